@@ -1,0 +1,25 @@
+# A static binary (pure-Go SQLite, no cgo) on an empty image, running as a
+# non-root user, with the database on a volume.
+#   docker build -t incidentmap .
+#   docker run -p 8080:8080 -v incidentmap-data:/data incidentmap
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/incidentmap ./cmd/incidentmap \
+ && mkdir -p /out/data /out/tmp && chmod 1777 /out/tmp \
+ && echo 'incidentmap:x:10001:10001::/data:/incidentmap' > /out/passwd
+
+FROM scratch
+COPY --from=build /out/passwd /etc/passwd
+COPY --from=build /out/tmp /tmp
+COPY --from=build /out/incidentmap /incidentmap
+COPY --from=build --chown=10001:10001 /out/data /data
+USER 10001:10001
+ENV INCIDENTMAP_DB=/data/incidentmap.db INCIDENTMAP_ADDR=:8080
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["/incidentmap", "healthcheck"]
+ENTRYPOINT ["/incidentmap"]
+CMD ["serve"]

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/incidentmap/incidentmap/incident"
+)
+
+func cmdImport(ctx context.Context, args []string, e env) error {
+	fs := newFlags("import", "[flags] FILE", "Imports incidents from a GeoJSON FeatureCollection, a single Feature, or a GeoJSON text\nsequence (one Feature per line); FILE - reads stdin. Each incident is validated and its region,\nborder distances and zones derived; features without geometry have their properties.location\ngeocoded. Incidents whose id is already stored are skipped. Valid records are stored in one\ntransaction; rejected ones are listed with the reason, and the exit status is then 1.", e)
+	dbPath := fs.String("db", defaultDB, "SQLite database file")
+	strict := fs.Bool("all-or-nothing", false, "import nothing if any record is rejected")
+	var g geoFlags
+	g.register(fs)
+	if err := parse(fs, args, e); err != nil {
+		return helpOK(err)
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usageError{"import takes one FILE (or - for stdin)"}
+	}
+	var r io.Reader = e.stdin
+	name := "stdin"
+	if fs.Arg(0) != "-" {
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r, name = f, fs.Arg(0)
+	}
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	ins, rej, err := incident.DecodeFeatures(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	a, err := openApp(ctx, *dbPath, g)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	bar := newProgress(e.stderr, "importing", len(ins))
+	res, err := a.svc.Import(ctx, ins, rej, *strict, bar.set)
+	bar.done()
+	if res != nil {
+		fmt.Fprintf(e.stdout, "%s: imported %d, skipped %d (already stored), rejected %d\n", name, res.Imported, res.Skipped, len(res.Rejected))
+		for i, r := range res.Rejected {
+			if i == 50 {
+				fmt.Fprintf(e.stdout, "  ... and %d more rejected\n", len(res.Rejected)-50)
+				break
+			}
+			fmt.Fprintf(e.stdout, "  record %d%s: %s\n", r.Record, idNote(r.ID), r.Reason)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if len(res.Rejected) > 0 {
+		return fmt.Errorf("%d records rejected; the %d valid ones were imported", len(res.Rejected), res.Imported)
+	}
+	return nil
+}
+
+func idNote(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " (" + id + ")"
+}
+
+func cmdExport(ctx context.Context, args []string, e env) error {
+	fs := newFlags("export", "[flags]", "Writes incidents as a GeoJSON FeatureCollection (RFC 7946), newest first, to stdout or --out.\n--filter takes the API's query parameters, e.g. --filter 'region=NE-6&start=2023-07-01'.", e)
+	dbPath := fs.String("db", defaultDB, "SQLite database file")
+	out := fs.String("out", "", "file to write (default stdout)")
+	filter := fs.String("filter", "", "API filters as a query string: bbox, start, end, event_type, region, border, border_km, near, radius_km, min_fatalities, q")
+	var g geoFlags
+	g.register(fs)
+	if err := parse(fs, args, e); err != nil {
+		return helpOK(err)
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return usageError{fmt.Sprintf("export takes no arguments, got %q; filters go in --filter", fs.Args())}
+	}
+	q, err := url.ParseQuery(strings.TrimPrefix(*filter, "?"))
+	if err != nil {
+		return usageError{fmt.Sprintf("--filter %q is not a query string: %v", *filter, err)}
+	}
+	a, err := openApp(ctx, *dbPath, g)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	f, err := incident.ParseFilter(q, func(s string) (string, bool) {
+		r, ok := a.geo.Region(s)
+		if !ok {
+			return "", false
+		}
+		return r.Code, true
+	})
+	if err != nil {
+		return fmt.Errorf("--filter: %w", err)
+	}
+	var w io.Writer = e.stdout
+	var file *os.File
+	if *out != "" {
+		// Write beside the target and rename, so a failed export never leaves
+		// a truncated file under the real name.
+		file, err = os.CreateTemp(dirOf(*out), ".export-*")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(file.Name())
+		w = file
+	}
+	bw := bufio.NewWriterSize(w, 256<<10)
+	n, err := writeGeoJSON(ctx, a, f, bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if file != nil {
+		if err == nil {
+			err = file.Sync()
+		}
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(file.Name(), *out)
+		}
+		if err == nil {
+			fmt.Fprintf(e.stderr, "wrote %d incidents to %s\n", n, *out)
+		}
+	}
+	return err
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
+
+func writeGeoJSON(ctx context.Context, a *app, f incident.Filter, w *bufio.Writer) (int, error) {
+	n := 0
+	w.WriteString(`{"type":"FeatureCollection","features":[`)
+	err := a.db.Each(ctx, f, func(in *incident.Incident) error {
+		if n > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteByte('\n')
+		j, _ := in.MarshalJSON()
+		_, err := w.Write(j)
+		n++
+		return err
+	})
+	if err != nil {
+		return n, err
+	}
+	_, err = fmt.Fprintf(w, "\n],\"numberMatched\":%d,\"numberReturned\":%d,\"timeStamp\":%q}\n", n, n, time.Now().UTC().Format(time.RFC3339))
+	return n, err
+}
+
+func cmdToken(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || args[0] != "create" {
+		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+			fmt.Fprintln(e.stderr, "Usage: incidentmap token create --role viewer|editor|admin [--name NAME] [--db FILE]")
+			return nil
+		}
+		fmt.Fprintln(e.stderr, "Usage: incidentmap token create --role viewer|editor|admin [--name NAME] [--db FILE]")
+		return usageError{"token has one subcommand: create"}
+	}
+	fs := newFlags("token create", "--role ROLE [--name NAME]", "Creates an API token and prints it once; only its hash is stored. Roles: viewer (read, when\nthe server runs with --read-token), editor (create, change and delete incidents), admin (all).", e)
+	dbPath := fs.String("db", defaultDB, "SQLite database file")
+	role := fs.String("role", "", "viewer, editor or admin (required)")
+	name := fs.String("name", "", "who or what the token is for, shown in logs and history (default: the role)")
+	if err := parse(fs, args[1:], e); err != nil {
+		return helpOK(err)
+	}
+	if *role == "" {
+		fs.Usage()
+		return usageError{"--role is required: viewer, editor or admin"}
+	}
+	secret, t, err := incident.NewToken(*name, *role, time.Now())
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	db, err := openDB(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.CreateToken(ctx, t); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, secret)
+	fmt.Fprintf(e.stderr, "token %q (%s, role %s) created; it is shown only this once. Use it as: Authorization: Bearer <token>\n", t.Name, t.ID, t.Role)
+	return nil
+}

@@ -1,0 +1,101 @@
+// Command incidentmap serves security incidents on a map and through an API,
+// and imports, exports and geocodes them from the command line.
+//
+//	incidentmap [serve]            serve the map and API (default)
+//	incidentmap import FILE        import GeoJSON incidents
+//	incidentmap export             write incidents as GeoJSON
+//	incidentmap token create       make an API token
+//	incidentmap reverse LON LAT    where is this point?
+//	incidentmap geocode "TEXT"     where is this place phrase?
+//
+// Every flag can also be set with an INCIDENTMAP_* environment variable:
+// --db is INCIDENTMAP_DB, --border-zone-km is INCIDENTMAP_BORDER_ZONE_KM.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var u usageError
+		if errors.As(err, &u) {
+			if u.msg != "" {
+				fmt.Fprintln(os.Stderr, "incidentmap:", u.msg)
+			}
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "incidentmap:", err)
+		os.Exit(1)
+	}
+}
+
+// usageError is a mistake in the command line: exit status 2.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	// ready, when set, is told the address the server listens on.
+	ready func(addr string)
+}
+
+const usage = `incidentmap: security incidents on a map, with an API for analysts and GIS tools.
+
+Usage:
+  incidentmap [serve] [flags]        serve the map and API at http://localhost:8080
+  incidentmap import [flags] FILE    import incidents (GeoJSON FeatureCollection or text sequence; - for stdin)
+  incidentmap export [flags]         write incidents as a GeoJSON FeatureCollection
+  incidentmap token create [flags]   create an API token (printed once)
+  incidentmap reverse LON LAT        country, region, border distances and zones of a point
+  incidentmap geocode "TEXT"         candidate points for a place phrase
+  incidentmap healthcheck            exit 0 if the server at --addr is healthy (for containers)
+
+Run "incidentmap COMMAND --help" for a command's flags. Every flag can also be
+set from the environment: --db is INCIDENTMAP_DB, --addr is INCIDENTMAP_ADDR.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runEnv(ctx, args, env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr})
+}
+
+func runEnv(ctx context.Context, args []string, e env) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, args, e)
+	case "import":
+		return cmdImport(ctx, args, e)
+	case "export":
+		return cmdExport(ctx, args, e)
+	case "token":
+		return cmdToken(ctx, args, e)
+	case "reverse":
+		return cmdReverse(args, e)
+	case "geocode":
+		return cmdGeocode(args, e)
+	case "healthcheck":
+		return cmdHealthcheck(ctx, args, e)
+	case "help":
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	fmt.Fprint(e.stderr, usage)
+	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+}

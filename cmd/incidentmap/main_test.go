@@ -1,0 +1,767 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// instance is the real program serving on 127.0.0.1:0 with a temp database.
+type instance struct {
+	t      *testing.T
+	base   string
+	db     string
+	cancel context.CancelFunc
+	done   chan error
+	logs   *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func start(t *testing.T, db string, extra ...string) *instance {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	in := &instance{t: t, db: db, cancel: cancel, done: make(chan error, 1), logs: &syncBuffer{}}
+	ready := make(chan string, 1)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, extra...)
+	go func() {
+		in.done <- runEnv(ctx, args, env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: in.logs, stderr: in.logs, ready: func(a string) { ready <- a }})
+	}()
+	select {
+	case a := <-ready:
+		in.base = "http://" + a
+	case err := <-in.done:
+		t.Fatalf("server did not start: %v\n%s", err, in.logs)
+	case <-time.After(20 * time.Second):
+		t.Fatal("server did not start in 20 s")
+	}
+	t.Cleanup(in.stop)
+	return in
+}
+
+func (in *instance) stop() {
+	if in.cancel == nil {
+		return
+	}
+	in.cancel()
+	in.cancel = nil
+	if err := <-in.done; err != nil && !errors.Is(err, context.Canceled) {
+		in.t.Errorf("server stopped with %v", err)
+	}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("response is not a JSON object: %v: %s", err, r.body)
+	}
+	return m
+}
+
+func (in *instance) do(method, path, token string, body any) response {
+	in.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		rd = bytes.NewReader(j)
+	}
+	u := path
+	if !strings.HasPrefix(u, "http") {
+		u = in.base + path
+	}
+	req, _ := http.NewRequest(method, u, rd)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/geo+json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		in.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{res.StatusCode, res.Header, b}
+}
+
+func (in *instance) get(path string) response { in.t.Helper(); return in.do("GET", path, "", nil) }
+
+// token creates a token with the CLI, as an operator would.
+func token(t *testing.T, db, role string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if err := runEnv(context.Background(), []string{"token", "create", "--db", db, "--role", role, "--name", "test-" + role}, env{getenv: func(string) string { return "" }, stdout: &out, stderr: &errb}); err != nil {
+		t.Fatalf("token create: %v %s", err, errb.String())
+	}
+	return strings.TrimSpace(out.String())
+}
+
+type fc struct {
+	Type     string `json:"type"`
+	Features []struct {
+		ID         string         `json:"id"`
+		Geometry   map[string]any `json:"geometry"`
+		Properties map[string]any `json:"properties"`
+	} `json:"features"`
+	NumberMatched  int `json:"numberMatched"`
+	NumberReturned int `json:"numberReturned"`
+	Links          []struct {
+		Href string `json:"href"`
+		Rel  string `json:"rel"`
+	} `json:"links"`
+}
+
+func (in *instance) list(query string) fc {
+	in.t.Helper()
+	r := in.get("/api/v1/incidents?" + query)
+	if r.status != 200 {
+		in.t.Fatalf("GET incidents?%s: %d %s", query, r.status, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); ct != "application/geo+json" {
+		in.t.Errorf("Content-Type %q, want application/geo+json", ct)
+	}
+	var c fc
+	if err := json.Unmarshal(r.body, &c); err != nil {
+		in.t.Fatalf("not GeoJSON: %v", err)
+	}
+	return c
+}
+
+func ids(c fc) []string {
+	var out []string
+	for _, f := range c.Features {
+		out = append(out, f.ID)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func feature(id, date, typ, sub string, lon, lat float64, fatalities int, extra map[string]any) map[string]any {
+	props := map[string]any{"event_date": date, "event_type": typ, "sub_event_type": sub, "fatalities": fatalities, "location": id}
+	for k, v := range extra {
+		props[k] = v
+	}
+	return map[string]any{"type": "Feature", "id": id, "geometry": map[string]any{"type": "Point", "coordinates": []float64{lon, lat}}, "properties": props}
+}
+
+var seedIDs = []string{"ner-2023-07-26-niamey-coup", "ner-2023-08-15-koutougou", "ner-2023-09-27-niamey-ambassador", "ner-2023-09-28-southwest-niger", "ner-2023-10-02-tahoua-mali-border"}
+
+func TestSeededOnFirstStartOnly(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "im.db")
+	s := start(t, db)
+	c := s.list("")
+	if !slices.Equal(ids(c), seedIDs) || c.NumberMatched != 5 {
+		t.Fatalf("seeded ids %v (matched %d), want %v", ids(c), c.NumberMatched, seedIDs)
+	}
+	// Newest first.
+	if c.Features[0].ID != "ner-2023-10-02-tahoua-mali-border" {
+		t.Errorf("first feature %s, want the newest (2 Oct 2023)", c.Features[0].ID)
+	}
+	p := c.Features[0].Properties
+	if p["region_code"] != "NE-5" || p["nearest_border"] != "MLI" || p["geo_precision"].(float64) != 3 || !slices.Contains(toStrings(p["zones"]), "Mali border zone") {
+		t.Errorf("2 Oct incident derived properties wrong: %v", p)
+	}
+	s.stop()
+
+	// Restart: nothing duplicated. Delete everything, restart: not re-seeded.
+	s = start(t, db)
+	if n := s.list("").NumberMatched; n != 5 {
+		t.Fatalf("after restart %d incidents, want 5", n)
+	}
+	tok := token(t, db, "editor")
+	for _, id := range seedIDs {
+		if r := s.do("DELETE", "/api/v1/incidents/"+id, tok, nil); r.status != 204 {
+			t.Fatalf("DELETE %s: %d %s", id, r.status, r.body)
+		}
+	}
+	s.stop()
+	s = start(t, db)
+	if n := s.list("").NumberMatched; n != 0 {
+		t.Errorf("after deleting the seed and restarting, %d incidents: the seed came back", n)
+	}
+}
+
+func toStrings(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+// Test incidents at known places, with hand-computed expectations.
+func loadFixtures(t *testing.T, s *instance, tok string) {
+	t.Helper()
+	fx := []map[string]any{
+		// Torodi: Tillabéri, 48 km from Burkina Faso.
+		feature("torodi-1", "2024-03-10", "Battles", "Armed clash", 1.79869, 13.11915, 7, map[string]any{"actor1": "JNIM", "notes": "Ambush on a convoy"}),
+		// Tillia: Tahoua, 72 km from Mali.
+		feature("tillia-1", "2024-02-01", "Explosions/Remote violence", "Remote explosive/landmine/IED", 4.78972, 16.12333, 3, nil),
+		// Ayorou: Tillabéri, 27 km from Mali, in the tri-border area.
+		feature("ayorou-1", "2024-01-15", "Violence against civilians", "Attack", 0.91739, 14.73075, 12, map[string]any{"location": "Ayorou market"}),
+		// Diffa: 2 km from Nigeria.
+		feature("diffa-1", "2023-12-24", "Battles", "Armed clash", 12.61135, 13.31536, 0, nil),
+		// Niamey, 10 km east of the seed's point.
+		feature("niamey-1", "2024-04-01", "Protests", "Peaceful protest", 2.2021, 13.51366, 0, map[string]any{"notes": "Rassemblement à Niamey"}),
+	}
+	for _, f := range fx {
+		if r := s.do("POST", "/api/v1/incidents", tok, f); r.status != 201 {
+			t.Fatalf("POST %v: %d %s", f["id"], r.status, r.body)
+		}
+	}
+}
+
+func TestFilters(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "im.db")
+	s := start(t, db)
+	loadFixtures(t, s, token(t, db, "editor"))
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"bbox=0,12,3,15", []string{"ayorou-1", "ner-2023-07-26-niamey-coup", "ner-2023-08-15-koutougou", "ner-2023-09-27-niamey-ambassador", "niamey-1", "torodi-1"}},
+		{"bbox=12,13,13,14", []string{"diffa-1"}},
+		{"start=2024-01-01&end=2024-02-28", []string{"ayorou-1", "tillia-1"}},
+		{"start=2024-03-10", []string{"niamey-1", "torodi-1"}},
+		{"end=2023-08-15", []string{"ner-2023-07-26-niamey-coup", "ner-2023-08-15-koutougou"}},
+		{"event_type=Battles", []string{"diffa-1", "ner-2023-08-15-koutougou", "ner-2023-09-28-southwest-niger", "torodi-1"}},
+		{"event_type=Protests,Violence%20against%20civilians", []string{"ayorou-1", "niamey-1"}},
+		{"sub_event_type=Remote%20explosive/landmine/IED", []string{"tillia-1"}},
+		{"region=NE-5", []string{"ner-2023-10-02-tahoua-mali-border", "tillia-1"}},
+		{"region=Tillaberi", []string{"ayorou-1", "ner-2023-08-15-koutougou", "torodi-1"}},
+		{"region=tillabéri", []string{"ayorou-1", "ner-2023-08-15-koutougou", "torodi-1"}},
+		{"region=Diffa,Niamey", []string{"diffa-1", "ner-2023-07-26-niamey-coup", "ner-2023-09-27-niamey-ambassador", "niamey-1"}},
+		{"border=MLI&border_km=50", []string{"ayorou-1", "ner-2023-10-02-tahoua-mali-border"}},
+		{"border=MLI&border_km=80", []string{"ayorou-1", "ner-2023-10-02-tahoua-mali-border", "tillia-1"}},
+		{"border=BFA&border_km=50", []string{"ner-2023-08-15-koutougou", "torodi-1"}},
+		{"border=any&border_km=5", []string{"diffa-1"}},
+		{"near=2.1098,13.51366&radius_km=5", []string{"ner-2023-07-26-niamey-coup", "ner-2023-09-27-niamey-ambassador"}},
+		{"near=2.1098,13.51366&radius_km=10", []string{"ner-2023-07-26-niamey-coup", "ner-2023-09-27-niamey-ambassador", "niamey-1"}},
+		{"min_fatalities=12", []string{"ayorou-1", "ner-2023-08-15-koutougou", "ner-2023-09-28-southwest-niger", "ner-2023-10-02-tahoua-mali-border"}},
+		{"q=ambush", []string{"torodi-1"}},
+		{"q=JNIM", []string{"torodi-1"}},
+		{"q=rassemblement%20a%20niamey", []string{"niamey-1"}},
+		{"q=market", []string{"ayorou-1"}},
+		{"region=NE-6&event_type=Battles&start=2024-01-01", []string{"torodi-1"}},
+		{"border=MLI&border_km=50&start=2023-07-01", []string{"ayorou-1", "ner-2023-10-02-tahoua-mali-border"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			c := s.list(tt.query)
+			if got := ids(c); !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+			if c.NumberMatched != len(tt.want) || c.NumberReturned != len(tt.want) {
+				t.Errorf("numberMatched %d numberReturned %d, want %d", c.NumberMatched, c.NumberReturned, len(tt.want))
+			}
+			if strings.Contains(tt.query, "border=") || strings.Contains(tt.query, "near=") {
+				for _, f := range c.Features {
+					if _, ok := f.Properties["distance_km"].(float64); !ok {
+						t.Errorf("%s has no distance_km", f.ID)
+					}
+				}
+			}
+		})
+	}
+	// distance_km is the distance asked about.
+	c := s.list("near=2.1098,13.51366&radius_km=10")
+	for _, f := range c.Features {
+		if f.ID == "niamey-1" {
+			if d := f.Properties["distance_km"].(float64); d < 9.9 || d > 10.1 {
+				t.Errorf("niamey-1 distance_km %v, want about 10", d)
+			}
+		}
+	}
+	c = s.list("border=MLI&border_km=80&q=")
+	for _, f := range c.Features {
+		if f.ID == "tillia-1" {
+			if d := f.Properties["distance_km"].(float64); d < 71 || d > 73 {
+				t.Errorf("tillia-1 distance to Mali %v, want about 72", d)
+			}
+		}
+	}
+}
+
+func TestPagination(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "im.db")
+	s := start(t, db, "--no-seed")
+	tok := token(t, db, "editor")
+	var all []string
+	for i := 0; i < 23; i++ {
+		// Pairs of incidents share dates, so the cursor must order by id too.
+		id := fmt.Sprintf("p-%02d", i)
+		f := feature(id, fmt.Sprintf("2024-01-%02d", 1+i/2), "Battles", "Armed clash", 1.8, 13.1, i, nil)
+		if r := s.do("POST", "/api/v1/incidents", tok, f); r.status != 201 {
+			t.Fatalf("POST: %d %s", r.status, r.body)
+		}
+		all = append(all, id)
+	}
+	seen := map[string]int{}
+	next := s.base + "/api/v1/incidents?limit=5&event_type=Battles"
+	pages := 0
+	lastDate := "9999"
+	for next != "" {
+		pages++
+		r := s.get(next)
+		var c fc
+		json.Unmarshal(r.body, &c)
+		if c.NumberMatched != 23 {
+			t.Fatalf("numberMatched %d, want 23", c.NumberMatched)
+		}
+		for _, f := range c.Features {
+			seen[f.ID]++
+			d := f.Properties["event_date"].(string)
+			if d > lastDate {
+				t.Errorf("%s (%s) after %s: not newest first", f.ID, d, lastDate)
+			}
+			lastDate = d
+		}
+		next = ""
+		for _, l := range c.Links {
+			if l.Rel == "next" {
+				next = l.Href
+			}
+		}
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+	}
+	if pages != 5 {
+		t.Errorf("%d pages, want 5", pages)
+	}
+	for _, id := range all {
+		if seen[id] != 1 {
+			t.Errorf("%s seen %d times, want exactly once", id, seen[id])
+		}
+	}
+}
+
+func TestCRUDAndPersistence(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "im.db")
+	s := start(t, db, "--no-seed")
+	tok := token(t, db, "editor")
+
+	// POST with a location phrase and no geometry: geocoded on the server.
+	r := s.do("POST", "/api/v1/incidents", tok, map[string]any{"event_date": "2023-10-02", "event_type": "Battles", "sub_event_type": "Armed clash", "fatalities": 29, "location": "western Tahoua region near the Mali border"})
+	if r.status != 201 {
+		t.Fatalf("POST location: %d %s", r.status, r.body)
+	}
+	f := r.json(t)
+	id := f["id"].(string)
+	if loc := r.header.Get("Location"); !strings.HasSuffix(loc, "/api/v1/incidents/"+id) {
+		t.Errorf("Location %q", loc)
+	}
+	p := f["properties"].(map[string]any)
+	if p["geo_precision"].(float64) != 3 || p["region_code"] != "NE-5" || !slices.Contains(toStrings(p["zones"]), "Mali border zone") {
+		t.Errorf("geocoded incident: %v", p)
+	}
+
+	// Unplaceable text: 422 with the reason.
+	r = s.do("POST", "/api/v1/incidents", tok, map[string]any{"event_date": "2023-10-02", "event_type": "Battles", "sub_event_type": "Armed clash", "location": "somewhere in Atlantis"})
+	if r.status != 422 || !strings.Contains(string(r.body), "Atlantis") || r.header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("unplaceable: %d %s", r.status, r.body)
+	}
+
+	// PATCH (JSON merge patch): change fatalities, drop a property.
+	r = s.do("PATCH", "/api/v1/incidents/"+id, tok, `{"properties":{"fatalities":31,"notes":"updated toll","actor1":null}}`)
+	if r.status != 200 {
+		t.Fatalf("PATCH: %d %s", r.status, r.body)
+	}
+	p = r.json(t)["properties"].(map[string]any)
+	if p["fatalities"].(float64) != 31 || p["notes"] != "updated toll" || p["region_code"] != "NE-5" {
+		t.Errorf("after PATCH: %v", p)
+	}
+
+	// PUT moves it to Torodi: derived fields follow the point.
+	put := feature(id, "2023-10-02", "Battles", "Armed clash", 1.79869, 13.11915, 5, nil)
+	r = s.do("PUT", "/api/v1/incidents/"+id, tok, put)
+	if r.status != 200 {
+		t.Fatalf("PUT: %d %s", r.status, r.body)
+	}
+	p = r.json(t)["properties"].(map[string]any)
+	if p["region_code"] != "NE-6" || p["nearest_border"] != "BFA" {
+		t.Errorf("after PUT to Torodi: %v", p)
+	}
+	created := p["created_at"]
+
+	// Survives a restart.
+	s.stop()
+	s = start(t, db, "--no-seed")
+	r = s.get("/api/v1/incidents/" + id)
+	if r.status != 200 {
+		t.Fatalf("after restart GET: %d", r.status)
+	}
+	p = r.json(t)["properties"].(map[string]any)
+	if p["region_code"] != "NE-6" || p["fatalities"].(float64) != 5 || p["created_at"] != created {
+		t.Errorf("after restart: %v", p)
+	}
+
+	// DELETE, then it is gone.
+	if r = s.do("DELETE", "/api/v1/incidents/"+id, tok, nil); r.status != 204 {
+		t.Fatalf("DELETE: %d", r.status)
+	}
+	if r = s.get("/api/v1/incidents/" + id); r.status != 404 || !strings.Contains(string(r.body), id) {
+		t.Errorf("GET deleted: %d %s", r.status, r.body)
+	}
+	if r = s.do("DELETE", "/api/v1/incidents/"+id, tok, nil); r.status != 404 {
+		t.Errorf("DELETE again: %d", r.status)
+	}
+
+	// Every field round-trips.
+	full := feature("full-1", "2023-08-15", "Battles", "Armed clash", 1.5, 13.4, 17, map[string]any{
+		"time_precision": 2, "actor1": "A", "actor2": "B", "admin1": "Tillabéri", "admin2": "Torodi", "location": "near Koutougou",
+		"geo_precision": 2, "fatalities_low": 15, "fatalities_high": 20, "source": "S", "source_url": "https://example.org/r",
+		"notes": "N", "tags": []string{"x", "y"}, "iso": 562, "custom": map[string]any{"k": "v"},
+	})
+	r = s.do("POST", "/api/v1/incidents", tok, full)
+	if r.status != 201 {
+		t.Fatalf("POST full: %d %s", r.status, r.body)
+	}
+	got := s.get("/api/v1/incidents/full-1").json(t)["properties"].(map[string]any)
+	for k, v := range full["properties"].(map[string]any) {
+		want, _ := json.Marshal(v)
+		have, _ := json.Marshal(got[k])
+		if string(want) != string(have) {
+			t.Errorf("property %s: stored %s, sent %s", k, have, want)
+		}
+	}
+	if r = s.do("POST", "/api/v1/incidents", tok, full); r.status != 409 {
+		t.Errorf("duplicate id: %d %s", r.status, r.body)
+	}
+}
+
+func TestAuth(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "im.db")
+	s := start(t, db, "--no-seed")
+	f := feature("a-1", "2024-01-01", "Battles", "Armed clash", 1.8, 13.1, 0, nil)
+	r := s.do("POST", "/api/v1/incidents", "", f)
+	if r.status != 401 || r.header.Get("WWW-Authenticate") == "" || r.header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("no token: %d %v %s", r.status, r.header, r.body)
+	}
+	if r = s.do("POST", "/api/v1/incidents", "imt_not-a-real-token", f); r.status != 401 {
+		t.Errorf("bad token: %d", r.status)
+	}
+	if r = s.do("POST", "/api/v1/incidents", token(t, db, "viewer"), f); r.status != 403 {
+		t.Errorf("viewer token: %d %s", r.status, r.body)
+	}
+	if r = s.do("POST", "/api/v1/incidents", token(t, db, "admin"), f); r.status != 201 {
+		t.Errorf("admin token: %d %s", r.status, r.body)
+	}
+	if r = s.get("/api/v1/incidents"); r.status != 200 {
+		t.Errorf("public read: %d", r.status)
+	}
+	if strings.Contains(s.logs.String(), "imt_") {
+		t.Error("a token appears in the logs")
+	}
+	s.stop()
+
+	s = start(t, db, "--no-seed", "--read-token")
+	if r = s.get("/api/v1/incidents"); r.status != 401 {
+		t.Errorf("read without token under --read-token: %d", r.status)
+	}
+	if r = s.do("GET", "/api/v1/incidents", token(t, db, "viewer"), nil); r.status != 200 {
+		t.Errorf("viewer read under --read-token: %d", r.status)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "im.db")
+	s := start(t, db)
+	tok := token(t, db, "editor")
+	good := func() map[string]any {
+		return feature("b-1", "2024-01-01", "Battles", "Armed clash", 1.8, 13.1, 1, nil)
+	}
+	with := func(mut func(f, p map[string]any)) map[string]any {
+		f := good()
+		mut(f, f["properties"].(map[string]any))
+		return f
+	}
+	tests := []struct {
+		name   string
+		method string
+		path   string
+		body   any
+		status int
+		field  string
+	}{
+		{"malformed JSON", "POST", "/api/v1/incidents", `{"type":"Feature",`, 400, ""},
+		{"not an object", "POST", "/api/v1/incidents", `[1,2]`, 400, ""},
+		{"empty body", "POST", "/api/v1/incidents", ``, 400, ""},
+		{"longitude out of range", "POST", "/api/v1/incidents", with(func(f, p map[string]any) {
+			f["geometry"] = map[string]any{"type": "Point", "coordinates": []float64{200, 13}}
+		}), 400, "geometry.coordinates"},
+		{"latitude out of range", "POST", "/api/v1/incidents", with(func(f, p map[string]any) {
+			f["geometry"] = map[string]any{"type": "Point", "coordinates": []float64{2, -95}}
+		}), 400, "geometry.coordinates"},
+		{"polygon geometry", "POST", "/api/v1/incidents", with(func(f, p map[string]any) {
+			f["geometry"] = map[string]any{"type": "Polygon", "coordinates": [][][]float64{}}
+		}), 400, "geometry"},
+		{"unknown event type", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { p["event_type"] = "Bombing" }), 400, "properties.event_type"},
+		{"sub type of another type", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { p["sub_event_type"] = "Suicide bomb" }), 400, "properties.sub_event_type"},
+		{"bad date", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { p["event_date"] = "02/10/2023" }), 400, "properties.event_date"},
+		{"negative fatalities", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { p["fatalities"] = -3 }), 400, "properties.fatalities"},
+		{"fatalities as text", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { p["fatalities"] = "many" }), 400, "properties.fatalities"},
+		{"low above best", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { p["fatalities_low"] = 5 }), 400, "properties.fatalities_low"},
+		{"geo precision 7", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { p["geo_precision"] = 7 }), 400, "properties.geo_precision"},
+		{"javascript url", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { p["source_url"] = "javascript:alert(1)" }), 400, "properties.source_url"},
+		{"bad id", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { f["id"] = "../etc/passwd" }), 400, "id"},
+		{"no geometry nor location", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { f["geometry"] = nil; delete(p, "location") }), 400, "geometry"},
+		{"PUT id mismatch", "PUT", "/api/v1/incidents/ner-2023-07-26-niamey-coup", good(), 400, "id"},
+		{"PATCH not an object", "PATCH", "/api/v1/incidents/ner-2023-07-26-niamey-coup", `"x"`, 400, ""},
+		{"PATCH breaking a rule", "PATCH", "/api/v1/incidents/ner-2023-07-26-niamey-coup", `{"properties":{"event_type":"Nope"}}`, 400, "properties.event_type"},
+		{"oversized body", "POST", "/api/v1/incidents", `{"type":"Feature","properties":{"notes":"` + strings.Repeat("x", 2<<20) + `"}}`, 413, ""},
+		{"end before start", "GET", "/api/v1/incidents?start=2024-01-02&end=2024-01-01", nil, 400, "end"},
+		{"bbox min > max", "GET", "/api/v1/incidents?bbox=3,12,1,14", nil, 400, "bbox"},
+		{"bbox three numbers", "GET", "/api/v1/incidents?bbox=1,2,3", nil, 400, "bbox"},
+		{"limit 0", "GET", "/api/v1/incidents?limit=0", nil, 400, "limit"},
+		{"limit too big", "GET", "/api/v1/incidents?limit=10001", nil, 400, "limit"},
+		{"limit not a number", "GET", "/api/v1/incidents?limit=ten", nil, 400, "limit"},
+		{"unknown border", "GET", "/api/v1/incidents?border=FRA", nil, 400, "border"},
+		{"border_km without border", "GET", "/api/v1/incidents?border_km=50", nil, 400, "border_km"},
+		{"negative radius", "GET", "/api/v1/incidents?near=2,13&radius_km=-1", nil, 400, "radius_km"},
+		{"near out of range", "GET", "/api/v1/incidents?near=200,13", nil, 400, "near"},
+		{"unknown region", "GET", "/api/v1/incidents?region=Atlantis", nil, 400, "region"},
+		{"unknown event type filter", "GET", "/api/v1/incidents?event_type=Bombing", nil, 400, "event_type"},
+		{"bad cursor", "GET", "/api/v1/incidents?cursor=zzz", nil, 400, "cursor"},
+		{"unknown parameter", "GET", "/api/v1/incidents?bboxx=1,2,3,4", nil, 400, "bboxx"},
+		{"reverse without lat", "GET", "/api/v1/reverse?lon=2", nil, 400, "lat"},
+		{"reverse lat out of range", "GET", "/api/v1/reverse?lon=2&lat=99", nil, 400, "lat"},
+		{"geocode empty", "GET", "/api/v1/geocode?q=", nil, 400, "q"},
+		{"unknown incident", "GET", "/api/v1/incidents/nope", nil, 404, ""},
+		{"unknown endpoint", "GET", "/api/v1/nothing", nil, 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.do(tt.method, tt.path, tok, tt.body)
+			if r.status != tt.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.body)
+			}
+			if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("Content-Type %q, want application/problem+json", ct)
+			}
+			p := r.json(t)
+			if p["status"].(float64) != float64(tt.status) || p["detail"] == "" || p["title"] == "" {
+				t.Errorf("problem %v", p)
+			}
+			if tt.field != "" && p["field"] != tt.field {
+				t.Errorf("field %v, want %s (detail %q)", p["field"], tt.field, p["detail"])
+			}
+		})
+	}
+	// Nothing was stored by any of it.
+	if c := s.list(""); c.NumberMatched != 5 {
+		t.Errorf("%d incidents after bad input, want the 5 seeded", c.NumberMatched)
+	}
+	if c := s.get("/api/v1/incidents/ner-2023-07-26-niamey-coup").json(t); c["properties"].(map[string]any)["event_type"] != "Strategic developments" {
+		t.Error("a rejected PATCH changed the incident")
+	}
+}
+
+func TestGeographyEndpoints(t *testing.T) {
+	s := start(t, filepath.Join(t.TempDir(), "im.db"))
+	r := s.get("/api/v1/reverse?lon=1.79869&lat=13.11915")
+	m := r.json(t)
+	if m["country"] != "NER" || m["region"].(map[string]any)["code"] != "NE-6" || m["borders"].([]any)[0].(map[string]any)["country"] != "BFA" {
+		t.Errorf("reverse Torodi: %s", r.body)
+	}
+	r = s.get("/api/v1/geocode?q=" + url.QueryEscape("close to the Burkina Faso border"))
+	var cs []map[string]any
+	json.Unmarshal(r.body, &cs)
+	if r.status != 200 || len(cs) == 0 || cs[0]["region"].(map[string]any)["code"] != "NE-6" {
+		t.Errorf("geocode: %d %s", r.status, r.body)
+	}
+	if r = s.get("/api/v1/geocode?q=Atlantis"); r.status != 422 {
+		t.Errorf("geocode Atlantis: %d %s", r.status, r.body)
+	}
+	for path, n := range map[string]int{"/api/v1/regions": 8, "/api/v1/borders": 7, "/api/v1/zones": 9, "/api/v1/regions?country=all": 203} {
+		r := s.get(path)
+		var c fc
+		json.Unmarshal(r.body, &c)
+		if r.status != 200 || c.Type != "FeatureCollection" || len(c.Features) != n || r.header.Get("Content-Type") != "application/geo+json" {
+			t.Errorf("%s: %d, %d features, want %d", path, r.status, len(c.Features), n)
+		}
+	}
+	st := s.get("/api/v1/stats?region=NE-8").json(t)
+	if st["total"].(map[string]any)["incidents"].(float64) != 2 {
+		t.Errorf("stats for Niamey: %v", st)
+	}
+	h := s.get("/healthz").json(t)
+	if h["status"] != "ok" {
+		t.Errorf("healthz %v", h)
+	}
+}
+
+func runCLI(t *testing.T, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := runEnv(context.Background(), args, env{getenv: func(string) string { return "" }, stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb})
+	return out.String(), errb.String(), err
+}
+
+func TestCLIReverseAndGeocode(t *testing.T) {
+	out, _, err := runCLI(t, "", "reverse", "4.78972", "16.12333")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var loc struct {
+		Country string
+		Region  struct{ Code, Name string }
+		Borders []struct {
+			Country    string
+			DistanceKM float64 `json:"distance_km"`
+		}
+		Zones []string
+	}
+	json.Unmarshal([]byte(out), &loc)
+	if loc.Country != "NER" || loc.Region.Code != "NE-5" || loc.Borders[0].Country != "MLI" {
+		t.Errorf("reverse Tillia: %s", out)
+	}
+	out, _, _ = runCLI(t, "", "reverse", "-30", "0")
+	if !strings.Contains(out, `"country": null`) || !strings.Contains(out, `"region": null`) {
+		t.Errorf("reverse in the Atlantic: %s", out)
+	}
+	for _, args := range [][]string{{"reverse"}, {"reverse", "1"}, {"reverse", "x", "y"}, {"reverse", "1", "95"}, {"geocode"}, {"nosuchcommand"}} {
+		_, stderr, err := runCLI(t, "", args...)
+		var u usageError
+		if !errors.As(err, &u) || !strings.Contains(stderr, "Usage") {
+			t.Errorf("%v: err %v, stderr %q: want a usage error (exit 2) with usage", args, err, stderr)
+		}
+	}
+	out, _, err = runCLI(t, "", "geocode", "western Tahoua region near the Mali border")
+	var cs []map[string]any
+	if err != nil || json.Unmarshal([]byte(out), &cs) != nil || len(cs) == 0 || cs[0]["geo_precision"].(float64) != 3 {
+		t.Errorf("geocode: %v %s", err, out)
+	}
+	for _, k := range []string{"lon", "lat", "geo_precision", "radius_km", "region", "matched"} {
+		if _, ok := cs[0][k]; !ok {
+			t.Errorf("geocode candidate lacks %s", k)
+		}
+	}
+	out, stderr, err := runCLI(t, "", "geocode", "Atlantis")
+	if err != nil || strings.TrimSpace(out) != "[]" || stderr == "" {
+		t.Errorf("geocode Atlantis: err %v out %q stderr %q", err, out, stderr)
+	}
+	for _, cmd := range []string{"serve", "import", "export", "reverse", "geocode"} {
+		if _, stderr, err := runCLI(t, "", cmd, "--help"); err != nil || !strings.Contains(stderr, "Usage: incidentmap "+cmd) {
+			t.Errorf("%s --help: %v %q", cmd, err, stderr)
+		}
+	}
+}
+
+func TestEnvironmentSetsFlags(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "env.db")
+	var out, errb bytes.Buffer
+	getenv := func(k string) string {
+		if k == "INCIDENTMAP_DB" {
+			return db
+		}
+		return ""
+	}
+	if err := runEnv(context.Background(), []string{"token", "create", "--role", "admin"}, env{getenv: getenv, stdout: &out, stderr: &errb}); err != nil {
+		t.Fatal(err, errb.String())
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Errorf("INCIDENTMAP_DB was not used: %v", err)
+	}
+}
+
+func TestImportExportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in.geojson")
+	var lines []string
+	for i := 0; i < 30; i++ {
+		f := feature(fmt.Sprintf("imp-%02d", i), fmt.Sprintf("2024-02-%02d", 1+i%28), "Battles", "Armed clash", 1+float64(i)*0.1, 13.5, i, map[string]any{"notes": "Tillabéri <b>x</b>"})
+		b, _ := json.Marshal(f)
+		lines = append(lines, string(b))
+	}
+	// A GeoJSON text sequence with one bad record and one unplaceable.
+	lines = append(lines, `{"type":"Feature","geometry":null,"properties":{"event_date":"2024-01-01","event_type":"Battles","sub_event_type":"Armed clash","location":"Atlantis"}}`, `{"type":"Feature",`)
+	os.WriteFile(src, []byte(strings.Join(lines, "\n")), 0o644)
+	db := filepath.Join(dir, "im.db")
+	out, _, err := runCLI(t, "", "import", "--db", db, src)
+	if err == nil || !strings.Contains(out, "imported 30, skipped 0 (already stored), rejected 2") || !strings.Contains(out, "record 31") || !strings.Contains(out, "record 32") {
+		t.Fatalf("import: err %v\n%s", err, out)
+	}
+	// Again: all skipped, nothing duplicated; all-or-nothing refuses.
+	out, _, _ = runCLI(t, "", "import", "--db", db, "--all-or-nothing", src)
+	if !strings.Contains(out, "imported 0") {
+		t.Errorf("re-import: %s", out)
+	}
+	exp := filepath.Join(dir, "out.geojson")
+	if _, _, err := runCLI(t, "", "export", "--db", db, "--out", exp); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(exp)
+	var c fc
+	if err := json.Unmarshal(b, &c); err != nil || len(c.Features) != 30 {
+		t.Fatalf("export: %v, %d features", err, len(c.Features))
+	}
+	// Export → import into a new database gives the same incidents.
+	db2 := filepath.Join(dir, "im2.db")
+	if out, _, err := runCLI(t, "", "import", "--db", db2, exp); err != nil {
+		t.Fatalf("re-import export: %v %s", err, out)
+	}
+	exp2 := filepath.Join(dir, "out2.geojson")
+	runCLI(t, "", "export", "--db", db2, "--out", exp2)
+	b2, _ := os.ReadFile(exp2)
+	var c2 fc
+	json.Unmarshal(b2, &c2)
+	for i := range c.Features {
+		p1, p2 := c.Features[i].Properties, c2.Features[i].Properties
+		delete(p1, "updated_at")
+		delete(p2, "updated_at")
+		j1, _ := json.Marshal(p1)
+		j2, _ := json.Marshal(p2)
+		if c.Features[i].ID != c2.Features[i].ID || string(j1) != string(j2) {
+			t.Errorf("round trip changed %s:\n%s\n%s", c.Features[i].ID, j1, j2)
+		}
+	}
+	// Filters apply to export.
+	out, _, err = runCLI(t, "", "export", "--db", db, "--filter", "bbox=0,13,1.55,14")
+	json.Unmarshal([]byte(out), &c)
+	if err != nil || len(c.Features) != 6 {
+		t.Errorf("filtered export: %v, %d features, want 6", err, len(c.Features))
+	}
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/incidentmap/incidentmap/data"
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/handlers"
+	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/sqlite"
+	"github.com/incidentmap/incidentmap/web"
+)
+
+const defaultDB = "./incidentmap.db"
+
+// app is what the database-backed commands share.
+type app struct {
+	db  *sqlite.DB
+	geo *geo.Geography
+	svc *incident.Service
+}
+
+func openApp(ctx context.Context, dbPath string, g geoFlags) (*app, error) {
+	gg, err := g.load()
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlite.Open(ctx, dbPath)
+	if err != nil {
+		return nil, err
+	}
+	return &app{db: db, geo: gg, svc: &incident.Service{Store: db, Locator: gg, Geocoder: gg}}, nil
+}
+
+func cmdServe(ctx context.Context, args []string, e env) error {
+	fs := newFlags("serve", "[flags]", "Serves the web map at / and the API at /api/v1. On first start into an empty database it\nloads the seed incidents (the events of the report incidentmap grew from).", e)
+	addr := fs.String("addr", ":8080", "address to listen on")
+	dbPath := fs.String("db", defaultDB, "SQLite database file (created if missing)")
+	noSeed := fs.Bool("no-seed", false, "do not load the seed incidents into an empty database")
+	readToken := fs.Bool("read-token", false, "require a token (role viewer or above) for reads too")
+	cors := fs.String("cors", "", "origins allowed to read the API from browsers, comma-separated (\"*\" for any); writes are never cross-origin")
+	logJSON := fs.Bool("log-json", false, "write logs as JSON")
+	var g geoFlags
+	g.register(fs)
+	if err := parse(fs, args, e); err != nil {
+		return helpOK(err)
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Args())}
+	}
+	var logger *slog.Logger
+	if *logJSON {
+		logger = slog.New(slog.NewJSONHandler(e.stderr, nil))
+	} else {
+		logger = slog.New(slog.NewTextHandler(e.stderr, nil))
+	}
+	a, err := openApp(ctx, *dbPath, g)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	if !*noSeed {
+		n, err := seed(ctx, a)
+		if err != nil {
+			return fmt.Errorf("loading seed incidents: %w", err)
+		}
+		if n > 0 {
+			logger.Info("loaded seed incidents", "count", n)
+		}
+	}
+	var origins []string
+	if *cors != "" {
+		origins = strings.Split(*cors, ",")
+	}
+	srv := handlers.NewServer(handlers.Config{
+		Service: a.svc, Store: a.db, Tokens: a.db, Geo: a.geo, Web: web.Files(), Logger: logger,
+		ReadsNeedToken: *readToken, CORSOrigins: origins,
+	})
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w (is another server running there? choose another with --addr)", *addr, err)
+	}
+	n, _ := a.db.Count(ctx)
+	logger.Info("incidentmap serving", "url", "http://"+displayAddr(l.Addr()), "db", *dbPath, "incidents", n)
+	if e.ready != nil {
+		e.ready(l.Addr().String())
+	}
+	return srv.Serve(ctx, l)
+}
+
+func displayAddr(a net.Addr) string {
+	host, port, _ := net.SplitHostPort(a.String())
+	if host == "::" || host == "0.0.0.0" || host == "" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// seed loads the seed incidents into a database that has never been seeded
+// and is empty, in one transaction with the marker, so it happens once.
+func seed(ctx context.Context, a *app) (int, error) {
+	if v, err := a.db.Meta(ctx, "seeded_at"); err != nil || v != "" {
+		return 0, err
+	}
+	if n, err := a.db.Count(ctx); err != nil || n > 0 {
+		return 0, err
+	}
+	ins, rej, err := incident.DecodeFeatures(data.Incidents)
+	if err != nil || len(rej) > 0 {
+		return 0, fmt.Errorf("embedded seed does not decode: %v %v", err, rej)
+	}
+	now := time.Now().UTC()
+	for _, in := range ins {
+		if err := a.svc.Prepare(in); err != nil {
+			return 0, fmt.Errorf("seed %s: %w", in.ID, err)
+		}
+		in.CreatedAt, in.UpdatedAt = now, now
+	}
+	return len(ins), a.db.CreateManyWithMeta(ctx, ins, "seeded_at", now.Format(time.RFC3339))
+}
+
+func openDB(ctx context.Context, path string) (*sqlite.DB, error) {
+	return sqlite.Open(ctx, path)
+}

@@ -1,0 +1,80 @@
+// Package handlers is incidentmap's HTTP layer: an echo server with the
+// incident API under /api/v1, the reference layers, and the embedded web map
+// at /. Handlers return errors; one error handler turns them into RFC 7807
+// problem+json.
+package handlers
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/incident"
+	"github.com/labstack/echo/v4"
+)
+
+// Config is everything the server depends on.
+type Config struct {
+	Service *incident.Service
+	Store   incident.Store
+	Tokens  incident.TokenStore
+	Geo     *geo.Geography
+	Web     fs.FS // the map's files; nil serves no map
+	Logger  *slog.Logger
+	// ReadsNeedToken makes reads require a token with role viewer or above.
+	ReadsNeedToken bool
+	// CORSOrigins may read the API from other origins ("*" for any).
+	CORSOrigins []string
+	// RequestTimeout bounds each request's work (default 30 s).
+	RequestTimeout time.Duration
+}
+
+// Server is the HTTP server.
+type Server struct {
+	cfg  Config
+	echo *echo.Echo
+}
+
+// NewServer builds the server and its routes.
+func NewServer(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = problemHandler(cfg.Logger)
+	s := &Server{cfg: cfg, echo: e}
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Serve serves on l until ctx is done, then shuts down gracefully, letting
+// requests in flight (writes included) finish.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Shutdown(shut)
+}

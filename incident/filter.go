@@ -1,0 +1,297 @@
+package incident
+
+import (
+	"encoding/base64"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// Page sizes.
+const (
+	DefaultLimit = 1000
+	MaxLimit     = 10000
+)
+
+// BorderISO3 lists the neighbours Niger shares a border with, the values
+// `border=` takes besides "any".
+var BorderISO3 = []string{"MLI", "BFA", "BEN", "NGA", "TCD", "LBY", "DZA"}
+
+// Filter selects incidents. Zero fields do not filter; all set fields must
+// hold.
+type Filter struct {
+	BBox          *orb.Bound
+	Start, End    string // YYYY-MM-DD, inclusive
+	EventTypes    []string
+	SubEventTypes []string
+	Regions       []string // ISO 3166-2 codes
+	Border        string   // ISO3 of a neighbour, or "any" for the nearest border
+	BorderKM      float64
+	Near          *orb.Point
+	RadiusKM      float64
+	MinFatalities int
+	Q             string
+	UpdatedSince  *time.Time
+
+	Limit  int
+	Cursor *Cursor
+}
+
+// Cursor is the position after the last incident of a page: incidents are
+// ordered newest event_date first, then by id.
+type Cursor struct {
+	EventDate string
+	ID        string
+}
+
+// Encode returns the cursor as an opaque URL-safe string.
+func (c Cursor) Encode() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(c.EventDate + "|" + c.ID))
+}
+
+// DecodeCursor parses a cursor from Encode.
+func DecodeCursor(s string) (*Cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		if d, id, ok := strings.Cut(string(b), "|"); ok {
+			if _, err := time.Parse(DateLayout, d); err == nil && idPattern.MatchString(id) {
+				return &Cursor{EventDate: d, ID: id}, nil
+			}
+		}
+	}
+	return nil, FieldErrorf("cursor", "not a cursor this server issued; follow the \"next\" link of the previous page")
+}
+
+// RegionResolver turns a region code or name into its ISO 3166-2 code.
+type RegionResolver func(codeOrName string) (string, bool)
+
+// ParseFilter reads the query parameters of the incident API. It rejects
+// anything it cannot read with an error that names the parameter and says
+// what to send.
+func ParseFilter(q url.Values, regions RegionResolver) (Filter, error) {
+	f := Filter{Limit: DefaultLimit}
+	for k := range q {
+		if !filterParams[k] {
+			return f, FieldErrorf(k, "unknown parameter; the incident filters are %s", strings.Join(filterParamList, ", "))
+		}
+	}
+	if s := q.Get("bbox"); s != "" {
+		b, err := ParseBBox(s)
+		if err != nil {
+			return f, err
+		}
+		f.BBox = &b
+	}
+	for _, p := range []struct {
+		k   string
+		dst *string
+	}{{"start", &f.Start}, {"end", &f.End}} {
+		if s := q.Get(p.k); s != "" {
+			if _, err := time.Parse(DateLayout, s); err != nil {
+				return f, FieldErrorf(p.k, "%q is not a date; use YYYY-MM-DD", clip(s))
+			}
+			*p.dst = s
+		}
+	}
+	if f.Start != "" && f.End != "" && f.End < f.Start {
+		return f, FieldErrorf("end", "%s is before start %s", f.End, f.Start)
+	}
+	for _, s := range splitParam(q, "event_type") {
+		if !IsEventType(s) {
+			return f, FieldErrorf("event_type", "%q is not an ACLED event type; use one of: %s", clip(s), strings.Join(EventTypeNames(), ", "))
+		}
+		f.EventTypes = append(f.EventTypes, s)
+	}
+	for _, s := range splitParam(q, "sub_event_type") {
+		if _, ok := EventTypeOf(s); !ok {
+			return f, FieldErrorf("sub_event_type", "%q is not an ACLED sub-event type", clip(s))
+		}
+		f.SubEventTypes = append(f.SubEventTypes, s)
+	}
+	for _, s := range splitParam(q, "region") {
+		code, ok := regions(s)
+		if !ok {
+			return f, FieldErrorf("region", "%q is not a known region; use an ISO 3166-2 code like NE-5 or a name like Tahoua (see /api/v1/regions)", clip(s))
+		}
+		f.Regions = append(f.Regions, code)
+	}
+	if s := q.Get("border"); s != "" {
+		s = strings.ToUpper(s)
+		if s != "ANY" && !contains(BorderISO3, s) {
+			return f, FieldErrorf("border", "%q is not one of Niger's neighbours; use an ISO3 code (%s) or any", clip(q.Get("border")), strings.Join(BorderISO3, ", "))
+		}
+		f.Border = s
+		if s == "ANY" {
+			f.Border = "any"
+		}
+		f.BorderKM = 50
+	}
+	if s := q.Get("border_km"); s != "" {
+		if f.Border == "" {
+			return f, FieldErrorf("border_km", "needs border= (a neighbour's ISO3 code, or any)")
+		}
+		v, err := parseKM("border_km", s)
+		if err != nil {
+			return f, err
+		}
+		f.BorderKM = v
+	}
+	if s := q.Get("near"); s != "" {
+		p, err := ParsePoint("near", s)
+		if err != nil {
+			return f, err
+		}
+		f.Near = &p
+		f.RadiusKM = 25
+	}
+	if s := q.Get("radius_km"); s != "" {
+		if f.Near == nil {
+			return f, FieldErrorf("radius_km", "needs near=lon,lat")
+		}
+		v, err := parseKM("radius_km", s)
+		if err != nil {
+			return f, err
+		}
+		f.RadiusKM = v
+	}
+	if s := q.Get("min_fatalities"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 0 {
+			return f, FieldErrorf("min_fatalities", "%q is not a whole number of 0 or more", clip(s))
+		}
+		f.MinFatalities = v
+	}
+	if s := q.Get("q"); s != "" {
+		if len(s) > 200 {
+			return f, FieldErrorf("q", "is %d characters; at most 200", len(s))
+		}
+		f.Q = s
+	}
+	if s := q.Get("updated_since"); s != "" {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return f, FieldErrorf("updated_since", "%q is not an RFC 3339 time like 2023-10-03T00:00:00Z", clip(s))
+		}
+		f.UpdatedSince = &t
+	}
+	if s := q.Get("limit"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 || v > MaxLimit {
+			return f, FieldErrorf("limit", "%q is out of range: use a whole number from 1 to %d", clip(s), MaxLimit)
+		}
+		f.Limit = v
+	}
+	if s := q.Get("cursor"); s != "" {
+		c, err := DecodeCursor(s)
+		if err != nil {
+			return f, err
+		}
+		f.Cursor = c
+	}
+	return f, nil
+}
+
+var filterParamList = []string{"bbox", "start", "end", "event_type", "sub_event_type", "region", "border", "border_km", "near", "radius_km", "min_fatalities", "q", "updated_since", "limit", "cursor", "f"}
+
+var filterParams = func() map[string]bool {
+	m := map[string]bool{}
+	for _, p := range filterParamList {
+		m[p] = true
+	}
+	return m
+}()
+
+// ParseBBox reads minLon,minLat,maxLon,maxLat.
+func ParseBBox(s string) (orb.Bound, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 {
+		return orb.Bound{}, FieldErrorf("bbox", "%q: want four numbers minLon,minLat,maxLon,maxLat", clip(s))
+	}
+	var v [4]float64
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return orb.Bound{}, FieldErrorf("bbox", "%q is not a number", clip(p))
+		}
+		v[i] = f
+	}
+	names := [4]string{"minLon", "minLat", "maxLon", "maxLat"}
+	for i, f := range v {
+		lim := 180.0
+		if i%2 == 1 {
+			lim = 90
+		}
+		if f < -lim || f > lim {
+			return orb.Bound{}, FieldErrorf("bbox", "%s %v is out of range -%v..%v", names[i], f, lim, lim)
+		}
+	}
+	if v[0] > v[2] {
+		return orb.Bound{}, FieldErrorf("bbox", "minLon %v is greater than maxLon %v; the order is minLon,minLat,maxLon,maxLat", v[0], v[2])
+	}
+	if v[1] > v[3] {
+		return orb.Bound{}, FieldErrorf("bbox", "minLat %v is greater than maxLat %v; the order is minLon,minLat,maxLon,maxLat", v[1], v[3])
+	}
+	return orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
+}
+
+// ParsePoint reads lon,lat.
+func ParsePoint(param, s string) (orb.Point, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 2 {
+		return orb.Point{}, FieldErrorf(param, "%q: want lon,lat", clip(s))
+	}
+	lon, err1 := strconv.ParseFloat(strings.TrimSpace(parts[0]), 64)
+	lat, err2 := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
+	if err1 != nil || err2 != nil || math.IsNaN(lon) || math.IsNaN(lat) {
+		return orb.Point{}, FieldErrorf(param, "%q: want two numbers lon,lat", clip(s))
+	}
+	if lon < -180 || lon > 180 || lat < -90 || lat > 90 {
+		return orb.Point{}, FieldErrorf(param, "%v,%v is out of range: longitude first (-180..180), then latitude (-90..90)", lon, lat)
+	}
+	return orb.Point{lon, lat}, nil
+}
+
+func parseKM(param, s string) (float64, error) {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || v <= 0 || v > 5000 {
+		return 0, FieldErrorf(param, "%q is out of range: use a distance in km above 0 and at most 5000", clip(s))
+	}
+	return v, nil
+}
+
+func splitParam(q url.Values, k string) []string {
+	var out []string
+	for _, v := range q[k] {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// DistanceParam says which distance a filter's results carry as distance_km:
+// to the point for near=, else to the border for border=.
+func (f Filter) Distance() string {
+	switch {
+	case f.Near != nil:
+		return "near"
+	case f.Border != "":
+		return "border"
+	}
+	return ""
+}

@@ -1,0 +1,288 @@
+package incident
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Service applies the rules every write follows, whoever makes it (the API,
+// the importer, the seed loader): validate, geocode the location text when
+// there is no point, derive region, borders and zones from the point, stamp
+// times, then store.
+type Service struct {
+	Store    Store
+	Locator  Locator
+	Geocoder Geocoder
+	Now      func() time.Time
+}
+
+// NewID returns a new random, URL-safe incident id.
+func NewID() string {
+	const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+	b := make([]byte, 12)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return "inc-" + string(b)
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Prepare validates an incident and fills in everything derived. It geocodes
+// the location when the incident has no point, and fails with
+// EUNPROCESSABLE when the text cannot be placed.
+func (s *Service) Prepare(in *Incident) error {
+	if !in.HasPoint() {
+		if strings.TrimSpace(in.Location) == "" {
+			return FieldErrorf("geometry", "missing: send a Point geometry, or a properties.location phrase to geocode")
+		}
+		if err := checkText("properties.location", in.Location, maxShortText); err != nil {
+			return err
+		}
+		cs, reason := s.Geocoder.Geocode(in.Location)
+		if len(cs) == 0 {
+			return &Error{Code: EUNPROCESSABLE, Field: "properties.location", Message: reason}
+		}
+		c := cs[0]
+		in.SetPoint(c.Lon, c.Lat)
+		in.GeoPrecision = c.GeoPrecision
+		in.Geocoded = c.Matched
+	}
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	if in.ID == "" {
+		in.ID = NewID()
+	}
+	in.Derive(s.Locator.Reverse(in.Lon, in.Lat))
+	return nil
+}
+
+// Create validates, derives and stores a new incident.
+func (s *Service) Create(ctx context.Context, in *Incident) (*Incident, error) {
+	if err := s.Prepare(in); err != nil {
+		return nil, err
+	}
+	in.CreatedAt = s.now()
+	in.UpdatedAt = in.CreatedAt
+	if err := s.Store.Create(ctx, in); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// Replace overwrites incident id with in (PUT).
+func (s *Service) Replace(ctx context.Context, id string, in *Incident) (*Incident, error) {
+	if in.ID != "" && in.ID != id {
+		return nil, FieldErrorf("id", "%q does not match the URL's id %q", clip(in.ID), id)
+	}
+	old, err := s.Store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	in.ID = id
+	if err := s.Prepare(in); err != nil {
+		return nil, err
+	}
+	in.CreatedAt = old.CreatedAt
+	in.UpdatedAt = s.now()
+	if err := s.Store.Replace(ctx, in); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// Patch applies a JSON Merge Patch (RFC 7396) to the incident's Feature.
+// A patch that changes properties.location but not the geometry, and sets
+// "geometry": null, has the location geocoded again.
+func (s *Service) Patch(ctx context.Context, id string, patch []byte) (*Incident, error) {
+	old, err := s.Store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var p any
+	if err := json.Unmarshal(patch, &p); err != nil {
+		return nil, Errorf(EINVALID, "malformed JSON merge patch: %s", jsonReason(err))
+	}
+	if _, ok := p.(map[string]any); !ok {
+		return nil, Errorf(EINVALID, "a merge patch must be a JSON object, like {\"properties\":{\"fatalities\":30}}")
+	}
+	cur, _ := json.Marshal(old)
+	var doc any
+	json.Unmarshal(cur, &doc)
+	merged, _ := json.Marshal(MergePatch(doc, p))
+	in, err := DecodeFeature(merged)
+	if err != nil {
+		return nil, err
+	}
+	return s.Replace(ctx, id, in)
+}
+
+// DecodeFeature reads one GeoJSON Feature, with an error that says what to
+// fix when it is not one.
+func DecodeFeature(data []byte) (*Incident, error) {
+	var in Incident
+	if err := strictObject(data, &in); err != nil {
+		return nil, err
+	}
+	return &in, nil
+}
+
+// MergePatch applies an RFC 7396 JSON Merge Patch to a decoded JSON value.
+func MergePatch(target, patch any) any {
+	pm, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	tm, ok := target.(map[string]any)
+	if !ok {
+		tm = map[string]any{}
+	}
+	for k, v := range pm {
+		if v == nil {
+			delete(tm, k)
+		} else {
+			tm[k] = MergePatch(tm[k], v)
+		}
+	}
+	return tm
+}
+
+// Delete removes an incident.
+func (s *Service) Delete(ctx context.Context, id string) error {
+	return s.Store.Delete(ctx, id)
+}
+
+// Rejected is an input record that was not imported, and why.
+type Rejected struct {
+	Record int    `json:"record"` // 1-based, or the line number for CSV
+	ID     string `json:"id,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// ImportResult summarises an import.
+type ImportResult struct {
+	Imported int        `json:"imported"`
+	Skipped  int        `json:"skipped"` // already stored (same id)
+	Rejected []Rejected `json:"rejected"`
+}
+
+// Import prepares every incident, then stores all the valid ones that are not
+// stored yet in one transaction. rejected are records the decoder could not
+// read (their places in ins are nil). With allOrNothing, any rejected record
+// stops the import before anything is written.
+func (s *Service) Import(ctx context.Context, ins []*Incident, rejected []Rejected, allOrNothing bool, progress func(done int)) (*ImportResult, error) {
+	res := &ImportResult{Rejected: []Rejected{}}
+	now := s.now()
+	ok := make([]*Incident, 0, len(ins))
+	seen := map[string]bool{}
+	for i, in := range ins {
+		if progress != nil && i%1000 == 0 {
+			progress(i)
+		}
+		if in == nil { // a record that did not decode, reported by the decoder
+			continue
+		}
+		if err := s.Prepare(in); err != nil {
+			res.Rejected = append(res.Rejected, Rejected{Record: i + 1, ID: in.ID, Reason: ErrorMessage(err)})
+			continue
+		}
+		if seen[in.ID] {
+			res.Rejected = append(res.Rejected, Rejected{Record: i + 1, ID: in.ID, Reason: "id appears twice in the input"})
+			continue
+		}
+		seen[in.ID] = true
+		if _, err := s.Store.Get(ctx, in.ID); err == nil {
+			res.Skipped++
+			continue
+		} else if ErrorCode(err) != ENOTFOUND {
+			return nil, err
+		}
+		if in.CreatedAt.IsZero() {
+			in.CreatedAt = now
+		}
+		in.UpdatedAt = now
+		ok = append(ok, in)
+	}
+	if progress != nil {
+		progress(len(ins))
+	}
+	res.Rejected = append(res.Rejected, rejected...)
+	sort.Slice(res.Rejected, func(i, j int) bool { return res.Rejected[i].Record < res.Rejected[j].Record })
+	if allOrNothing && len(res.Rejected) > 0 {
+		return res, Errorf(EINVALID, "%d of %d records rejected (first: record %d: %s); nothing was imported", len(res.Rejected), len(ins), res.Rejected[0].Record, res.Rejected[0].Reason)
+	}
+	if len(ok) > 0 {
+		if err := s.Store.CreateMany(ctx, ok); err != nil {
+			return nil, err
+		}
+	}
+	res.Imported = len(ok)
+	return res, nil
+}
+
+// DecodeFeatures reads a GeoJSON FeatureCollection, a single Feature, or a
+// GeoJSON text sequence (RFC 8142, or one Feature per line). Records that
+// fail to decode are returned as rejections, not errors, so one bad record
+// does not hide the rest; their place in the slice is nil, so positions stay
+// the record numbers.
+func DecodeFeatures(data []byte) ([]*Incident, []Rejected, error) {
+	data = bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	if len(data) == 0 {
+		return nil, nil, Errorf(EINVALID, "empty input; want a GeoJSON FeatureCollection or text sequence")
+	}
+	var head struct {
+		Type     string            `json:"type"`
+		Features []json.RawMessage `json:"features"`
+	}
+	var raws []json.RawMessage
+	if data[0] == '{' && json.Unmarshal(data, &head) == nil {
+		switch head.Type {
+		case "FeatureCollection":
+			raws = head.Features
+		case "Feature":
+			raws = []json.RawMessage{data}
+		default:
+			return nil, nil, Errorf(EINVALID, "type %q: want a GeoJSON FeatureCollection or Feature", clip(head.Type))
+		}
+	} else {
+		// A text sequence: records separated by RS (0x1E) and/or newlines.
+		for _, line := range bytes.FieldsFunc(data, func(r rune) bool { return r == 0x1e || r == '\n' }) {
+			if line = bytes.TrimSpace(line); len(line) > 0 {
+				raws = append(raws, json.RawMessage(line))
+			}
+		}
+		if len(raws) > 0 && raws[0][0] != '{' {
+			return nil, nil, Errorf(EINVALID, "not GeoJSON: want a FeatureCollection, or one Feature per line")
+		}
+	}
+	var out []*Incident
+	var rej []Rejected
+	for i, raw := range raws {
+		in, err := DecodeFeature(raw)
+		if err != nil {
+			rej = append(rej, Rejected{Record: i + 1, Reason: ErrorMessage(err)})
+			out = append(out, nil)
+			continue
+		}
+		out = append(out, in)
+	}
+	return out, rej, nil
+}
+
+// String is a short description for logs and messages.
+func (in *Incident) String() string {
+	return fmt.Sprintf("%s %s %s (%s)", in.ID, in.EventDate, in.SubEventType, in.Location)
+}

@@ -1,0 +1,89 @@
+package incident
+
+import (
+	"context"
+	"time"
+)
+
+// Page is one page of a listing.
+type Page struct {
+	Incidents     []*Incident
+	NumberMatched int
+	Next          *Cursor // nil on the last page
+}
+
+// Stats counts incidents and fatalities along four dimensions.
+type Stats struct {
+	Total      Bucket   `json:"total"`
+	ByRegion   []Bucket `json:"by_region"`
+	ByMonth    []Bucket `json:"by_month"`
+	ByType     []Bucket `json:"by_event_type"`
+	ByBorderKM []Bucket `json:"by_border_band"`
+}
+
+// Bucket is one group of a Stats dimension.
+type Bucket struct {
+	Key        string `json:"key"`
+	Name       string `json:"name,omitempty"`
+	Incidents  int    `json:"incidents"`
+	Fatalities int    `json:"fatalities"`
+}
+
+// BorderBands are the distance bands of Stats.ByBorderKM, in km to the
+// nearest border.
+var BorderBands = []struct {
+	Key      string
+	Min, Max float64
+}{{"0-10", 0, 10}, {"10-25", 10, 25}, {"25-50", 25, 50}, {"50+", 50, 1e9}}
+
+// Store keeps incidents. Every method is atomic: it either fully happens or
+// not at all, and a write that returns nil is durable.
+type Store interface {
+	// Create stores a new incident; ECONFLICT if its id is taken.
+	Create(ctx context.Context, in *Incident) error
+	// CreateMany stores all of them or none.
+	CreateMany(ctx context.Context, ins []*Incident) error
+	// Get returns an incident; ENOTFOUND if there is none (or it is deleted).
+	Get(ctx context.Context, id string) (*Incident, error)
+	// Replace overwrites an existing incident; ENOTFOUND if there is none.
+	Replace(ctx context.Context, in *Incident) error
+	// Delete removes an incident; ENOTFOUND if there is none.
+	Delete(ctx context.Context, id string) error
+	// List returns the page of incidents the filter selects, newest first.
+	List(ctx context.Context, f Filter) (*Page, error)
+	// Each calls fn for every incident the filter selects, newest first,
+	// ignoring Limit and Cursor, without holding them all in memory.
+	Each(ctx context.Context, f Filter, fn func(*Incident) error) error
+	// Stats counts what the filter selects.
+	Stats(ctx context.Context, f Filter) (*Stats, error)
+	// Count returns how many incidents are stored.
+	Count(ctx context.Context) (int, error)
+}
+
+// Roles, in increasing power.
+const (
+	RoleViewer = "viewer"
+	RoleEditor = "editor"
+	RoleAdmin  = "admin"
+)
+
+// RoleAtLeast reports whether role has at least the power of want.
+func RoleAtLeast(role, want string) bool {
+	rank := map[string]int{RoleViewer: 1, RoleEditor: 2, RoleAdmin: 3}
+	return rank[role] >= rank[want] && rank[role] > 0
+}
+
+// Token is an API token. Only the SHA-256 of the secret is stored.
+type Token struct {
+	ID        string
+	Name      string
+	Role      string
+	Hash      string
+	CreatedAt time.Time
+}
+
+// TokenStore keeps API tokens.
+type TokenStore interface {
+	CreateToken(ctx context.Context, t *Token) error
+	TokenByHash(ctx context.Context, hash string) (*Token, error)
+}

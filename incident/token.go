@@ -1,0 +1,39 @@
+package incident
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"time"
+)
+
+// TokenPrefix starts every secret, so a leaked one is easy to recognise.
+const TokenPrefix = "imt_"
+
+// NewToken makes a token with a random 256-bit secret. The secret is
+// returned once, to give to its user; only its hash is kept.
+func NewToken(name, role string, now time.Time) (secret string, t *Token, err error) {
+	if !RoleAtLeast(role, RoleViewer) {
+		return "", nil, FieldErrorf("role", "%q is not a role; use viewer, editor or admin", clip(role))
+	}
+	if strings.TrimSpace(name) == "" {
+		name = role
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, err
+	}
+	secret = TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	id := make([]byte, 6)
+	rand.Read(id)
+	return secret, &Token{ID: "tok-" + hex.EncodeToString(id), Name: name, Role: role, Hash: HashToken(secret), CreatedAt: now.UTC()}, nil
+}
+
+// HashToken is the SHA-256 of a secret, in hex: what the store keeps and
+// looks tokens up by.
+func HashToken(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,584 @@
+// Package sqlite is the embedded incident.Store: one SQLite file through the
+// pure-Go modernc.org/sqlite driver, in WAL mode with synchronous=FULL so a
+// commit that returned has reached the disk. Bounding boxes go through an
+// R*Tree; border distances are columns with their own indexes; distances
+// from a point are exact great-circle distances computed by a SQL function.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/incident"
+	"github.com/paulmach/orb"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+func init() {
+	// dist_km(lon1, lat1, lon2, lat2): great-circle distance in km.
+	sqlite.MustRegisterDeterministicScalarFunction("dist_km", 4, func(ctx *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		var v [4]float64
+		for i, a := range args {
+			switch x := a.(type) {
+			case float64:
+				v[i] = x
+			case int64:
+				v[i] = float64(x)
+			default:
+				return nil, nil
+			}
+		}
+		return geo.DistanceKM(orb.Point{v[0], v[1]}, orb.Point{v[2], v[3]}), nil
+	})
+}
+
+// DB is the SQLite incident and token store.
+type DB struct {
+	path  string
+	write *sql.DB // one connection: SQLite has one writer at a time
+	read  *sql.DB
+	Now   func() time.Time
+}
+
+var _ incident.Store = (*DB)(nil)
+var _ incident.TokenStore = (*DB)(nil)
+
+// Open opens (creating if needed) the database at path and brings its schema
+// up to date.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path; pass --db FILE")
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)"} {
+		q.Add("_pragma", p)
+	}
+	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode()+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	db := &DB{path: path, write: w, read: r, Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+func (db *DB) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	var version int
+	if err := db.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("sqlite: %s is not a SQLite database or cannot be read: %w", db.path, err)
+	}
+	if version > len(names) {
+		return fmt.Errorf("sqlite: %s has schema version %d, newer than this program's %d; upgrade incidentmap", db.path, version, len(names))
+	}
+	for i := version; i < len(names); i++ {
+		body, _ := migrations.ReadFile(names[i])
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("sqlite: migration %s: %w", names[i], err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Meta returns a value of the meta table ("" when unset).
+func (db *DB) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// CreateManyWithMeta stores incidents and sets a meta key in one transaction:
+// the seed loader uses it so seeding happens exactly once.
+func (db *DB) CreateManyWithMeta(ctx context.Context, ins []*incident.Incident, key, value string) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, in := range ins {
+			if err := insert(ctx, tx, in); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
+		return err
+	})
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// Create implements incident.Store.
+func (db *DB) Create(ctx context.Context, in *incident.Incident) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error { return insert(ctx, tx, in) })
+}
+
+// CreateMany implements incident.Store.
+func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, in := range ins {
+			if err := insert(ctx, tx, in); err != nil {
+				return fmt.Errorf("%s: %w", in.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+var borderCols = []string{"d_mli", "d_bfa", "d_ben", "d_nga", "d_tcd", "d_lby", "d_dza"}
+
+func columns(in *incident.Incident) []any {
+	doc, _ := in.MarshalJSON()
+	var region any
+	if in.Region != nil {
+		region = in.Region.Code
+	}
+	args := []any{in.ID, in.EventDate, in.EventType, in.SubEventType, region, in.Lon, in.Lat, in.Fatalities}
+	for i := range borderCols {
+		if d, ok := in.BorderKM(incident.BorderISO3[i]); ok {
+			args = append(args, d)
+		} else {
+			args = append(args, nil)
+		}
+	}
+	if d, ok := in.BorderKM("any"); ok {
+		args = append(args, d)
+	} else {
+		args = append(args, nil)
+	}
+	search := geo.Fold(strings.Join([]string{in.Location, in.Actor1, in.Actor2, in.Admin1, in.Admin2, in.Notes, in.Source, strings.Join(in.Tags, " ")}, " "))
+	return append(args, search, in.CreatedAt.UTC().Format(time.RFC3339Nano), in.UpdatedAt.UTC().Format(time.RFC3339Nano), doc)
+}
+
+const insertSQL = `INSERT INTO incidents (id, event_date, event_type, sub_event_type, region_code, lon, lat, fatalities,
+	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, search, created_at, updated_at, doc)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+
+func insert(ctx context.Context, tx *sql.Tx, in *incident.Incident) error {
+	res, err := tx.ExecContext(ctx, insertSQL, columns(in)...)
+	if err != nil {
+		if isConstraint(err) {
+			return &incident.Error{Code: incident.ECONFLICT, Field: "id", Message: fmt.Sprintf("an incident with id %q exists; PUT /api/v1/incidents/%s to replace it", in.ID, in.ID)}
+		}
+		return fmt.Errorf("sqlite: insert %s: %w", in.ID, err)
+	}
+	seq, _ := res.LastInsertId()
+	_, err = tx.ExecContext(ctx, "INSERT INTO incidents_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES (?,?,?,?,?)", seq, in.Lon, in.Lon, in.Lat, in.Lat)
+	return err
+}
+
+func isConstraint(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// Get implements incident.Store.
+func (db *DB) Get(ctx context.Context, id string) (*incident.Incident, error) {
+	var doc []byte
+	err := db.read.QueryRowContext(ctx, "SELECT doc FROM incidents WHERE id = ?", id).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get %s: %w", id, err)
+	}
+	return decode(doc)
+}
+
+func notFound(id string) error {
+	return incident.Errorf(incident.ENOTFOUND, "no incident with id %q", id)
+}
+
+func decode(doc []byte) (*incident.Incident, error) {
+	var in incident.Incident
+	if err := json.Unmarshal(doc, &in); err != nil {
+		return nil, fmt.Errorf("sqlite: stored incident does not decode: %w", err)
+	}
+	// Derived fields are not read back by UnmarshalJSON (input never sets
+	// them); restore them from the stored document.
+	var f struct {
+		Properties struct {
+			Country    *string            `json:"country"`
+			RegionCode *string            `json:"region_code"`
+			RegionName *string            `json:"region_name"`
+			Borders    map[string]float64 `json:"borders"`
+			Zones      []string           `json:"zones"`
+			Geocoded   string             `json:"geocoded"`
+		} `json:"properties"`
+	}
+	json.Unmarshal(doc, &f)
+	p := f.Properties
+	in.Country, in.Zones, in.Geocoded = p.Country, p.Zones, p.Geocoded
+	if in.Zones == nil {
+		in.Zones = []string{}
+	}
+	if p.RegionCode != nil {
+		in.Region = &incident.Region{Code: *p.RegionCode}
+		if p.RegionName != nil {
+			in.Region.Name = *p.RegionName
+		}
+	}
+	for c, d := range p.Borders {
+		in.Borders = append(in.Borders, incident.BorderDistance{Country: c, DistanceKM: d})
+	}
+	sort.Slice(in.Borders, func(i, j int) bool { return in.Borders[i].DistanceKM < in.Borders[j].DistanceKM })
+	return &in, nil
+}
+
+// Replace implements incident.Store.
+func (db *DB) Replace(ctx context.Context, in *incident.Incident) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var seq int64
+		if err := tx.QueryRowContext(ctx, "SELECT seq FROM incidents WHERE id = ?", in.ID).Scan(&seq); errors.Is(err, sql.ErrNoRows) {
+			return notFound(in.ID)
+		} else if err != nil {
+			return err
+		}
+		args := columns(in)
+		_, err := tx.ExecContext(ctx, `UPDATE incidents SET id=?, event_date=?, event_type=?, sub_event_type=?, region_code=?, lon=?, lat=?, fatalities=?,
+			d_mli=?, d_bfa=?, d_ben=?, d_nga=?, d_tcd=?, d_lby=?, d_dza=?, d_any=?, search=?, created_at=?, updated_at=?, doc=? WHERE seq=?`, append(args, seq)...)
+		if err != nil {
+			return fmt.Errorf("sqlite: update %s: %w", in.ID, err)
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE incidents_rtree SET min_lon=?, max_lon=?, min_lat=?, max_lat=? WHERE seq=?", in.Lon, in.Lon, in.Lat, in.Lat, seq)
+		return err
+	})
+}
+
+// Delete implements incident.Store.
+func (db *DB) Delete(ctx context.Context, id string) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var seq int64
+		if err := tx.QueryRowContext(ctx, "SELECT seq FROM incidents WHERE id = ?", id).Scan(&seq); errors.Is(err, sql.ErrNoRows) {
+			return notFound(id)
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM incidents WHERE seq = ?", seq); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM incidents_rtree WHERE seq = ?", seq)
+		return err
+	})
+}
+
+// Count implements incident.Store.
+func (db *DB) Count(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM incidents").Scan(&n)
+	return n, err
+}
+
+// where builds the WHERE clause of a filter, and the expression of the
+// distance results carry ("" when none).
+func where(f incident.Filter) (string, []any, string, []any) {
+	var conds []string
+	var args []any
+	var dist string
+	var distArgs []any
+	if f.BBox != nil {
+		conds = append(conds, "seq IN (SELECT seq FROM incidents_rtree WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?)")
+		args = append(args, f.BBox.Min[0], f.BBox.Max[0], f.BBox.Min[1], f.BBox.Max[1])
+	}
+	if f.Start != "" {
+		conds = append(conds, "event_date >= ?")
+		args = append(args, f.Start)
+	}
+	if f.End != "" {
+		conds = append(conds, "event_date <= ?")
+		args = append(args, f.End)
+	}
+	in := func(col string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		conds = append(conds, col+" IN ("+strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")+")")
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	}
+	in("event_type", f.EventTypes)
+	in("sub_event_type", f.SubEventTypes)
+	in("region_code", f.Regions)
+	if f.Border != "" {
+		col := "d_any"
+		for i, c := range incident.BorderISO3 {
+			if c == f.Border {
+				col = borderCols[i]
+			}
+		}
+		conds = append(conds, col+" <= ?")
+		args = append(args, f.BorderKM)
+		dist = col
+	}
+	if f.Near != nil {
+		b := geo.CircleBound(*f.Near, f.RadiusKM)
+		conds = append(conds, "seq IN (SELECT seq FROM incidents_rtree WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?)", "dist_km(lon, lat, ?, ?) <= ?")
+		args = append(args, b.Min[0], b.Max[0], b.Min[1], b.Max[1], f.Near[0], f.Near[1], f.RadiusKM)
+		dist = "dist_km(lon, lat, ?, ?)"
+		distArgs = []any{f.Near[0], f.Near[1]}
+	}
+	if f.MinFatalities > 0 {
+		conds = append(conds, "fatalities >= ?")
+		args = append(args, f.MinFatalities)
+	}
+	if f.Q != "" {
+		for _, w := range strings.Fields(geo.Fold(f.Q)) {
+			conds = append(conds, "search LIKE ? ESCAPE '\\'")
+			args = append(args, "%"+escapeLike(w)+"%")
+		}
+	}
+	if f.UpdatedSince != nil {
+		conds = append(conds, "updated_at > ?")
+		args = append(args, f.UpdatedSince.UTC().Format(time.RFC3339Nano))
+	}
+	if len(conds) == 0 {
+		return "", nil, dist, distArgs
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, dist, distArgs
+}
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// List implements incident.Store.
+func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, error) {
+	w, args, _, _ := where(f)
+	page := &incident.Page{}
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM incidents"+w, args...).Scan(&page.NumberMatched); err != nil {
+		return nil, fmt.Errorf("sqlite: count: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = incident.DefaultLimit
+	}
+	var err error
+	page.Incidents, err = db.query(ctx, f, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Incidents) > limit {
+		page.Incidents = page.Incidents[:limit]
+		last := page.Incidents[limit-1]
+		page.Next = &incident.Cursor{EventDate: last.EventDate, ID: last.ID}
+	}
+	return page, nil
+}
+
+func (db *DB) query(ctx context.Context, f incident.Filter, limit int) ([]*incident.Incident, error) {
+	var out []*incident.Incident
+	err := db.each(ctx, f, limit, func(in *incident.Incident) error {
+		out = append(out, in)
+		return nil
+	})
+	return out, err
+}
+
+// Each implements incident.Store.
+func (db *DB) Each(ctx context.Context, f incident.Filter, fn func(*incident.Incident) error) error {
+	f.Cursor = nil
+	return db.each(ctx, f, -1, fn)
+}
+
+func (db *DB) each(ctx context.Context, f incident.Filter, limit int, fn func(*incident.Incident) error) error {
+	w, args, dist, distArgs := where(f)
+	if f.Cursor != nil {
+		c := "(event_date < ? OR (event_date = ? AND id < ?))"
+		if w == "" {
+			w = " WHERE " + c
+		} else {
+			w += " AND " + c
+		}
+		args = append(args, f.Cursor.EventDate, f.Cursor.EventDate, f.Cursor.ID)
+	}
+	cols := "doc, NULL"
+	if dist != "" {
+		cols = "doc, " + dist
+		args = append(distArgs, args...)
+	}
+	q := "SELECT " + cols + " FROM incidents" + w + " ORDER BY event_date DESC, id DESC"
+	if limit > 0 {
+		q += " LIMIT " + strconv.Itoa(limit)
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: query: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var doc []byte
+		var d sql.NullFloat64
+		if err := rows.Scan(&doc, &d); err != nil {
+			return err
+		}
+		in, err := decode(doc)
+		if err != nil {
+			return err
+		}
+		if d.Valid {
+			v := d.Float64
+			in.DistanceKM = &v
+		}
+		if err := fn(in); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Stats implements incident.Store.
+func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, error) {
+	w, args, _, _ := where(f)
+	st := &incident.Stats{}
+	group := func(expr string) ([]incident.Bucket, error) {
+		rows, err := db.read.QueryContext(ctx, "SELECT "+expr+" AS k, count(*), coalesce(sum(fatalities), 0) FROM incidents"+w+" GROUP BY k ORDER BY k", args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: stats: %w", err)
+		}
+		defer rows.Close()
+		out := []incident.Bucket{}
+		for rows.Next() {
+			var k sql.NullString
+			var b incident.Bucket
+			if err := rows.Scan(&k, &b.Incidents, &b.Fatalities); err != nil {
+				return nil, err
+			}
+			b.Key = k.String
+			out = append(out, b)
+		}
+		return out, rows.Err()
+	}
+	var err error
+	if err = db.read.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(fatalities), 0) FROM incidents"+w, args...).Scan(&st.Total.Incidents, &st.Total.Fatalities); err != nil {
+		return nil, err
+	}
+	st.Total.Key = "total"
+	if st.ByRegion, err = group("region_code"); err != nil {
+		return nil, err
+	}
+	if st.ByMonth, err = group("substr(event_date, 1, 7)"); err != nil {
+		return nil, err
+	}
+	if st.ByType, err = group("event_type"); err != nil {
+		return nil, err
+	}
+	var band strings.Builder
+	band.WriteString("CASE")
+	for _, b := range incident.BorderBands {
+		fmt.Fprintf(&band, " WHEN d_any < %g THEN '%s'", b.Max, b.Key)
+	}
+	band.WriteString(" END")
+	if st.ByBorderKM, err = group(band.String()); err != nil {
+		return nil, err
+	}
+	// Bands in distance order, not text order.
+	sort.SliceStable(st.ByBorderKM, func(i, j int) bool { return bandIndex(st.ByBorderKM[i].Key) < bandIndex(st.ByBorderKM[j].Key) })
+	return st, nil
+}
+
+func bandIndex(k string) int {
+	for i, b := range incident.BorderBands {
+		if b.Key == k {
+			return i
+		}
+	}
+	return len(incident.BorderBands)
+}
+
+// CreateToken implements incident.TokenStore.
+func (db *DB) CreateToken(ctx context.Context, t *incident.Token) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?,?,?,?,?)", t.ID, t.Name, t.Role, t.Hash, t.CreatedAt.UTC().Format(time.RFC3339Nano))
+		return err
+	})
+}
+
+// TokenByHash implements incident.TokenStore.
+func (db *DB) TokenByHash(ctx context.Context, hash string) (*incident.Token, error) {
+	var t incident.Token
+	var created string
+	err := db.read.QueryRowContext(ctx, "SELECT id, name, role, hash, created_at FROM tokens WHERE hash = ?", hash).Scan(&t.ID, &t.Name, &t.Role, &t.Hash, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, incident.Errorf(incident.EUNAUTHORIZED, "unknown token; create one with `incidentmap token create`")
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+	return &t, nil
+}
+
+// IntegrityCheck runs SQLite's integrity check and returns its complaints.
+func (db *DB) IntegrityCheck(ctx context.Context) error {
+	var res string
+	if err := db.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return err
+	}
+	if res != "ok" {
+		return fmt.Errorf("sqlite: integrity check: %s", res)
+	}
+	return nil
+}
