@@ -45,8 +45,12 @@ func (s *Server) listIncidents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if ff := c.QueryParam("f"); ff != "" && ff != "geojson" && ff != "json" {
-		return incident.FieldErrorf("f", "%q is not a format this endpoint serves; use geojson", ff)
+	if ff := c.QueryParam("f"); ff != "" {
+		ft, ok := formatByName(ff)
+		if !ok {
+			return incident.FieldErrorf("f", "%q is not a format this endpoint serves; use one of: %s", ff, formatNames())
+		}
+		return s.download(c, f, c.QueryParam("limit") != "", ft)
 	}
 	page, err := s.cfg.Store.List(c.Request().Context(), f)
 	if err != nil {

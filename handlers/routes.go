@@ -101,7 +101,8 @@ func (s *Server) healthz(c echo.Context) error {
 func (s *Server) apiIndex(c echo.Context) error {
 	base := baseURL(c)
 	return c.JSON(http.StatusOK, map[string]any{
-		"title": "incidentmap API",
+		"title":   "incidentmap API",
+		"formats": formats,
 		"links": []link{
 			{Href: base + "/api/v1/incidents", Rel: "data", Type: MIMEGeoJSON, Title: "Incidents (GeoJSON; filters bbox, start, end, event_type, sub_event_type, region, border, border_km, near, radius_km, min_fatalities, q, limit, cursor)"},
 			{Href: base + "/api/v1/stats", Rel: "related", Type: echo.MIMEApplicationJSON, Title: "Counts and fatalities by region, month, event type and border band"},

@@ -23,18 +23,21 @@ const DateLayout = "2006-01-02"
 // Incident is one event, as ACLED describes events. Fields after Derived are
 // computed from the point on every write and never taken from input.
 type Incident struct {
-	ID             string
-	EventDate      string // YYYY-MM-DD
-	TimePrecision  int    // 1 day, 2 week, 3 month
-	EventType      string
-	SubEventType   string
-	Actor1         string
-	Actor2         string
-	Admin1         string
-	Admin2         string
-	Location       string // the place as reported
-	Lon, Lat       float64
-	GeoPrecision   int // 1 town, 2 near a town / part of a region, 3 region or larger
+	ID            string
+	EventDate     string // YYYY-MM-DD
+	TimePrecision int    // 1 day, 2 week, 3 month
+	EventType     string
+	SubEventType  string
+	Actor1        string
+	Actor2        string
+	Admin1        string
+	Admin2        string
+	Location      string // the place as reported
+	Lon, Lat      float64
+	GeoPrecision  int // 1 town, 2 near a town / part of a region, 3 region or larger
+	// UncertaintyKM is the radius around the point the event lies within,
+	// when known (the geocoder sets it for the phrases it places).
+	UncertaintyKM  *float64
 	Fatalities     int // best estimate
 	FatalitiesLow  *int
 	FatalitiesHigh *int
@@ -92,7 +95,7 @@ func (in *Incident) BorderKM(iso3 string) (float64, bool) {
 var known = map[string]bool{
 	"id": true, "event_date": true, "time_precision": true, "event_type": true, "sub_event_type": true,
 	"actor1": true, "actor2": true, "admin1": true, "admin2": true, "location": true,
-	"geo_precision": true, "fatalities": true, "fatalities_low": true, "fatalities_high": true,
+	"geo_precision": true, "uncertainty_km": true, "fatalities": true, "fatalities_low": true, "fatalities_high": true,
 	"source": true, "source_url": true, "notes": true, "tags": true, "created_at": true, "updated_at": true,
 	"latitude": true, "longitude": true,
 }
@@ -148,7 +151,12 @@ func (in *Incident) AppendFeature(b *bytes.Buffer) {
 		b.WriteString(`,"` + kv.k + `":`)
 		writeString(b, kv.v)
 	}
-	fmt.Fprintf(b, `,"geo_precision":%d,"fatalities":%d`, in.GeoPrecision, in.Fatalities)
+	fmt.Fprintf(b, `,"geo_precision":%d`, in.GeoPrecision)
+	if in.UncertaintyKM != nil {
+		b.WriteString(`,"uncertainty_km":`)
+		writeFloat(b, *in.UncertaintyKM)
+	}
+	fmt.Fprintf(b, `,"fatalities":%d`, in.Fatalities)
 	if in.FatalitiesLow != nil {
 		fmt.Fprintf(b, `,"fatalities_low":%d`, *in.FatalitiesLow)
 	}
@@ -375,6 +383,13 @@ func (in *Incident) setProperties(props map[string]json.RawMessage) error {
 			return err
 		}
 	}
+	if raw, ok := props["uncertainty_km"]; ok && string(raw) != "null" {
+		var v float64
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return FieldErrorf("properties.uncertainty_km", "must be a number of km")
+		}
+		in.UncertaintyKM = &v
+	}
 	if err := optNum("fatalities_low", &in.FatalitiesLow); err != nil {
 		return err
 	}
@@ -530,6 +545,9 @@ func (in *Incident) Validate() error {
 	}
 	if in.GeoPrecision < 1 || in.GeoPrecision > 3 {
 		return FieldErrorf("properties.geo_precision", "%d is not an ACLED geo precision: use 1 (town), 2 (near a town or part of a region) or 3 (region or larger)", in.GeoPrecision)
+	}
+	if in.UncertaintyKM != nil && (math.IsNaN(*in.UncertaintyKM) || *in.UncertaintyKM < 0 || *in.UncertaintyKM > 5000) {
+		return FieldErrorf("properties.uncertainty_km", "%v is out of range: 0 to 5000 km", *in.UncertaintyKM)
 	}
 	if in.Fatalities < 0 {
 		return FieldErrorf("properties.fatalities", "cannot be negative")

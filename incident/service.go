@@ -58,6 +58,8 @@ func (s *Service) Prepare(in *Incident) error {
 		c := cs[0]
 		in.SetPoint(c.Lon, c.Lat)
 		in.GeoPrecision = c.GeoPrecision
+		r := c.RadiusKM
+		in.UncertaintyKM = &r
 		in.Geocoded = c.Matched
 	}
 	if err := in.Validate(); err != nil {

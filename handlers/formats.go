@@ -1,0 +1,253 @@
+package handlers
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/incidentmap/incidentmap/incident"
+	"github.com/labstack/echo/v4"
+)
+
+// A format is a download encoding of incidents. Every format streams: it
+// writes each incident as the store yields it, so memory stays flat however
+// many there are.
+type format struct {
+	F     string `json:"f"`
+	Title string `json:"title"`
+	Type  string `json:"type"`
+	Ext   string `json:"ext"`
+	enc   func(w *bufio.Writer) encoder
+}
+
+type encoder interface {
+	begin() error
+	write(in *incident.Incident) error
+	end(n int) error
+}
+
+// formats lists what GET /api/v1/incidents?f= serves, in the order the map
+// offers them.
+var formats = []format{
+	{F: "geojson", Title: "GeoJSON", Type: MIMEGeoJSON, Ext: "geojson", enc: func(w *bufio.Writer) encoder { return &geojsonEnc{w: w} }},
+	{F: "geojsonseq", Title: "GeoJSON text sequence (one feature per line)", Type: "application/geo+json-seq", Ext: "geojsonl", enc: func(w *bufio.Writer) encoder { return &seqEnc{w: w} }},
+	{F: "csv", Title: "CSV (ACLED columns)", Type: "text/csv; charset=utf-8", Ext: "csv", enc: func(w *bufio.Writer) encoder { return &csvEnc{w: csv.NewWriter(w)} }},
+}
+
+func formatByName(f string) (format, bool) {
+	for _, ft := range formats {
+		if ft.F == f {
+			return ft, true
+		}
+	}
+	return format{}, false
+}
+
+func formatNames() string {
+	var names []string
+	for _, f := range formats {
+		names = append(names, f.F)
+	}
+	return strings.Join(names, ", ")
+}
+
+// download streams every incident the filter selects (up to limit= when
+// given) in format f, as an attachment.
+func (s *Server) download(c echo.Context, f incident.Filter, limitGiven bool, ft format) error {
+	if !limitGiven {
+		f.Limit = 0
+	}
+	name := "incidents-" + time.Now().UTC().Format("20060102") + "." + ft.Ext
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, ft.Type)
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Response().WriteHeader(http.StatusOK)
+	w := bufio.NewWriterSize(c.Response(), 64<<10)
+	enc := ft.enc(w)
+	if err := enc.begin(); err != nil {
+		return nil
+	}
+	n := 0
+	err := s.cfg.Store.Each(c.Request().Context(), f, func(in *incident.Incident) error {
+		if f.Limit > 0 && n >= f.Limit {
+			return errStop
+		}
+		n++
+		return enc.write(in)
+	})
+	if err != nil && err != errStop {
+		// Headers are gone; the truncated body and the log say it failed.
+		s.cfg.Logger.Error("download failed", "format", ft.F, "after", n, "err", err)
+		return nil
+	}
+	enc.end(n)
+	w.Flush()
+	return nil
+}
+
+var errStop = fmt.Errorf("stop")
+
+type geojsonEnc struct {
+	w   *bufio.Writer
+	buf bytes.Buffer
+	n   int
+}
+
+func (e *geojsonEnc) begin() error {
+	_, err := e.w.WriteString(`{"type":"FeatureCollection","features":[`)
+	return err
+}
+
+func (e *geojsonEnc) write(in *incident.Incident) error {
+	if e.n > 0 {
+		e.w.WriteByte(',')
+	}
+	e.n++
+	e.w.WriteByte('\n')
+	e.buf.Reset()
+	in.AppendFeature(&e.buf)
+	_, err := e.w.Write(e.buf.Bytes())
+	return err
+}
+
+func (e *geojsonEnc) end(n int) error {
+	_, err := fmt.Fprintf(e.w, "\n],\"numberMatched\":%d,\"numberReturned\":%d,\"timeStamp\":%q}\n", n, n, time.Now().UTC().Format(time.RFC3339))
+	return err
+}
+
+// seqEnc writes RFC 8142 GeoJSON text sequences: RS, the feature, newline.
+type seqEnc struct {
+	w   *bufio.Writer
+	buf bytes.Buffer
+}
+
+func (e *seqEnc) begin() error { return nil }
+func (e *seqEnc) write(in *incident.Incident) error {
+	e.buf.Reset()
+	e.buf.WriteByte(0x1e)
+	in.AppendFeature(&e.buf)
+	e.buf.WriteByte('\n')
+	_, err := e.w.Write(e.buf.Bytes())
+	return err
+}
+func (e *seqEnc) end(int) error { return nil }
+
+// ACLEDColumns is the column order of ACLED's CSV exports; incidentmap's own
+// fields follow them.
+var ACLEDColumns = []string{"event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
+	"actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting", "iso", "region",
+	"country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
+	"fatalities", "tags", "timestamp"}
+
+var extraColumns = []string{"fatalities_low", "fatalities_high", "uncertainty_km", "source_url", "region_code", "nearest_border", "nearest_border_km", "zones", "updated_at"}
+
+var countryNames = map[string]string{"NER": "Niger", "MLI": "Mali", "BFA": "Burkina Faso", "BEN": "Benin", "NGA": "Nigeria", "TCD": "Chad", "LBY": "Libya", "DZA": "Algeria"}
+var isoNumeric = map[string]string{"NER": "562", "MLI": "466", "BFA": "854", "BEN": "204", "NGA": "566", "TCD": "148", "LBY": "434", "DZA": "12"}
+
+type csvEnc struct {
+	w   *csv.Writer
+	row []string
+}
+
+func (e *csvEnc) begin() error {
+	return e.w.Write(append(append([]string{}, ACLEDColumns...), extraColumns...))
+}
+
+func (e *csvEnc) write(in *incident.Incident) error {
+	extra := func(k string) string {
+		switch v := in.Extra[k].(type) {
+		case string:
+			return v
+		case float64:
+			return strconv.FormatFloat(v, 'f', -1, 64)
+		case nil:
+			return ""
+		default:
+			return fmt.Sprint(v)
+		}
+	}
+	country, iso, region := "", "", extra("region")
+	if in.Country != nil {
+		country, iso = countryNames[*in.Country], isoNumeric[*in.Country]
+		if region == "" && (*in.Country == "NER" || country != "") {
+			region = "Western Africa"
+			if *in.Country == "LBY" || *in.Country == "DZA" {
+				region = "Northern Africa"
+			} else if *in.Country == "TCD" {
+				region = "Middle Africa"
+			}
+		}
+	}
+	ts := extra("timestamp")
+	if ts == "" {
+		ts = strconv.FormatInt(in.UpdatedAt.Unix(), 10)
+	}
+	optInt := func(p *int) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.Itoa(*p)
+	}
+	optFloat := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'f', -1, 64)
+	}
+	regionCode, nearest, nearestKM := "", "", ""
+	if in.Region != nil {
+		regionCode = in.Region.Code
+	}
+	if len(in.Borders) > 0 {
+		nearest, nearestKM = in.Borders[0].Country, strconv.FormatFloat(in.Borders[0].DistanceKM, 'f', -1, 64)
+	}
+	e.row = append(e.row[:0],
+		in.ID, in.EventDate, in.EventDate[:4], strconv.Itoa(in.TimePrecision), extra("disorder_type"), in.EventType, in.SubEventType,
+		in.Actor1, extra("assoc_actor_1"), extra("inter1"), in.Actor2, extra("assoc_actor_2"), extra("inter2"), extra("interaction"), extra("civilian_targeting"),
+		firstNonEmpty(extra("iso"), iso), region, firstNonEmpty(country, extra("country")), in.Admin1, in.Admin2, extra("admin3"), in.Location,
+		strconv.FormatFloat(in.Lat, 'f', -1, 64), strconv.FormatFloat(in.Lon, 'f', -1, 64), strconv.Itoa(in.GeoPrecision),
+		in.Source, extra("source_scale"), in.Notes, strconv.Itoa(in.Fatalities), strings.Join(in.Tags, "; "), ts,
+		optInt(in.FatalitiesLow), optInt(in.FatalitiesHigh), optFloat(in.UncertaintyKM), in.SourceURL, regionCode, nearest, nearestKM,
+		strings.Join(in.Zones, "; "), in.UpdatedAt.UTC().Format(time.RFC3339),
+	)
+	for i, v := range e.row {
+		e.row[i] = csvSafe(v)
+	}
+	return e.w.Write(e.row)
+}
+
+func (e *csvEnc) end(int) error {
+	e.w.Flush()
+	return e.w.Error()
+}
+
+// csvSafe defuses spreadsheet formula injection: a cell a spreadsheet would
+// evaluate (=, +, -, @ at the start) gets a leading apostrophe, unless it is
+// a plain number.
+func csvSafe(v string) string {
+	if v == "" {
+		return v
+	}
+	switch v[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		if _, err := strconv.ParseFloat(v, 64); err == nil {
+			return v
+		}
+		return "'" + v
+	}
+	return v
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
