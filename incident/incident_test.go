@@ -1,0 +1,217 @@
+package incident
+
+import (
+	"encoding/json"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func valid() *Incident {
+	in := &Incident{ID: "x-1", EventDate: "2023-10-02", EventType: "Battles", SubEventType: "Armed clash", Fatalities: 3}
+	in.SetPoint(1.8, 13.1)
+	return in
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name  string
+		mut   func(*Incident)
+		field string // "" means valid
+	}{
+		{"valid", func(*Incident) {}, ""},
+		{"event type from sub-event type", func(in *Incident) { in.EventType = "" }, ""},
+		{"no date", func(in *Incident) { in.EventDate = "" }, "properties.event_date"},
+		{"bad date", func(in *Incident) { in.EventDate = "2023-13-01" }, "properties.event_date"},
+		{"future date", func(in *Incident) { in.EventDate = "2999-01-01" }, "properties.event_date"},
+		{"time precision 4", func(in *Incident) { in.TimePrecision = 4 }, "properties.time_precision"},
+		{"unknown type", func(in *Incident) { in.EventType = "War" }, "properties.event_type"},
+		{"mismatched sub-type", func(in *Incident) { in.SubEventType = "Grenade" }, "properties.sub_event_type"},
+		{"no point", func(in *Incident) { *in = Incident{EventDate: "2023-10-02", EventType: "Battles", SubEventType: "Armed clash"} }, "geometry"},
+		{"lon 181", func(in *Incident) { in.SetPoint(181, 0) }, "geometry.coordinates"},
+		{"lat -91", func(in *Incident) { in.SetPoint(0, -91) }, "geometry.coordinates"},
+		{"geo precision 0 defaults to 1", func(in *Incident) { in.GeoPrecision = 0 }, ""},
+		{"geo precision 4", func(in *Incident) { in.GeoPrecision = 4 }, "properties.geo_precision"},
+		{"negative fatalities", func(in *Incident) { in.Fatalities = -1 }, "properties.fatalities"},
+		{"high below best", func(in *Incident) { h := 1; in.FatalitiesHigh = &h }, "properties.fatalities_high"},
+		{"ftp source", func(in *Incident) { in.SourceURL = "ftp://x" }, "properties.source_url"},
+		{"huge notes", func(in *Incident) { in.Notes = strings.Repeat("x", 20001) }, "properties.notes"},
+		{"bad UTF-8", func(in *Incident) { in.Actor1 = "\xff" }, "properties.actor1"},
+		{"NUL", func(in *Incident) { in.Location = "a\x00b" }, "properties.location"},
+		{"bad id", func(in *Incident) { in.ID = "a b" }, "id"},
+		{"too many tags", func(in *Incident) { in.Tags = make([]string, 51) }, "properties.tags"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := valid()
+			tt.mut(in)
+			err := in.Validate()
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("want valid, got %v", err)
+				}
+				return
+			}
+			e, ok := err.(*Error)
+			if !ok || e.Code != EINVALID || e.Field != tt.field || e.Message == "" {
+				t.Fatalf("got %#v, want an invalid error on %s", err, tt.field)
+			}
+		})
+	}
+}
+
+func TestFeatureRoundTrip(t *testing.T) {
+	low, high, unc := 2, 9, 15.5
+	in := valid()
+	in.TimePrecision, in.GeoPrecision = 2, 2
+	in.Actor1, in.Actor2, in.Admin1, in.Admin2, in.Location = "A <b>", "B", "Tillabéri", "Torodi", `near "Torodi"`
+	in.FatalitiesLow, in.FatalitiesHigh, in.UncertaintyKM = &low, &high, &unc
+	in.Source, in.SourceURL, in.Notes, in.Tags = "S", "https://example.org/a?b=c&d", "line1\nline2 </script>", []string{"a", "b"}
+	in.Extra = map[string]any{"inter1": float64(2), "assoc_actor_1": "X"}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "<b>") || strings.Contains(string(b), "</script>") {
+		t.Errorf("HTML not escaped in JSON: %s", b)
+	}
+	out, err := DecodeFeature(b)
+	if err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	in.hasPoint, out.hasPoint = true, true
+	in.Derived, out.Derived = Derived{}, Derived{}
+	if !reflect.DeepEqual(in, out) {
+		t.Errorf("round trip changed the incident:\n%+v\n%+v", in, out)
+	}
+}
+
+func TestDerivedPropertiesAreNotTrusted(t *testing.T) {
+	in, err := DecodeFeature([]byte(`{"type":"Feature","geometry":{"type":"Point","coordinates":[1,13]},"properties":{"event_date":"2023-01-01","event_type":"Battles","sub_event_type":"Armed clash","region_code":"NE-1","country":"FRA","zones":["x"],"distance_km":1}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Region != nil || in.Country != nil || in.Zones != nil || in.DistanceKM != nil || in.Extra != nil {
+		t.Errorf("derived properties were taken from input: %+v", in)
+	}
+}
+
+func TestDecodeFeatureErrors(t *testing.T) {
+	for body, want := range map[string]string{
+		``:                                    "empty body",
+		`[]`:                                  "not a JSON object",
+		`{"type":"Feature"`:                   "malformed JSON",
+		`{"type":"Point","coordinates":[1,2]}`: "send a GeoJSON Feature",
+		`{"type":"Feature","geometry":{"type":"Point","coordinates":[1]},"properties":{}}`: "want [longitude, latitude]",
+		`{"type":"Feature","geometry":null,"properties":null}`:                             "properties",
+		`{"type":"Feature","properties":{"fatalities":1.5}}`:                               "whole number",
+		`{"type":"Feature","properties":{"tags":7}}`:                                       "array of strings",
+	} {
+		_, err := DecodeFeature([]byte(body))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want an error saying %q", body, err, want)
+		}
+	}
+}
+
+func TestMergePatch(t *testing.T) {
+	// RFC 7396 appendix A examples.
+	for _, tc := range [][3]string{
+		{`{"a":"b"}`, `{"a":"c"}`, `{"a":"c"}`},
+		{`{"a":"b"}`, `{"b":"c"}`, `{"a":"b","b":"c"}`},
+		{`{"a":"b"}`, `{"a":null}`, `{}`},
+		{`{"a":{"b":"c"}}`, `{"a":{"b":"d","c":null}}`, `{"a":{"b":"d"}}`},
+		{`{"a":[{"b":"c"}]}`, `{"a":[1]}`, `{"a":[1]}`},
+		{`{"e":null}`, `{"a":1}`, `{"a":1,"e":null}`},
+		{`[1,2]`, `{"a":"b","c":null}`, `{"a":"b"}`},
+	} {
+		var target, patch any
+		json.Unmarshal([]byte(tc[0]), &target)
+		json.Unmarshal([]byte(tc[1]), &patch)
+		got, _ := json.Marshal(MergePatch(target, patch))
+		if string(got) != tc[2] {
+			t.Errorf("%s + %s = %s, want %s", tc[0], tc[1], got, tc[2])
+		}
+	}
+}
+
+func regions(s string) (string, bool) {
+	if s == "NE-5" || strings.EqualFold(s, "tahoua") {
+		return "NE-5", true
+	}
+	return "", false
+}
+
+func TestParseFilter(t *testing.T) {
+	f, err := ParseFilter(url.Values{"bbox": {"0,11,4,16"}, "start": {"2023-07-01"}, "region": {"Tahoua"}, "border": {"mli"}, "event_type": {"Battles,Protests"}, "limit": {"20"}}, regions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.BBox.Min[0] != 0 || f.BBox.Max[1] != 16 || f.Start != "2023-07-01" || f.Regions[0] != "NE-5" || f.Border != "MLI" || f.BorderKM != 50 || len(f.EventTypes) != 2 || f.Limit != 20 {
+		t.Errorf("parsed %+v", f)
+	}
+	c := Cursor{EventDate: "2023-10-02", ID: "abc-1"}
+	got, err := DecodeCursor(c.Encode())
+	if err != nil || *got != c {
+		t.Errorf("cursor round trip: %v %v", got, err)
+	}
+}
+
+func FuzzParseFilter(f *testing.F) {
+	for _, q := range []string{"bbox=0,11,4,16&start=2023-01-01", "border=MLI&border_km=50", "near=2.1,13.5&radius_km=25", "limit=0", "cursor=MjAyMy0xMC0wMnxhYmM", "region=Tahoua&q=%00", "bbox=NaN,1,2,3", "radius_km=1e400"} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		fl, err := ParseFilter(q, regions)
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("%q: error %T is not an *Error", raw, err)
+			}
+			return
+		}
+		if fl.Limit < 1 || fl.Limit > MaxLimit {
+			t.Fatalf("%q: limit %d accepted", raw, fl.Limit)
+		}
+		if fl.BBox != nil && (fl.BBox.Min[0] > fl.BBox.Max[0] || fl.BBox.Min[1] > fl.BBox.Max[1]) {
+			t.Fatalf("%q: inverted bbox accepted", raw)
+		}
+		if fl.Start != "" && fl.End != "" && fl.End < fl.Start {
+			t.Fatalf("%q: end before start accepted", raw)
+		}
+	})
+}
+
+func FuzzDecodeFeature(f *testing.F) {
+	f.Add(`{"type":"Feature","geometry":{"type":"Point","coordinates":[1.8,13.1]},"properties":{"event_date":"2023-10-02","event_type":"Battles","sub_event_type":"Armed clash","fatalities":3}}`)
+	f.Add(`{"type":"Feature","geometry":null,"properties":{"location":"near Ayorou","tags":"a;b","fatalities":"12"}}`)
+	f.Add(`{"type":"Feature","id":7,"geometry":{"type":"Point","coordinates":[1e308,-1e308]},"properties":{"fatalities_low":-1}}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		in, err := DecodeFeature([]byte(s))
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("%q: error %T is not an *Error", s, err)
+			}
+			return
+		}
+		if in.Validate() != nil {
+			return
+		}
+		// Whatever validates must encode and decode to the same thing.
+		b, err := json.Marshal(in)
+		if err != nil || !json.Valid(b) {
+			t.Fatalf("%q: encodes to invalid JSON %s (%v)", s, b, err)
+		}
+		out, err := DecodeFeature(b)
+		if err != nil {
+			t.Fatalf("%q: re-decoding %s: %v", s, b, err)
+		}
+		if err := out.Validate(); err != nil {
+			t.Fatalf("%q: valid incident invalid after a round trip: %v", s, err)
+		}
+	})
+}
