@@ -7,7 +7,6 @@ import (
 	"github.com/golang/geo/s1"
 	"github.com/golang/geo/s2"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 // cellIndex makes reverse geocoding cheap enough to tag millions of points.
@@ -136,13 +135,26 @@ func (ci *cellIndex) build(x, y int) *cell {
 		radius = max(radius, toS2(center).Distance(toS2(r)))
 	}
 	cp := toS2(center)
+	corners := [4]s2.Point{toS2(orb.Point{lon0, lat0}), toS2(orb.Point{lon0 + cellDeg, lat0}), toS2(orb.Point{lon0, lat0 + cellDeg}), toS2(orb.Point{lon0 + cellDeg, lat0 + cellDeg})}
 	c.segs = make([][]int32, len(ci.borders))
 	for bi, bs := range ci.borders {
-		best := s1.InfChordAngle()
+		// upper: no point of the cell is farther than this from the border:
+		// the smallest, over segments, of the largest corner distance (the
+		// distance to a segment is convex, so its maximum over the cell is
+		// at a corner; the cell is small enough to treat as flat, and a
+		// margin below covers the difference).
+		upper := s1.InfChordAngle()
 		for i := range bs.a {
-			best, _ = s2.UpdateMinDistance(cp, bs.a[i], bs.b[i], best)
+			var worst s1.ChordAngle
+			for _, q := range corners {
+				d, _ := s2.UpdateMinDistance(q, bs.a[i], bs.b[i], s1.InfChordAngle())
+				worst = max(worst, d)
+			}
+			upper = min(upper, worst)
 		}
-		limit := s1.ChordAngleFromAngle(best.Angle() + 2*radius)
+		// A segment can be nearest to some point of the cell only if its
+		// distance from the centre, less the cell's radius, is within upper.
+		limit := s1.ChordAngleFromAngle(upper.Angle() + radius + kmToAngle(0.05))
 		for i := range bs.a {
 			if s2.IsDistanceLess(cp, bs.a[i], bs.b[i], limit) {
 				c.segs[bi] = append(c.segs[bi], int32(i))
@@ -154,7 +166,7 @@ func (ci *cellIndex) build(x, y int) *cell {
 
 func (ci *cellIndex) regionSlow(p orb.Point) *Region {
 	for _, r := range ci.regions.candidates(p) {
-		if r.Bound.Contains(p) && planar.MultiPolygonContains(r.Geometry, p) {
+		if r.contains(p) {
 			return r
 		}
 	}
@@ -170,7 +182,7 @@ func (ci *cellIndex) region(p orb.Point) *Region {
 		return c.region
 	}
 	for _, r := range c.candidates {
-		if r.Bound.Contains(p) && planar.MultiPolygonContains(r.Geometry, p) {
+		if r.contains(p) {
 			return r
 		}
 	}
@@ -212,4 +224,33 @@ func segmentTouchesBox(a, b orb.Point, minX, minY, maxX, maxY float64) bool {
 		}
 	}
 	return true
+}
+
+// contains is an even-odd ray-casting test over all rings of the region
+// (holes included), checking each polygon's bound first. planar's version
+// recomputes every ring's bound on each call, which dominated reverse
+// geocoding.
+func (r *Region) contains(p orb.Point) bool {
+	if !r.Bound.Contains(p) {
+		return false
+	}
+	for i, poly := range r.Geometry {
+		if !r.polyBounds[i].Contains(p) {
+			continue
+		}
+		in := false
+		for _, ring := range poly {
+			n := len(ring)
+			for a, b := 0, n-1; a < n; b, a = a, a+1 {
+				pa, pb := ring[a], ring[b]
+				if (pa[1] > p[1]) != (pb[1] > p[1]) && p[0] < (pb[0]-pa[0])*(p[1]-pa[1])/(pb[1]-pa[1])+pa[0] {
+					in = !in
+				}
+			}
+		}
+		if in {
+			return true
+		}
+	}
+	return false
 }

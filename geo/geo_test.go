@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 )
 
 func mustDefault(tb testing.TB) *Geography {
@@ -151,8 +153,11 @@ func TestBorderDistanceAgainstGeodesic(t *testing.T) {
 	for _, p := range []orb.Point{niamey, tillia, torodi, diffa, tahoua, {8, 18}} {
 		for _, iso := range []string{"MLI", "BFA", "NGA"} {
 			b, _ := g.Border(iso)
-			got := b.DistanceKM(p)
+			got := b.index.distanceKM(p)
 			want := bruteForceKM(p, b.Geometry)
+			if fast := b.DistanceKM(p); math.Abs(fast-got) > 0.001 {
+				t.Errorf("cell index says %.4f km, s2 query %.4f km", fast, got)
+			}
 			if math.Abs(got-want)/want > 0.01 {
 				t.Errorf("distance from %v to the %s border = %.2f km, geodesic reference %.2f km", p, iso, got, want)
 			}
@@ -369,4 +374,32 @@ func benchPoints() []orb.Point {
 		pts = append(pts, orb.Point{0.5 + float64(i%32)*0.35, 11.8 + float64(i/32)*0.3})
 	}
 	return pts
+}
+
+// The cell index is an optimisation: its answers must equal the plain ones
+// (s2's closest-edge query, the full polygon test) everywhere.
+func TestCellIndexMatchesDirectComputation(t *testing.T) {
+	g := mustDefault(t)
+	rng := rand.New(rand.NewSource(1))
+	for i := 0; i < 6000; i++ {
+		p := orb.Point{-2 + rng.Float64()*20, 9 + rng.Float64()*16}
+		loc := g.Reverse(p[0], p[1])
+		for _, bd := range loc.Borders {
+			b, _ := g.Border(bd.Country)
+			if want := b.index.distanceKM(p); math.Abs(bd.DistanceKM-want) > 0.001 {
+				t.Fatalf("%v: distance to %s %.4f km, direct %.4f km", p, bd.Country, bd.DistanceKM, want)
+			}
+		}
+		var want *Region
+		for _, r := range g.Regions {
+			if planar.MultiPolygonContains(r.Geometry, p) {
+				want = r
+				break
+			}
+		}
+		got := g.RegionAt(p)
+		if (got == nil) != (want == nil) || (got != nil && got.Code != want.Code) {
+			t.Fatalf("%v: region %v, direct %v", p, got, want)
+		}
+	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 // ACLED's geo_precision codes.
@@ -514,7 +513,7 @@ func (g *Geography) areaCandidate(ph *phrase) ([]incident.Candidate, string) {
 			p := orb.Point{lon, lat}
 			inside := false
 			for _, r := range regions {
-				if r.Bound.Contains(p) && planar.MultiPolygonContains(r.Geometry, p) {
+				if r.contains(p) {
 					inside = true
 					break
 				}

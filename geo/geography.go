@@ -58,6 +58,8 @@ type Region struct {
 	Label    orb.Point
 	Geometry orb.MultiPolygon
 	Bound    orb.Bound
+
+	polyBounds []orb.Bound
 }
 
 // Border is Niger's border with one neighbour.
@@ -67,10 +69,19 @@ type Border struct {
 	Geometry orb.MultiLineString
 	LengthKM float64
 	index    *polylineIndex
+	cells    *cellIndex
+	i        int // the border's place in cells
 }
 
 // DistanceKM is the great-circle distance from p to the border.
-func (b *Border) DistanceKM(p orb.Point) float64 { return b.index.distanceKM(p) }
+func (b *Border) DistanceKM(p orb.Point) float64 {
+	if b.cells != nil {
+		if c := b.cells.at(p); c != nil {
+			return b.cells.borderKM(c, toS2(p), b.i)
+		}
+	}
+	return b.index.distanceKM(p)
+}
 
 // Zone is a named area defined by distance: to a border (inside Niger) or to
 // a tripoint.
@@ -113,6 +124,9 @@ func Load(opts Options) (*Geography, error) {
 	}
 	g.buildZones()
 	g.cells = newCellIndex(g.Regions, g.Borders, g.grid)
+	for i, b := range g.Borders {
+		b.cells, b.i = g.cells, i
+	}
 	g.Places = &Gazetteer{}
 	if err := g.Places.add(data.Places, "GeoNames", g); err != nil {
 		return nil, err
@@ -171,6 +185,9 @@ func (g *Geography) loadRegions(raw []byte) error {
 			r.Label = orb.Point{toFloat(l[0]), toFloat(l[1])}
 		}
 		r.Bound = r.Geometry.Bound()
+		for _, poly := range r.Geometry {
+			r.polyBounds = append(r.polyBounds, poly.Bound())
+		}
 		g.Regions = append(g.Regions, r)
 	}
 	g.grid = newRegionGrid(g.Regions)

@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 // zoneCellDeg is the resolution of border zone outlines drawn for maps.
@@ -48,7 +47,7 @@ func (g *Geography) ZoneGeometry(z *Zone) orb.Geometry {
 			in := false
 			if b.DistanceKM(c) <= z.WidthKM {
 				for _, r := range niger {
-					if r.Bound.Contains(c) && planar.MultiPolygonContains(r.Geometry, c) {
+					if r.contains(c) {
 						in = true
 						break
 					}
