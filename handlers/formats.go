@@ -3,9 +3,13 @@ package handlers
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
+	"github.com/incidentmap/incidentmap/gpkg"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +27,9 @@ type format struct {
 	Type  string `json:"type"`
 	Ext   string `json:"ext"`
 	enc   func(w *bufio.Writer) encoder
+	// file, for formats that cannot be written front to back (GeoPackage is a
+	// database), writes a temporary file that is then streamed.
+	file func(ctx context.Context, s *Server, f incident.Filter, path string) error
 }
 
 type encoder interface {
@@ -37,6 +44,8 @@ var formats = []format{
 	{F: "geojson", Title: "GeoJSON", Type: MIMEGeoJSON, Ext: "geojson", enc: func(w *bufio.Writer) encoder { return &geojsonEnc{w: w} }},
 	{F: "geojsonseq", Title: "GeoJSON text sequence (one feature per line)", Type: "application/geo+json-seq", Ext: "geojsonl", enc: func(w *bufio.Writer) encoder { return &seqEnc{w: w} }},
 	{F: "csv", Title: "CSV (ACLED columns)", Type: "text/csv; charset=utf-8", Ext: "csv", enc: func(w *bufio.Writer) encoder { return &csvEnc{w: csv.NewWriter(w)} }},
+	{F: "kml", Title: "KML (Google Earth)", Type: "application/vnd.google-earth.kml+xml", Ext: "kml", enc: func(w *bufio.Writer) encoder { return &kmlEnc{w: w} }},
+	{F: "gpkg", Title: "GeoPackage (QGIS, ArcGIS)", Type: "application/geopackage+sqlite3", Ext: "gpkg", file: writeGPKG},
 }
 
 func formatByName(f string) (format, bool) {
@@ -63,6 +72,9 @@ func (s *Server) download(c echo.Context, f incident.Filter, limitGiven bool, ft
 		f.Limit = 0
 	}
 	name := "incidents-" + time.Now().UTC().Format("20060102") + "." + ft.Ext
+	if ft.file != nil {
+		return s.downloadFile(c, f, ft, name)
+	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, ft.Type)
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
@@ -91,6 +103,76 @@ func (s *Server) download(c echo.Context, f incident.Filter, limitGiven bool, ft
 }
 
 var errStop = fmt.Errorf("stop")
+
+func (s *Server) downloadFile(c echo.Context, f incident.Filter, ft format, name string) error {
+	dir, err := os.MkdirTemp("", "incidentmap-download-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, name)
+	if err := ft.file(c.Request().Context(), s, f, path); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	fh, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	st, _ := fh.Stat()
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.FormatInt(st.Size(), 10))
+	return c.Stream(http.StatusOK, ft.Type, fh)
+}
+
+var gpkgColumns = func() []gpkg.Column {
+	types := map[string]string{"event_date": gpkg.Date, "time_precision": gpkg.Integer, "geo_precision": gpkg.Integer, "uncertainty_km": gpkg.Real,
+		"fatalities": gpkg.Integer, "fatalities_low": gpkg.Integer, "fatalities_high": gpkg.Integer, "nearest_border_km": gpkg.Real,
+		"created_at": gpkg.DateTime, "updated_at": gpkg.DateTime}
+	var cols []gpkg.Column
+	for _, f := range incidentFields(&incident.Incident{}) {
+		t := types[f[0]]
+		if t == "" {
+			t = gpkg.Text
+		}
+		cols = append(cols, gpkg.Column{Name: f[0], Type: t})
+	}
+	return cols
+}()
+
+func writeGPKG(ctx context.Context, s *Server, f incident.Filter, path string) error {
+	w, err := gpkg.Create(ctx, path, "incidents", "incidentmap incidents", gpkgColumns)
+	if err != nil {
+		return err
+	}
+	n := 0
+	err = s.cfg.Store.Each(ctx, f, func(in *incident.Incident) error {
+		if f.Limit > 0 && n >= f.Limit {
+			return errStop
+		}
+		n++
+		fields := incidentFields(in)
+		vals := make([]any, len(fields))
+		for i, fv := range fields {
+			switch {
+			case fv[1] == "":
+				vals[i] = nil
+			case gpkgColumns[i].Type == gpkg.Integer:
+				vals[i], _ = strconv.ParseInt(fv[1], 10, 64)
+			case gpkgColumns[i].Type == gpkg.Real:
+				vals[i], _ = strconv.ParseFloat(fv[1], 64)
+			default:
+				vals[i] = fv[1]
+			}
+		}
+		return w.Add(ctx, in.Lon, in.Lat, vals...)
+	})
+	if err != nil && err != errStop {
+		w.Close(ctx)
+		return err
+	}
+	return w.Close(ctx)
+}
 
 type geojsonEnc struct {
 	w   *bufio.Writer

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
@@ -93,13 +92,13 @@ func (s *Server) borders(c echo.Context) error {
 	return writeGeoJSON(c, fc)
 }
 
-var (
-	zonesOnce sync.Once
-	zonesJSON []byte
-)
-
 func (s *Server) zones(c echo.Context) error {
-	zonesOnce.Do(func() {
+	return c.Blob(http.StatusOK, MIMEGeoJSON, s.zonesGeoJSON())
+}
+
+// zonesGeoJSON draws the zones once: border zone outlines take a moment.
+func (s *Server) zonesGeoJSON() []byte {
+	s.zonesOnce.Do(func() {
 		fc := geojson.NewFeatureCollection()
 		for _, z := range s.cfg.Geo.Zones {
 			f := geojson.NewFeature(s.cfg.Geo.ZoneGeometry(z))
@@ -118,9 +117,9 @@ func (s *Server) zones(c echo.Context) error {
 			f.Properties = props
 			fc.Append(f)
 		}
-		zonesJSON, _ = fc.MarshalJSON()
+		s.zonesJSON, _ = fc.MarshalJSON()
 	})
-	return c.Blob(http.StatusOK, MIMEGeoJSON, zonesJSON)
+	return s.zonesJSON
 }
 
 func writeGeoJSON(c echo.Context, fc *geojson.FeatureCollection) error {

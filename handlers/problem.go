@@ -19,6 +19,8 @@ type Problem struct {
 	Instance string `json:"instance,omitempty"`
 	Code     string `json:"code"`
 	Field    string `json:"field,omitempty"`
+	// Rejected lists the records an import refused, by record or line.
+	Rejected []incident.Rejected `json:"rejected,omitempty"`
 }
 
 // MIMEProblem is RFC 7807's media type.

@@ -39,6 +39,7 @@ func (s *Server) routes() {
 	api.PUT("/incidents/:id", s.replaceIncident, write...)
 	api.PATCH("/incidents/:id", s.patchIncident, write...)
 	api.DELETE("/incidents/:id", s.deleteIncident, write...)
+	api.POST("/import", s.importIncidents, middleware.BodyLimit(bodyLimitImport), s.requireRole(incident.RoleAdmin))
 	api.GET("/stats", s.stats, read...)
 	api.GET("/reverse", s.reverse, read...)
 	api.GET("/geocode", s.geocode, read...)
@@ -47,6 +48,9 @@ func (s *Server) routes() {
 	api.GET("/zones", s.zones, read...)
 	api.GET("/typology", s.typology, read...)
 	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
+
+	s.ogcRoutes()
+	e.GET("/tiles/incidents/:z/:x/:y", s.incidentTile, read...)
 
 	if s.cfg.Web != nil {
 		files := http.FileServer(http.FS(s.cfg.Web))

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/incidentmap/incidentmap/geo"
@@ -37,6 +38,9 @@ type Config struct {
 type Server struct {
 	cfg  Config
 	echo *echo.Echo
+
+	zonesOnce sync.Once
+	zonesJSON []byte
 }
 
 // NewServer builds the server and its routes.

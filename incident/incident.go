@@ -59,6 +59,7 @@ type Incident struct {
 	Deleted bool
 
 	hasPoint bool
+	line     int // the CSV line it came from, for import reports
 }
 
 // Derived is what reverse geocoding says about the incident's point.

@@ -28,7 +28,9 @@ func TestValidate(t *testing.T) {
 		{"time precision 4", func(in *Incident) { in.TimePrecision = 4 }, "properties.time_precision"},
 		{"unknown type", func(in *Incident) { in.EventType = "War" }, "properties.event_type"},
 		{"mismatched sub-type", func(in *Incident) { in.SubEventType = "Grenade" }, "properties.sub_event_type"},
-		{"no point", func(in *Incident) { *in = Incident{EventDate: "2023-10-02", EventType: "Battles", SubEventType: "Armed clash"} }, "geometry"},
+		{"no point", func(in *Incident) {
+			*in = Incident{EventDate: "2023-10-02", EventType: "Battles", SubEventType: "Armed clash"}
+		}, "geometry"},
 		{"lon 181", func(in *Incident) { in.SetPoint(181, 0) }, "geometry.coordinates"},
 		{"lat -91", func(in *Incident) { in.SetPoint(0, -91) }, "geometry.coordinates"},
 		{"geo precision 0 defaults to 1", func(in *Incident) { in.GeoPrecision = 0 }, ""},
@@ -99,9 +101,9 @@ func TestDerivedPropertiesAreNotTrusted(t *testing.T) {
 
 func TestDecodeFeatureErrors(t *testing.T) {
 	for body, want := range map[string]string{
-		``:                                    "empty body",
-		`[]`:                                  "not a JSON object",
-		`{"type":"Feature"`:                   "malformed JSON",
+		``:                                     "empty body",
+		`[]`:                                   "not a JSON object",
+		`{"type":"Feature"`:                    "malformed JSON",
 		`{"type":"Point","coordinates":[1,2]}`: "send a GeoJSON Feature",
 		`{"type":"Feature","geometry":{"type":"Point","coordinates":[1]},"properties":{}}`: "want [longitude, latitude]",
 		`{"type":"Feature","geometry":null,"properties":null}`:                             "properties",

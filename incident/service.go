@@ -181,11 +181,21 @@ type ImportResult struct {
 	Rejected []Rejected `json:"rejected"`
 }
 
+// ImportOptions are the rules of one import.
+type ImportOptions struct {
+	// AllOrNothing stores nothing when any record is rejected.
+	AllOrNothing bool
+	// RequireCovered rejects incidents outside Niger and its neighbours.
+	RequireCovered bool
+	// Progress, when set, is told how many records are done.
+	Progress func(done int)
+}
+
 // Import prepares every incident, then stores all the valid ones that are not
 // stored yet in one transaction. rejected are records the decoder could not
-// read (their places in ins are nil). With allOrNothing, any rejected record
-// stops the import before anything is written.
-func (s *Service) Import(ctx context.Context, ins []*Incident, rejected []Rejected, allOrNothing bool, progress func(done int)) (*ImportResult, error) {
+// read (their places in ins are nil).
+func (s *Service) Import(ctx context.Context, ins []*Incident, rejected []Rejected, opts ImportOptions) (*ImportResult, error) {
+	progress, allOrNothing := opts.Progress, opts.AllOrNothing
 	res := &ImportResult{Rejected: []Rejected{}}
 	now := s.now()
 	ok := make([]*Incident, 0, len(ins))
@@ -197,12 +207,20 @@ func (s *Service) Import(ctx context.Context, ins []*Incident, rejected []Reject
 		if in == nil { // a record that did not decode, reported by the decoder
 			continue
 		}
+		record := i + 1
+		if in.line > 0 {
+			record = in.line
+		}
 		if err := s.Prepare(in); err != nil {
-			res.Rejected = append(res.Rejected, Rejected{Record: i + 1, ID: in.ID, Reason: ErrorMessage(err)})
+			res.Rejected = append(res.Rejected, Rejected{Record: record, ID: in.ID, Reason: ErrorMessage(err)})
+			continue
+		}
+		if opts.RequireCovered && in.Country == nil {
+			res.Rejected = append(res.Rejected, Rejected{Record: record, ID: in.ID, Reason: fmt.Sprintf("%v, %v is outside the covered countries (Niger and its neighbours)", in.Lat, in.Lon)})
 			continue
 		}
 		if seen[in.ID] {
-			res.Rejected = append(res.Rejected, Rejected{Record: i + 1, ID: in.ID, Reason: "id appears twice in the input"})
+			res.Rejected = append(res.Rejected, Rejected{Record: record, ID: in.ID, Reason: "id appears twice in the input"})
 			continue
 		}
 		seen[in.ID] = true
@@ -224,7 +242,7 @@ func (s *Service) Import(ctx context.Context, ins []*Incident, rejected []Reject
 	res.Rejected = append(res.Rejected, rejected...)
 	sort.Slice(res.Rejected, func(i, j int) bool { return res.Rejected[i].Record < res.Rejected[j].Record })
 	if allOrNothing && len(res.Rejected) > 0 {
-		return res, Errorf(EINVALID, "%d of %d records rejected (first: record %d: %s); nothing was imported", len(res.Rejected), len(ins), res.Rejected[0].Record, res.Rejected[0].Reason)
+		return res, Errorf(EINVALID, "%d of %d records rejected (first: %s: %s); nothing was imported", len(res.Rejected), len(ins), describeRecord(res.Rejected[0]), res.Rejected[0].Reason)
 	}
 	if len(ok) > 0 {
 		if err := s.Store.CreateMany(ctx, ok); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -14,9 +15,10 @@ import (
 )
 
 func cmdImport(ctx context.Context, args []string, e env) error {
-	fs := newFlags("import", "[flags] FILE", "Imports incidents from a GeoJSON FeatureCollection, a single Feature, or a GeoJSON text\nsequence (one Feature per line); FILE - reads stdin. Each incident is validated and its region,\nborder distances and zones derived; features without geometry have their properties.location\ngeocoded. Incidents whose id is already stored are skipped. Valid records are stored in one\ntransaction; rejected ones are listed with the reason, and the exit status is then 1.", e)
+	fs := newFlags("import", "[flags] FILE", "Imports incidents from a GeoJSON FeatureCollection, a single Feature, a GeoJSON text sequence\n(one Feature per line), or an ACLED CSV export; FILE - reads stdin. Each incident is validated and\nits region, border distances and zones derived; features without geometry have their\nproperties.location geocoded. Incidents whose id is already stored are skipped. Valid records are\nstored in one transaction; rejected ones are listed with the reason (CSV: by line), and the exit\nstatus is then 1. An ACLED CSV is all or nothing: one bad row, and nothing is imported.", e)
 	dbPath := fs.String("db", defaultDB, "SQLite database file")
-	strict := fs.Bool("all-or-nothing", false, "import nothing if any record is rejected")
+	strict := fs.Bool("all-or-nothing", false, "import nothing if any record is rejected (always so for CSV)")
+	format := fs.String("format", "auto", "input format: auto (by extension and content), geojson or csv")
 	var g geoFlags
 	g.register(fs)
 	if err := parse(fs, args, e); err != nil {
@@ -40,7 +42,17 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", name, err)
 	}
-	ins, rej, err := incident.DecodeFeatures(raw)
+	isCSV := *format == "csv" || (*format == "auto" && (strings.HasSuffix(strings.ToLower(name), ".csv") || looksLikeCSV(raw)))
+	if *format != "auto" && *format != "csv" && *format != "geojson" {
+		return usageError{fmt.Sprintf("--format %q: use auto, geojson or csv", *format)}
+	}
+	var ins []*incident.Incident
+	var rej []incident.Rejected
+	if isCSV {
+		ins, rej, err = incident.DecodeACLEDCSV(bytes.NewReader(raw))
+	} else {
+		ins, rej, err = incident.DecodeFeatures(raw)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -50,8 +62,12 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 	}
 	defer a.db.Close()
 	bar := newProgress(e.stderr, "importing", len(ins))
-	res, err := a.svc.Import(ctx, ins, rej, *strict, bar.set)
+	res, err := a.svc.Import(ctx, ins, rej, incident.ImportOptions{AllOrNothing: *strict || isCSV, RequireCovered: isCSV, Progress: bar.set})
 	bar.done()
+	unit := "record"
+	if isCSV {
+		unit = "line"
+	}
 	if res != nil {
 		fmt.Fprintf(e.stdout, "%s: imported %d, skipped %d (already stored), rejected %d\n", name, res.Imported, res.Skipped, len(res.Rejected))
 		for i, r := range res.Rejected {
@@ -59,7 +75,7 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 				fmt.Fprintf(e.stdout, "  ... and %d more rejected\n", len(res.Rejected)-50)
 				break
 			}
-			fmt.Fprintf(e.stdout, "  record %d%s: %s\n", r.Record, idNote(r.ID), r.Reason)
+			fmt.Fprintf(e.stdout, "  %s %d%s: %s\n", unit, r.Record, idNote(r.ID), r.Reason)
 		}
 	}
 	if err != nil {
@@ -69,6 +85,12 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%d records rejected; the %d valid ones were imported", len(res.Rejected), res.Imported)
 	}
 	return nil
+}
+
+// looksLikeCSV: not JSON, and a first line naming ACLED's columns.
+func looksLikeCSV(raw []byte) bool {
+	first, _, _ := bytes.Cut(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")), []byte("\n"))
+	return !bytes.HasPrefix(bytes.TrimSpace(first), []byte("{")) && bytes.Contains(first, []byte("event_date")) && bytes.Contains(first, []byte(","))
 }
 
 func idNote(id string) string {

@@ -95,6 +95,11 @@ func (r response) json(t *testing.T) map[string]any {
 
 func (in *instance) do(method, path, token string, body any) response {
 	in.t.Helper()
+	return in.doCT(method, path, token, "application/geo+json", body)
+}
+
+func (in *instance) doCT(method, path, token, ctype string, body any) response {
+	in.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -115,7 +120,7 @@ func (in *instance) do(method, path, token string, body any) response {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	if rd != nil {
-		req.Header.Set("Content-Type", "application/geo+json")
+		req.Header.Set("Content-Type", ctype)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
