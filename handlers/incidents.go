@@ -193,3 +193,38 @@ func (s *Server) stats(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, st)
 }
+
+func (s *Server) historyStore() (incident.History, error) {
+	h, ok := s.cfg.Store.(incident.History)
+	if !ok {
+		return nil, incident.Errorf(incident.EINTERNAL, "this store keeps no history")
+	}
+	return h, nil
+}
+
+// history answers GET /api/v1/incidents/{id}/history: every change, oldest
+// first, with who made it and the incident before and after.
+func (s *Server) history(c echo.Context) error {
+	h, err := s.historyStore()
+	if err != nil {
+		return err
+	}
+	revs, err := h.History(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"id": c.Param("id"), "revisions": revs})
+}
+
+// restore brings back a deleted incident (admins only).
+func (s *Server) restore(c echo.Context) error {
+	h, err := s.historyStore()
+	if err != nil {
+		return err
+	}
+	in, err := h.Restore(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return writeFeature(c, http.StatusOK, in)
+}

@@ -36,7 +36,12 @@ var statusOf = map[string]int{
 	incident.EFORBIDDEN:     http.StatusForbidden,
 	incident.ETOOLARGE:      http.StatusRequestEntityTooLarge,
 	incident.EINTERNAL:      http.StatusInternalServerError,
+	ETOOMANY:                http.StatusTooManyRequests,
 }
+
+// ETOOMANY is a rate limit: a transport matter, so it lives here rather than
+// among the domain's codes.
+const ETOOMANY = "too_many_requests"
 
 func problemHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/labstack/echo/v4"
@@ -18,18 +19,24 @@ func (s *Server) routes() {
 	e := s.echo
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestID())
+	e.Use(s.metrics.middleware)
 	e.Use(s.logRequests())
 	e.Use(securityHeaders)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, MinLength: 1024}))
 	e.Use(middleware.ContextTimeout(s.cfg.RequestTimeout))
 
 	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metricsHandler)
 
 	read := []echo.MiddlewareFunc{s.cors()}
 	if s.cfg.ReadsNeedToken {
 		read = append(read, s.requireRole(incident.RoleViewer))
 	}
-	write := []echo.MiddlewareFunc{middleware.BodyLimit(bodyLimitSingle), s.requireRole(incident.RoleEditor)}
+	limited := func(role string, body string) []echo.MiddlewareFunc {
+		return []echo.MiddlewareFunc{middleware.BodyLimit(body), s.rateLimit(s.ipRate, byIP), s.requireRole(role), s.rateLimit(s.tokenRate, byToken)}
+	}
+	write := limited(incident.RoleEditor, bodyLimitSingle)
 
 	api := e.Group("/api/v1")
 	api.GET("", s.apiIndex, read...)
@@ -39,7 +46,9 @@ func (s *Server) routes() {
 	api.PUT("/incidents/:id", s.replaceIncident, write...)
 	api.PATCH("/incidents/:id", s.patchIncident, write...)
 	api.DELETE("/incidents/:id", s.deleteIncident, write...)
-	api.POST("/import", s.importIncidents, middleware.BodyLimit(bodyLimitImport), s.requireRole(incident.RoleAdmin))
+	api.POST("/import", s.importIncidents, limited(incident.RoleAdmin, bodyLimitImport)...)
+	api.GET("/incidents/:id/history", s.history, read...)
+	api.POST("/incidents/:id/restore", s.restore, limited(incident.RoleAdmin, bodyLimitSingle)...)
 	api.GET("/stats", s.stats, read...)
 	api.GET("/reverse", s.reverse, read...)
 	api.GET("/geocode", s.geocode, read...)
@@ -145,10 +154,14 @@ func (s *Server) requireRole(role string) echo.MiddlewareFunc {
 			if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(incident.HashToken(strings.TrimSpace(secret)))) != 1 {
 				return incident.Errorf(incident.EUNAUTHORIZED, "the token is not valid")
 			}
+			if t.ExpiresAt != nil && time.Now().After(*t.ExpiresAt) {
+				return incident.Errorf(incident.EUNAUTHORIZED, "token %q expired on %s; create a new one with `incidentmap token create`", t.Name, t.ExpiresAt.Format(time.RFC3339))
+			}
 			if !incident.RoleAtLeast(t.Role, role) {
 				return incident.Errorf(incident.EFORBIDDEN, "token %q has role %s; this needs %s or above", t.Name, t.Role, role)
 			}
 			c.Set("token", t)
+			c.SetRequest(c.Request().WithContext(incident.WithActor(c.Request().Context(), t.Name)))
 			return next(c)
 		}
 	}

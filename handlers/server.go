@@ -32,6 +32,11 @@ type Config struct {
 	CORSOrigins []string
 	// RequestTimeout bounds each request's work (default 30 s).
 	RequestTimeout time.Duration
+	// WritesPerMinute limits writes per token, and twice that per client IP
+	// (0: the default 600; negative: no limit).
+	WritesPerMinute float64
+	// TLSCert and TLSKey, when both set, serve HTTPS.
+	TLSCert, TLSKey string
 }
 
 // Server is the HTTP server.
@@ -41,6 +46,9 @@ type Server struct {
 
 	zonesOnce sync.Once
 	zonesJSON []byte
+	metrics   *metrics
+	tokenRate *limiter
+	ipRate    *limiter
 }
 
 // NewServer builds the server and its routes.
@@ -54,7 +62,14 @@ func NewServer(cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = problemHandler(cfg.Logger)
-	s := &Server{cfg: cfg, echo: e}
+	if cfg.WritesPerMinute == 0 {
+		cfg.WritesPerMinute = 600
+	}
+	s := &Server{cfg: cfg, echo: e, metrics: newMetrics()}
+	if cfg.WritesPerMinute > 0 {
+		s.tokenRate = newLimiter(cfg.WritesPerMinute, int(cfg.WritesPerMinute/6)+1)
+		s.ipRate = newLimiter(2*cfg.WritesPerMinute, int(cfg.WritesPerMinute/3)+1)
+	}
 	s.routes()
 	return s
 }
@@ -72,12 +87,19 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	go func() {
+		if s.cfg.TLSCert != "" && s.cfg.TLSKey != "" {
+			errc <- srv.ServeTLS(l, s.cfg.TLSCert, s.cfg.TLSKey)
+		} else {
+			errc <- srv.Serve(l)
+		}
+	}()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
+	// Stop accepting, let requests in flight (writes included) finish.
 	shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return srv.Shutdown(shut)

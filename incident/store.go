@@ -47,7 +47,8 @@ type Store interface {
 	Get(ctx context.Context, id string) (*Incident, error)
 	// Replace overwrites an existing incident; ENOTFOUND if there is none.
 	Replace(ctx context.Context, in *Incident) error
-	// Delete removes an incident; ENOTFOUND if there is none.
+	// Delete removes an incident (softly, where the store keeps history);
+	// ENOTFOUND if there is none.
 	Delete(ctx context.Context, id string) error
 	// List returns the page of incidents the filter selects, newest first.
 	List(ctx context.Context, f Filter) (*Page, error)
@@ -80,6 +81,7 @@ type Token struct {
 	Role      string
 	Hash      string
 	CreatedAt time.Time
+	ExpiresAt *time.Time // nil: never
 }
 
 // TokenStore keeps API tokens.

@@ -14,7 +14,7 @@ const TokenPrefix = "imt_"
 
 // NewToken makes a token with a random 256-bit secret. The secret is
 // returned once, to give to its user; only its hash is kept.
-func NewToken(name, role string, now time.Time) (secret string, t *Token, err error) {
+func NewToken(name, role string, now time.Time, ttl time.Duration) (secret string, t *Token, err error) {
 	if !RoleAtLeast(role, RoleViewer) {
 		return "", nil, FieldErrorf("role", "%q is not a role; use viewer, editor or admin", clip(role))
 	}
@@ -28,7 +28,12 @@ func NewToken(name, role string, now time.Time) (secret string, t *Token, err er
 	secret = TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
 	id := make([]byte, 6)
 	rand.Read(id)
-	return secret, &Token{ID: "tok-" + hex.EncodeToString(id), Name: name, Role: role, Hash: HashToken(secret), CreatedAt: now.UTC()}, nil
+	t = &Token{ID: "tok-" + hex.EncodeToString(id), Name: name, Role: role, Hash: HashToken(secret), CreatedAt: now.UTC()}
+	if ttl > 0 {
+		exp := now.Add(ttl).UTC()
+		t.ExpiresAt = &exp
+	}
+	return secret, t, nil
 }
 
 // HashToken is the SHA-256 of a secret, in hex: what the store keeps and

@@ -128,8 +128,11 @@ func TestMapInBrowser(t *testing.T) {
 	s := start(t, db)
 	tok := token(t, db, "editor")
 	xss := `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`
+	// HTML in every text field.
 	f := feature("xss-1", "2024-05-01", "Violence against civilians", "Attack", 1.79869, 13.11915, 2, map[string]any{
-		"notes": xss, "actor1": `<b onmouseover="window.__xss=3">bold</b>`, "location": `Torodi <i>market</i>`, "source": "<u>src</u>", "source_url": "https://example.org/?q=<x>",
+		"notes": xss, "actor1": `<b onmouseover="window.__xss=3">bold</b>`, "actor2": `<svg onload="window.__xss=4">`, "location": `Torodi <i>market</i>`,
+		"admin1": `<iframe src="javascript:window.__xss=5">`, "admin2": `<a href="javascript:window.__xss=6">x</a>`,
+		"source": "<u>src</u><img src=x onerror=window.__xss=7>", "source_url": "https://example.org/?q=<x>", "tags": []string{"<script>window.__xss=8</script>"},
 	})
 	if r := s.do("POST", "/api/v1/incidents", tok, f); r.status != 201 {
 		t.Fatalf("POST: %d %s", r.status, r.body)
@@ -209,11 +212,11 @@ func TestMapInBrowser(t *testing.T) {
 		chromedp.Sleep(300*time.Millisecond),
 		chromedp.WaitVisible(".leaflet-popup-content", chromedp.ByQuery),
 		chromedp.Text(".leaflet-popup-content", &xssPopup, chromedp.ByQuery),
-		chromedp.Evaluate(`document.querySelectorAll('.leaflet-popup-content img, .leaflet-popup-content b, .leaflet-popup-content i').length`, &imgs),
+		chromedp.Evaluate(`document.querySelectorAll('.leaflet-popup-content img, .leaflet-popup-content b, .leaflet-popup-content i, .leaflet-popup-content svg, .leaflet-popup-content iframe, .leaflet-popup-content u').length`, &imgs),
 		chromedp.Evaluate(`document.querySelectorAll('.leaflet-popup-content script').length`, &scripts),
 		chromedp.Evaluate(`window.__xss === undefined ? null : window.__xss`, &flag),
 	)
-	if !strings.Contains(xssPopup, `<img src=x onerror="window.__xss=1">`) || !strings.Contains(xssPopup, "<b onmouseover") || !strings.Contains(xssPopup, "Torodi <i>market</i>") {
+	if !strings.Contains(xssPopup, `<img src=x onerror="window.__xss=1">`) || !strings.Contains(xssPopup, "<b onmouseover") || !strings.Contains(xssPopup, "Torodi <i>market</i>") || !strings.Contains(xssPopup, "<svg onload") || !strings.Contains(xssPopup, "<u>src</u>") || !strings.Contains(xssPopup, "<iframe src") || !strings.Contains(xssPopup, "<script>window.__xss=8") {
 		t.Errorf("HTML in fields not shown as text:\n%s", xssPopup)
 	}
 	if imgs != 0 || scripts != 0 || flag != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,7 +63,7 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 	}
 	defer a.db.Close()
 	bar := newProgress(e.stderr, "importing", len(ins))
-	res, err := a.svc.Import(ctx, ins, rej, incident.ImportOptions{AllOrNothing: *strict || isCSV, RequireCovered: isCSV, Progress: bar.set})
+	res, err := a.svc.Import(incident.WithActor(ctx, "cli import"), ins, rej, incident.ImportOptions{AllOrNothing: *strict || isCSV, RequireCovered: isCSV, Progress: bar.set})
 	bar.done()
 	unit := "record"
 	if isCSV {
@@ -207,6 +208,7 @@ func cmdToken(ctx context.Context, args []string, e env) error {
 	dbPath := fs.String("db", defaultDB, "SQLite database file")
 	role := fs.String("role", "", "viewer, editor or admin (required)")
 	name := fs.String("name", "", "who or what the token is for, shown in logs and history (default: the role)")
+	expires := fs.String("expires", "", "how long the token is valid: 720h, 30d (default: until revoked by deleting the database row)")
 	if err := parse(fs, args[1:], e); err != nil {
 		return helpOK(err)
 	}
@@ -214,7 +216,15 @@ func cmdToken(ctx context.Context, args []string, e env) error {
 		fs.Usage()
 		return usageError{"--role is required: viewer, editor or admin"}
 	}
-	secret, t, err := incident.NewToken(*name, *role, time.Now())
+	var ttl time.Duration
+	if *expires != "" {
+		d, err := parseDays(*expires)
+		if err != nil || d <= 0 {
+			return usageError{fmt.Sprintf("--expires %q: use a duration like 720h or 30d", *expires)}
+		}
+		ttl = d
+	}
+	secret, t, err := incident.NewToken(*name, *role, time.Now(), ttl)
 	if err != nil {
 		return usageError{err.Error()}
 	}
@@ -229,4 +239,13 @@ func cmdToken(ctx context.Context, args []string, e env) error {
 	fmt.Fprintln(e.stdout, secret)
 	fmt.Fprintf(e.stderr, "token %q (%s, role %s) created; it is shown only this once. Use it as: Authorization: Bearer <token>\n", t.Name, t.ID, t.Role)
 	return nil
+}
+
+// parseDays reads a Go duration, or whole days as "30d".
+func parseDays(s string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		return time.Duration(n) * 24 * time.Hour, err
+	}
+	return time.ParseDuration(s)
 }

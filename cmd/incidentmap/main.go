@@ -62,6 +62,8 @@ Usage:
   incidentmap token create [flags]   create an API token (printed once)
   incidentmap reverse LON LAT        country, region, border distances and zones of a point
   incidentmap geocode "TEXT"         candidate points for a place phrase
+  incidentmap backup FILE            write a verified copy of the database, while serving
+  incidentmap restore FILE           replace the database with a backup (server stopped)
   incidentmap healthcheck            exit 0 if the server at --addr is healthy (for containers)
 
 Run "incidentmap COMMAND --help" for a command's flags. Every flag can also be
@@ -90,6 +92,10 @@ func runEnv(ctx context.Context, args []string, e env) error {
 		return cmdReverse(args, e)
 	case "geocode":
 		return cmdGeocode(args, e)
+	case "backup":
+		return cmdBackup(ctx, args, e)
+	case "restore":
+		return cmdRestore(ctx, args, e)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, args, e)
 	case "help":

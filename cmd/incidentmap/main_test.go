@@ -575,6 +575,15 @@ func TestBadInput(t *testing.T) {
 		{"reverse lat out of range", "GET", "/api/v1/reverse?lon=2&lat=99", nil, 400, "lat"},
 		{"geocode empty", "GET", "/api/v1/geocode?q=", nil, 400, "q"},
 		{"unknown incident", "GET", "/api/v1/incidents/nope", nil, 404, ""},
+		{"SQL in q", "GET", "/api/v1/incidents?q=%27%3B%20DROP%20TABLE%20incidents%3B--", nil, 200, ""},
+		{"SQL in region", "GET", "/api/v1/incidents?region=%27%20OR%201%3D1--", nil, 400, "region"},
+		{"SQL in id", "GET", "/api/v1/incidents/%27%20OR%20%271%27%3D%271", nil, 404, ""},
+		{"huge fatalities", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { p["fatalities"] = 1e20 }), 400, "properties.fatalities"},
+		{"fatalities NaN-ish string", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { p["fatalities"] = "NaN" }), 400, "properties.fatalities"},
+		{"coordinates as strings", "POST", "/api/v1/incidents", `{"type":"Feature","geometry":{"type":"Point","coordinates":["1","2"]},"properties":{"event_date":"2024-01-01","event_type":"Battles","sub_event_type":"Armed clash"}}`, 400, "geometry"},
+		{"unicode everywhere", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { f["id"] = "ü-1"; p["notes"] = "Tillabéri 🇳🇪 \u202e" }), 400, "id"},
+		{"huge bbox numbers", "GET", "/api/v1/incidents?bbox=-1e308,0,1e308,1", nil, 400, "bbox"},
+		{"limit overflow", "GET", "/api/v1/incidents?limit=99999999999999999999", nil, 400, "limit"},
 		{"unknown endpoint", "GET", "/api/v1/nothing", nil, 404, ""},
 	}
 	for _, tt := range tests {
@@ -582,6 +591,9 @@ func TestBadInput(t *testing.T) {
 			r := s.do(tt.method, tt.path, tok, tt.body)
 			if r.status != tt.status {
 				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.body)
+			}
+			if tt.status == 200 {
+				return
 			}
 			if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
 				t.Errorf("Content-Type %q, want application/problem+json", ct)
@@ -594,6 +606,16 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("field %v, want %s (detail %q)", p["field"], tt.field, p["detail"])
 			}
 		})
+	}
+	// Tokens: missing, malformed, unknown, wrong role, on every write route.
+	viewer := token(t, db, "viewer")
+	for _, route := range [][2]string{{"POST", "/api/v1/incidents"}, {"PUT", "/api/v1/incidents/ner-2023-07-26-niamey-coup"}, {"PATCH", "/api/v1/incidents/ner-2023-07-26-niamey-coup"}, {"DELETE", "/api/v1/incidents/ner-2023-07-26-niamey-coup"}, {"POST", "/api/v1/import"}, {"POST", "/api/v1/incidents/ner-2023-07-26-niamey-coup/restore"}} {
+		for tok, want := range map[string]int{"": 401, "x": 401, "imt_" + strings.Repeat("A", 43): 401, viewer: 403} {
+			r := s.do(route[0], route[1], tok, good())
+			if r.status != want || r.header.Get("Content-Type") != "application/problem+json" {
+				t.Errorf("%s %s with token %.8q: %d, want %d", route[0], route[1], tok, r.status, want)
+			}
+		}
 	}
 	// Nothing was stored by any of it.
 	if c := s.list(""); c.NumberMatched != 5 {

@@ -45,6 +45,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	readToken := fs.Bool("read-token", false, "require a token (role viewer or above) for reads too")
 	cors := fs.String("cors", "", "origins allowed to read the API from browsers, comma-separated (\"*\" for any); writes are never cross-origin")
 	logJSON := fs.Bool("log-json", false, "write logs as JSON")
+	writeRate := fs.Float64("write-rate", 600, "writes allowed per minute per token (twice that per client IP); 0 for no limit")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
+	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
 	var g geoFlags
 	g.register(fs)
 	if err := parse(fs, args, e); err != nil {
@@ -81,13 +84,21 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	srv := handlers.NewServer(handlers.Config{
 		Service: a.svc, Store: a.db, Tokens: a.db, Geo: a.geo, Web: web.Files(), Logger: logger,
 		ReadsNeedToken: *readToken, CORSOrigins: origins,
+		WritesPerMinute: rateOrUnlimited(*writeRate), TLSCert: *tlsCert, TLSKey: *tlsKey,
 	})
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usageError{"--tls-cert and --tls-key go together"}
+	}
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w (is another server running there? choose another with --addr)", *addr, err)
 	}
 	n, _ := a.db.Count(ctx)
-	logger.Info("incidentmap serving", "url", "http://"+displayAddr(l.Addr()), "db", *dbPath, "incidents", n)
+	scheme := "http://"
+	if *tlsCert != "" {
+		scheme = "https://"
+	}
+	logger.Info("incidentmap serving", "url", scheme+displayAddr(l.Addr()), "db", *dbPath, "incidents", n)
 	if e.ready != nil {
 		e.ready(l.Addr().String())
 	}
@@ -122,9 +133,16 @@ func seed(ctx context.Context, a *app) (int, error) {
 		}
 		in.CreatedAt, in.UpdatedAt = now, now
 	}
-	return len(ins), a.db.CreateManyWithMeta(ctx, ins, "seeded_at", now.Format(time.RFC3339))
+	return len(ins), a.db.CreateManyWithMeta(incident.WithActor(ctx, "seed"), ins, "seeded_at", now.Format(time.RFC3339))
 }
 
 func openDB(ctx context.Context, path string) (*sqlite.DB, error) {
 	return sqlite.Open(ctx, path)
+}
+
+func rateOrUnlimited(perMin float64) float64 {
+	if perMin <= 0 {
+		return -1
+	}
+	return perMin
 }

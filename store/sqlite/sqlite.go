@@ -13,8 +13,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,6 +61,7 @@ type DB struct {
 
 var _ incident.Store = (*DB)(nil)
 var _ incident.TokenStore = (*DB)(nil)
+var _ incident.History = (*DB)(nil)
 
 // Open opens (creating if needed) the database at path and brings its schema
 // up to date.
@@ -145,7 +149,7 @@ func (db *DB) Meta(ctx context.Context, key string) (string, error) {
 func (db *DB) CreateManyWithMeta(ctx context.Context, ins []*incident.Incident, key, value string) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		for _, in := range ins {
-			if err := insert(ctx, tx, in); err != nil {
+			if err := db.insert(ctx, tx, in); err != nil {
 				return err
 			}
 		}
@@ -171,14 +175,14 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // Create implements incident.Store.
 func (db *DB) Create(ctx context.Context, in *incident.Incident) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error { return insert(ctx, tx, in) })
+	return db.inTx(ctx, func(tx *sql.Tx) error { return db.insert(ctx, tx, in) })
 }
 
 // CreateMany implements incident.Store.
 func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		for _, in := range ins {
-			if err := insert(ctx, tx, in); err != nil {
+			if err := db.insert(ctx, tx, in); err != nil {
 				return fmt.Errorf("%s: %w", in.ID, err)
 			}
 		}
@@ -215,17 +219,39 @@ const insertSQL = `INSERT INTO incidents (id, event_date, event_type, sub_event_
 	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, search, created_at, updated_at, doc)
 	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
-func insert(ctx context.Context, tx *sql.Tx, in *incident.Incident) error {
-	res, err := tx.ExecContext(ctx, insertSQL, columns(in)...)
+func (db *DB) insert(ctx context.Context, tx *sql.Tx, in *incident.Incident) error {
+	args := columns(in)
+	res, err := tx.ExecContext(ctx, insertSQL, args...)
 	if err != nil {
 		if isConstraint(err) {
+			var deleted sql.NullString
+			tx.QueryRowContext(ctx, "SELECT deleted_at FROM incidents WHERE id = ?", in.ID).Scan(&deleted)
+			if deleted.Valid {
+				return &incident.Error{Code: incident.ECONFLICT, Field: "id", Message: fmt.Sprintf("incident %q was deleted; an admin can bring it back with POST /api/v1/incidents/%s/restore, or use another id", in.ID, in.ID)}
+			}
 			return &incident.Error{Code: incident.ECONFLICT, Field: "id", Message: fmt.Sprintf("an incident with id %q exists; PUT /api/v1/incidents/%s to replace it", in.ID, in.ID)}
 		}
 		return fmt.Errorf("sqlite: insert %s: %w", in.ID, err)
 	}
 	seq, _ := res.LastInsertId()
-	_, err = tx.ExecContext(ctx, "INSERT INTO incidents_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES (?,?,?,?,?)", seq, in.Lon, in.Lon, in.Lat, in.Lat)
+	if _, err = tx.ExecContext(ctx, "INSERT INTO incidents_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES (?,?,?,?,?)", seq, in.Lon, in.Lon, in.Lat, in.Lat); err != nil {
+		return err
+	}
+	return db.revise(ctx, tx, in.ID, "create", nil, args[len(args)-1].([]byte))
+}
+
+// revise records a change in the history, in the change's transaction.
+func (db *DB) revise(ctx context.Context, tx *sql.Tx, id, action string, before, after []byte) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO revisions (incident_id, action, actor, at, before, after) VALUES (?,?,?,?,?,?)",
+		id, action, incident.ActorFrom(ctx), db.Now().UTC().Format(time.RFC3339Nano), nullBytes(before), nullBytes(after))
 	return err
+}
+
+func nullBytes(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return b
 }
 
 func isConstraint(err error) bool {
@@ -236,7 +262,7 @@ func isConstraint(err error) bool {
 // Get implements incident.Store.
 func (db *DB) Get(ctx context.Context, id string) (*incident.Incident, error) {
 	var doc []byte
-	err := db.read.QueryRowContext(ctx, "SELECT doc FROM incidents WHERE id = ?", id).Scan(&doc)
+	err := db.read.QueryRowContext(ctx, "SELECT doc FROM incidents WHERE id = ? AND deleted_at IS NULL", id).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(id)
 	}
@@ -290,7 +316,8 @@ func decode(doc []byte) (*incident.Incident, error) {
 func (db *DB) Replace(ctx context.Context, in *incident.Incident) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		var seq int64
-		if err := tx.QueryRowContext(ctx, "SELECT seq FROM incidents WHERE id = ?", in.ID).Scan(&seq); errors.Is(err, sql.ErrNoRows) {
+		var before []byte
+		if err := tx.QueryRowContext(ctx, "SELECT seq, doc FROM incidents WHERE id = ? AND deleted_at IS NULL", in.ID).Scan(&seq, &before); errors.Is(err, sql.ErrNoRows) {
 			return notFound(in.ID)
 		} else if err != nil {
 			return err
@@ -301,32 +328,95 @@ func (db *DB) Replace(ctx context.Context, in *incident.Incident) error {
 		if err != nil {
 			return fmt.Errorf("sqlite: update %s: %w", in.ID, err)
 		}
-		_, err = tx.ExecContext(ctx, "UPDATE incidents_rtree SET min_lon=?, max_lon=?, min_lat=?, max_lat=? WHERE seq=?", in.Lon, in.Lon, in.Lat, in.Lat, seq)
-		return err
+		if _, err = tx.ExecContext(ctx, "UPDATE incidents_rtree SET min_lon=?, max_lon=?, min_lat=?, max_lat=? WHERE seq=?", in.Lon, in.Lon, in.Lat, in.Lat, seq); err != nil {
+			return err
+		}
+		return db.revise(ctx, tx, in.ID, "update", before, args[len(args)-1].([]byte))
 	})
 }
 
-// Delete implements incident.Store.
+// Delete implements incident.Store. Deletes are soft: the incident leaves
+// every listing but stays in the history, and an admin can restore it.
 func (db *DB) Delete(ctx context.Context, id string) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		var seq int64
-		if err := tx.QueryRowContext(ctx, "SELECT seq FROM incidents WHERE id = ?", id).Scan(&seq); errors.Is(err, sql.ErrNoRows) {
+		var before []byte
+		if err := tx.QueryRowContext(ctx, "SELECT doc FROM incidents WHERE id = ? AND deleted_at IS NULL", id).Scan(&before); errors.Is(err, sql.ErrNoRows) {
 			return notFound(id)
 		} else if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM incidents WHERE seq = ?", seq); err != nil {
+		now := db.Now().UTC().Format(time.RFC3339Nano)
+		if _, err := tx.ExecContext(ctx, "UPDATE incidents SET deleted_at = ?, updated_at = ? WHERE id = ?", now, now, id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "DELETE FROM incidents_rtree WHERE seq = ?", seq)
-		return err
+		return db.revise(ctx, tx, id, "delete", before, nil)
 	})
+}
+
+// Restore implements incident.History: it brings back a deleted incident.
+func (db *DB) Restore(ctx context.Context, id string) (*incident.Incident, error) {
+	var doc []byte
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var deleted sql.NullString
+		if err := tx.QueryRowContext(ctx, "SELECT deleted_at, doc FROM incidents WHERE id = ?", id).Scan(&deleted, &doc); errors.Is(err, sql.ErrNoRows) {
+			return notFound(id)
+		} else if err != nil {
+			return err
+		}
+		if !deleted.Valid {
+			return incident.Errorf(incident.ECONFLICT, "incident %q is not deleted", id)
+		}
+		now := db.Now().UTC().Format(time.RFC3339Nano)
+		if _, err := tx.ExecContext(ctx, "UPDATE incidents SET deleted_at = NULL, updated_at = ? WHERE id = ?", now, id); err != nil {
+			return err
+		}
+		return db.revise(ctx, tx, id, "restore", nil, doc)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return decode(doc)
+}
+
+// History implements incident.History: every revision, oldest first.
+func (db *DB) History(ctx context.Context, id string) ([]incident.Revision, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT seq, action, actor, at, before, after FROM revisions WHERE incident_id = ? ORDER BY seq", id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []incident.Revision{}
+	for rows.Next() {
+		var r incident.Revision
+		var at string
+		var before, after []byte
+		if err := rows.Scan(&r.Seq, &r.Action, &r.Actor, &at, &before, &after); err != nil {
+			return nil, err
+		}
+		r.At, _ = time.Parse(time.RFC3339Nano, at)
+		r.Before, r.After = jsonOrNull(before), jsonOrNull(after)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, notFound(id)
+	}
+	return out, nil
+}
+
+func jsonOrNull(b []byte) json.RawMessage {
+	if b == nil {
+		return json.RawMessage("null")
+	}
+	return b
 }
 
 // Count implements incident.Store.
 func (db *DB) Count(ctx context.Context) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM incidents").Scan(&n)
+	err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM incidents WHERE deleted_at IS NULL").Scan(&n)
 	return n, err
 }
 
@@ -337,6 +427,10 @@ func where(f incident.Filter) (string, []any, string, []any) {
 	var args []any
 	var dist string
 	var distArgs []any
+	if f.UpdatedSince == nil {
+		// A sync listing (updated_since) includes deletions, as markers.
+		conds = append(conds, "deleted_at IS NULL")
+	}
 	if f.BBox != nil {
 		conds = append(conds, "seq IN (SELECT seq FROM incidents_rtree WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?)")
 		args = append(args, f.BBox.Min[0], f.BBox.Max[0], f.BBox.Min[1], f.BBox.Max[1])
@@ -454,9 +548,9 @@ func (db *DB) each(ctx context.Context, f incident.Filter, limit int, fn func(*i
 		}
 		args = append(args, f.Cursor.EventDate, f.Cursor.EventDate, f.Cursor.ID)
 	}
-	cols := "doc, NULL"
+	cols := "doc, NULL, deleted_at"
 	if dist != "" {
-		cols = "doc, " + dist
+		cols = "doc, " + dist + ", deleted_at"
 		args = append(distArgs, args...)
 	}
 	q := "SELECT " + cols + " FROM incidents" + w + " ORDER BY event_date DESC, id DESC"
@@ -471,12 +565,17 @@ func (db *DB) each(ctx context.Context, f incident.Filter, limit int, fn func(*i
 	for rows.Next() {
 		var doc []byte
 		var d sql.NullFloat64
-		if err := rows.Scan(&doc, &d); err != nil {
+		var deleted sql.NullString
+		if err := rows.Scan(&doc, &d, &deleted); err != nil {
 			return err
 		}
 		in, err := decode(doc)
 		if err != nil {
 			return err
+		}
+		if deleted.Valid {
+			in.Deleted = true
+			in.UpdatedAt, _ = time.Parse(time.RFC3339Nano, deleted.String)
 		}
 		if d.Valid {
 			v := d.Float64
@@ -551,7 +650,11 @@ func bandIndex(k string) int {
 // CreateToken implements incident.TokenStore.
 func (db *DB) CreateToken(ctx context.Context, t *incident.Token) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?,?,?,?,?)", t.ID, t.Name, t.Role, t.Hash, t.CreatedAt.UTC().Format(time.RFC3339Nano))
+		var exp any
+		if t.ExpiresAt != nil {
+			exp = t.ExpiresAt.UTC().Format(time.RFC3339Nano)
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO tokens (id, name, role, hash, created_at, expires_at) VALUES (?,?,?,?,?,?)", t.ID, t.Name, t.Role, t.Hash, t.CreatedAt.UTC().Format(time.RFC3339Nano), exp)
 		return err
 	})
 }
@@ -560,7 +663,8 @@ func (db *DB) CreateToken(ctx context.Context, t *incident.Token) error {
 func (db *DB) TokenByHash(ctx context.Context, hash string) (*incident.Token, error) {
 	var t incident.Token
 	var created string
-	err := db.read.QueryRowContext(ctx, "SELECT id, name, role, hash, created_at FROM tokens WHERE hash = ?", hash).Scan(&t.ID, &t.Name, &t.Role, &t.Hash, &created)
+	var expires sql.NullString
+	err := db.read.QueryRowContext(ctx, "SELECT id, name, role, hash, created_at, expires_at FROM tokens WHERE hash = ?", hash).Scan(&t.ID, &t.Name, &t.Role, &t.Hash, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, incident.Errorf(incident.EUNAUTHORIZED, "unknown token; create one with `incidentmap token create`")
 	}
@@ -568,6 +672,10 @@ func (db *DB) TokenByHash(ctx context.Context, hash string) (*incident.Token, er
 		return nil, err
 	}
 	t.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+	if expires.Valid {
+		exp, _ := time.Parse(time.RFC3339Nano, expires.String)
+		t.ExpiresAt = &exp
+	}
 	return &t, nil
 }
 
@@ -579,6 +687,93 @@ func (db *DB) IntegrityCheck(ctx context.Context) error {
 	}
 	if res != "ok" {
 		return fmt.Errorf("sqlite: integrity check: %s", res)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the database to path (which must not
+// exist) while the database stays in use: SQLite's VACUUM INTO reads one
+// snapshot, so writes made meanwhile are simply not in the copy.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("sqlite: %s exists; choose a new file for the backup", path)
+	}
+	if _, err := db.read.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("sqlite: backup to %s: %w", path, err)
+	}
+	return Verify(ctx, path)
+}
+
+// Verify checks that path is an intact incidentmap database this program
+// can open.
+func Verify(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return err
+	}
+	c, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	var res string
+	if err := c.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return fmt.Errorf("sqlite: %s is not a SQLite database: %w", path, err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("sqlite: %s fails its integrity check: %s", path, res)
+	}
+	var version int
+	c.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	if version < 1 || version > len(names) {
+		return fmt.Errorf("sqlite: %s has schema version %d; this program knows 1 to %d: is it an incidentmap database?", path, version, len(names))
+	}
+	var n int
+	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM incidents").Scan(&n); err != nil {
+		return fmt.Errorf("sqlite: %s has no incidents table: is it an incidentmap database?", path)
+	}
+	return nil
+}
+
+// Restore replaces the database file at dbPath with the backup at from,
+// after verifying it. The server must not be running on dbPath.
+func Restore(ctx context.Context, from, dbPath string) error {
+	if err := Verify(ctx, from); err != nil {
+		return err
+	}
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(dbPath), ".restore-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, src); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	// The old database's write-ahead log belongs to the old file.
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if err := os.Remove(dbPath + suffix); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	if err := os.Rename(tmp.Name(), dbPath); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(dbPath)); err == nil {
+		d.Sync()
+		d.Close()
 	}
 	return nil
 }

@@ -288,6 +288,7 @@
     row('Actors', [p.actor1, p.actor2].filter(Boolean).join(' vs ') || null);
     row('Fatalities', fatalitiesText(p));
     row('Location', p.location);
+    row('Admin (as reported)', [p.admin1, p.admin2].filter(Boolean).join(' / ') || null);
     row('Region', p.region_name ? p.region_name + ' (' + p.region_code + ')' : 'outside the covered countries');
     if (p.nearest_border) { row('Nearest border', borderName(p.nearest_border) + ', ' + Number(p.nearest_border_km).toFixed(1) + ' km'); }
     if (p.distance_km != null) { row('Distance', Number(p.distance_km).toFixed(1) + ' km'); }
@@ -299,6 +300,7 @@
     } else {
       row('Source', p.source);
     }
+    row('Tags', (p.tags || []).join(', ') || null);
     box.appendChild(dl);
     if (p.notes) { box.appendChild(el('p', p.notes, 'notes')); }
     return box;

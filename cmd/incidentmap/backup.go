@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/incidentmap/incidentmap/store/sqlite"
+)
+
+func cmdBackup(ctx context.Context, args []string, e env) error {
+	fs := newFlags("backup", "[--db FILE] BACKUP", "Writes a consistent copy of the database to BACKUP (a new file), safely while the server runs.\nThe copy is verified (SQLite integrity check) before this returns.", e)
+	dbPath := fs.String("db", defaultDB, "SQLite database file")
+	if err := parse(fs, args, e); err != nil {
+		return helpOK(err)
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usageError{"backup takes the file to write: incidentmap backup incidentmap-2024-01-01.db"}
+	}
+	if _, err := os.Stat(*dbPath); err != nil {
+		return fmt.Errorf("no database at %s (set --db)", *dbPath)
+	}
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "backed up %s to %s (verified)\n", *dbPath, fs.Arg(0))
+	return nil
+}
+
+func cmdRestore(ctx context.Context, args []string, e env) error {
+	fs := newFlags("restore", "[--db FILE] [--force] BACKUP", "Replaces the database with a backup made by `incidentmap backup`, after checking the backup.\nStop the server first. Without --force it refuses to replace an existing database.", e)
+	dbPath := fs.String("db", defaultDB, "SQLite database file to replace")
+	force := fs.Bool("force", false, "replace an existing database")
+	if err := parse(fs, args, e); err != nil {
+		return helpOK(err)
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usageError{"restore takes the backup file: incidentmap restore --db incidentmap.db backup.db"}
+	}
+	if _, err := os.Stat(*dbPath); err == nil && !*force {
+		return fmt.Errorf("%s exists; stop the server and run again with --force to replace it", *dbPath)
+	}
+	if err := sqlite.Restore(ctx, fs.Arg(0), *dbPath); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "restored %s from %s\n", *dbPath, fs.Arg(0))
+	return nil
+}
