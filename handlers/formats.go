@@ -75,6 +75,7 @@ func (s *Server) download(c echo.Context, f incident.Filter, limitGiven bool, ft
 	if ft.file != nil {
 		return s.downloadFile(c, f, ft, name)
 	}
+	f.JSONOnly = ft.F == "geojson" || ft.F == "geojsonseq"
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, ft.Type)
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)

@@ -52,6 +52,7 @@ func (s *Server) listIncidents(c echo.Context) error {
 		}
 		return s.download(c, f, c.QueryParam("limit") != "", ft)
 	}
+	f.JSONOnly = true
 	page, err := s.cfg.Store.List(c.Request().Context(), f)
 	if err != nil {
 		return err

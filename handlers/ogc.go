@@ -338,6 +338,7 @@ func (s *Server) ogcItems(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		f.JSONOnly = !html
 		page, err := s.cfg.Store.List(c.Request().Context(), f)
 		if err != nil {
 			return err

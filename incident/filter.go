@@ -39,6 +39,11 @@ type Filter struct {
 
 	Limit  int
 	Cursor *Cursor
+
+	// JSONOnly says the caller only writes the results out as GeoJSON: a
+	// store may then return incidents with just ID, EventDate, StoredJSON
+	// and DistanceKM set.
+	JSONOnly bool
 }
 
 // Cursor is the position after the last incident of a page: incidents are

@@ -55,6 +55,11 @@ type Incident struct {
 
 	// DistanceKM is set on results of distance queries (border, near).
 	DistanceKM *float64
+	// StoredJSON, when set by a store, is the Feature exactly as stored;
+	// AppendFeature writes it unchanged (adding distance_km), which spares
+	// listings a decode and an encode per incident. Stores set it only when a
+	// Filter asks for JSONOnly, and then may leave other fields empty.
+	StoredJSON []byte
 	// Deleted marks a deletion in a sync listing.
 	Deleted bool
 
@@ -130,6 +135,17 @@ func (in *Incident) MarshalJSON() ([]byte, error) {
 // AppendFeature writes the GeoJSON Feature to b without reflection: the
 // export and list endpoints write millions of these.
 func (in *Incident) AppendFeature(b *bytes.Buffer) {
+	if n := len(in.StoredJSON); n > 2 && !in.Deleted && in.StoredJSON[n-2] == '}' && in.StoredJSON[n-1] == '}' {
+		if in.DistanceKM == nil {
+			b.Write(in.StoredJSON)
+			return
+		}
+		b.Write(in.StoredJSON[:n-2])
+		b.WriteString(`,"distance_km":`)
+		writeFloat(b, math.Round(*in.DistanceKM*1000)/1000)
+		b.WriteString("}}")
+		return
+	}
 	b.WriteString(`{"type":"Feature","id":`)
 	writeString(b, in.ID)
 	if in.Deleted {

@@ -134,6 +134,7 @@ func cmdExport(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("--filter: %w", err)
 	}
+	f.JSONOnly = true
 	var w io.Writer = e.stdout
 	var file *os.File
 	if *out != "" {
@@ -177,14 +178,16 @@ func dirOf(path string) string {
 
 func writeGeoJSON(ctx context.Context, a *app, f incident.Filter, w *bufio.Writer) (int, error) {
 	n := 0
+	var buf bytes.Buffer
 	w.WriteString(`{"type":"FeatureCollection","features":[`)
 	err := a.db.Each(ctx, f, func(in *incident.Incident) error {
 		if n > 0 {
 			w.WriteByte(',')
 		}
 		w.WriteByte('\n')
-		j, _ := in.MarshalJSON()
-		_, err := w.Write(j)
+		buf.Reset()
+		in.AppendFeature(&buf)
+		_, err := w.Write(buf.Bytes())
 		n++
 		return err
 	})

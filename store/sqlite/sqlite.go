@@ -178,12 +178,40 @@ func (db *DB) Create(ctx context.Context, in *incident.Incident) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error { return db.insert(ctx, tx, in) })
 }
 
-// CreateMany implements incident.Store.
+// CreateMany implements incident.Store, with statements prepared once for
+// the batch: bulk loads are dominated by per-row overhead.
 func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		ins1, err := tx.PrepareContext(ctx, insertSQL)
+		if err != nil {
+			return err
+		}
+		defer ins1.Close()
+		rt, err := tx.PrepareContext(ctx, "INSERT INTO incidents_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES (?,?,?,?,?)")
+		if err != nil {
+			return err
+		}
+		defer rt.Close()
+		rev, err := tx.PrepareContext(ctx, "INSERT INTO revisions (incident_id, action, actor, at) VALUES (?, 'create', ?, ?)")
+		if err != nil {
+			return err
+		}
+		defer rev.Close()
+		actor, at := incident.ActorFrom(ctx), db.Now().UTC().Format(time.RFC3339Nano)
 		for _, in := range ins {
-			if err := db.insert(ctx, tx, in); err != nil {
-				return fmt.Errorf("%s: %w", in.ID, err)
+			res, err := ins1.ExecContext(ctx, columns(in)...)
+			if err != nil {
+				if isConstraint(err) {
+					return db.insert(ctx, tx, in) // for its explanatory conflict error
+				}
+				return fmt.Errorf("sqlite: insert %s: %w", in.ID, err)
+			}
+			seq, _ := res.LastInsertId()
+			if _, err := rt.ExecContext(ctx, seq, in.Lon, in.Lon, in.Lat, in.Lat); err != nil {
+				return err
+			}
+			if _, err := rev.ExecContext(ctx, in.ID, actor, at); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -237,7 +265,10 @@ func (db *DB) insert(ctx context.Context, tx *sql.Tx, in *incident.Incident) err
 	if _, err = tx.ExecContext(ctx, "INSERT INTO incidents_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES (?,?,?,?,?)", seq, in.Lon, in.Lon, in.Lat, in.Lat); err != nil {
 		return err
 	}
-	return db.revise(ctx, tx, in.ID, "create", nil, args[len(args)-1].([]byte))
+	// A create's "after" is the next revision's "before" (or the current
+	// document): History fills it in, so bulk loads do not store every
+	// document twice.
+	return db.revise(ctx, tx, in.ID, "create", nil, nil)
 }
 
 // revise records a change in the history, in the change's transaction.
@@ -403,6 +434,22 @@ func (db *DB) History(ctx context.Context, id string) ([]incident.Revision, erro
 	if len(out) == 0 {
 		return nil, notFound(id)
 	}
+	for i := range out {
+		if out[i].Action != "create" {
+			continue
+		}
+		if i+1 < len(out) {
+			out[i].After = out[i+1].Before
+			if out[i+1].Action == "restore" {
+				out[i].After = out[i+1].After
+			}
+		} else {
+			var doc []byte
+			if err := db.read.QueryRowContext(ctx, "SELECT doc FROM incidents WHERE id = ?", id).Scan(&doc); err == nil {
+				out[i].After = doc
+			}
+		}
+	}
 	return out, nil
 }
 
@@ -548,9 +595,9 @@ func (db *DB) each(ctx context.Context, f incident.Filter, limit int, fn func(*i
 		}
 		args = append(args, f.Cursor.EventDate, f.Cursor.EventDate, f.Cursor.ID)
 	}
-	cols := "doc, NULL, deleted_at"
+	cols := "doc, NULL, deleted_at, id, event_date"
 	if dist != "" {
-		cols = "doc, " + dist + ", deleted_at"
+		cols = "doc, " + dist + ", deleted_at, id, event_date"
 		args = append(distArgs, args...)
 	}
 	q := "SELECT " + cols + " FROM incidents" + w + " ORDER BY event_date DESC, id DESC"
@@ -566,11 +613,14 @@ func (db *DB) each(ctx context.Context, f incident.Filter, limit int, fn func(*i
 		var doc []byte
 		var d sql.NullFloat64
 		var deleted sql.NullString
-		if err := rows.Scan(&doc, &d, &deleted); err != nil {
+		var id, date string
+		if err := rows.Scan(&doc, &d, &deleted, &id, &date); err != nil {
 			return err
 		}
-		in, err := decode(doc)
-		if err != nil {
+		var in *incident.Incident
+		if f.JSONOnly {
+			in = &incident.Incident{ID: id, EventDate: date, StoredJSON: doc}
+		} else if in, err = decode(doc); err != nil {
 			return err
 		}
 		if deleted.Valid {
