@@ -279,10 +279,19 @@ func formatFloat(f float64) string {
 }
 
 // writeString writes s as a JSON string, escaped the way encoding/json does
-// (so HTML in notes is \u003c-escaped and inert in any context).
+// (so HTML in notes is \u003c-escaped and inert in any context). Plain text,
+// most of it, is copied as is.
 func writeString(b *bytes.Buffer, s string) {
-	j, _ := json.Marshal(s)
-	b.Write(j)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80 {
+			j, _ := json.Marshal(s)
+			b.Write(j)
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
 }
 
 // UnmarshalJSON reads a GeoJSON Feature. Geometry may be null when the

@@ -62,6 +62,7 @@ Usage:
   incidentmap token create [flags]   create an API token (printed once)
   incidentmap reverse LON LAT        country, region, border distances and zones of a point
   incidentmap geocode "TEXT"         candidate points for a place phrase
+  incidentmap gen --n N [--seed S]   add N realistic synthetic incidents (benchmarks, demos)
   incidentmap backup FILE            write a verified copy of the database, while serving
   incidentmap restore FILE           replace the database with a backup (server stopped)
   incidentmap healthcheck            exit 0 if the server at --addr is healthy (for containers)
@@ -92,6 +93,8 @@ func runEnv(ctx context.Context, args []string, e env) error {
 		return cmdReverse(args, e)
 	case "geocode":
 		return cmdGeocode(args, e)
+	case "gen":
+		return cmdGen(ctx, args, e)
 	case "backup":
 		return cmdBackup(ctx, args, e)
 	case "restore":

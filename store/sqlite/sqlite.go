@@ -69,11 +69,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path; pass --db FILE")
 	}
+	// Reads map the file (the OS page cache serves them, outside the Go
+	// heap); the one writer gets a large page cache so bulk loads do not
+	// thrash the dozen indexes they update.
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)", "mmap_size(4294967296)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
-	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode()+"&_txlock=immediate")
+	wq := url.Values{"_pragma": append(append([]string{}, q["_pragma"]...), "cache_size(-262144)")}
+	w, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode()+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -178,45 +182,62 @@ func (db *DB) Create(ctx context.Context, in *incident.Incident) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error { return db.insert(ctx, tx, in) })
 }
 
-// CreateMany implements incident.Store, with statements prepared once for
-// the batch: bulk loads are dominated by per-row overhead.
+// CreateMany implements incident.Store. Rows go in 100 to a statement, with
+// row ids assigned here so the R*Tree rows can follow in the same way: bulk
+// loads are dominated by per-statement overhead.
 func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		ins1, err := tx.PrepareContext(ctx, insertSQL)
-		if err != nil {
+		var next int64
+		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) + 1 FROM incidents").Scan(&next); err != nil {
 			return err
 		}
-		defer ins1.Close()
-		rt, err := tx.PrepareContext(ctx, "INSERT INTO incidents_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES (?,?,?,?,?)")
-		if err != nil {
-			return err
-		}
-		defer rt.Close()
-		rev, err := tx.PrepareContext(ctx, "INSERT INTO revisions (incident_id, action, actor, at) VALUES (?, 'create', ?, ?)")
-		if err != nil {
-			return err
-		}
-		defer rev.Close()
 		actor, at := incident.ActorFrom(ctx), db.Now().UTC().Format(time.RFC3339Nano)
-		for _, in := range ins {
-			res, err := ins1.ExecContext(ctx, columns(in)...)
-			if err != nil {
-				if isConstraint(err) {
-					return db.insert(ctx, tx, in) // for its explanatory conflict error
-				}
-				return fmt.Errorf("sqlite: insert %s: %w", in.ID, err)
+		const chunk = 100
+		for lo := 0; lo < len(ins); lo += chunk {
+			part := ins[lo:min(lo+chunk, len(ins))]
+			rows := make([]any, 0, len(part)*21)
+			rt := make([]any, 0, len(part)*5)
+			revs := make([]any, 0, len(part)*3)
+			for i, in := range part {
+				seq := next + int64(lo+i)
+				rows = append(append(rows, seq), columns(in)...)
+				rt = append(rt, seq, in.Lon, in.Lon, in.Lat, in.Lat)
+				revs = append(revs, in.ID, actor, at)
 			}
-			seq, _ := res.LastInsertId()
-			if _, err := rt.ExecContext(ctx, seq, in.Lon, in.Lon, in.Lat, in.Lat); err != nil {
+			if _, err := tx.ExecContext(ctx, insertManySQL(len(part)), rows...); err != nil {
+				if isConstraint(err) {
+					for _, in := range part { // find the one, for its explanatory error
+						if err := db.insert(ctx, tx, in); err != nil {
+							return err
+						}
+					}
+				}
+				return fmt.Errorf("sqlite: insert: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO incidents_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES "+placeholders(len(part), 5), rt...); err != nil {
 				return err
 			}
-			if _, err := rev.ExecContext(ctx, in.ID, actor, at); err != nil {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO revisions (incident_id, action, actor, at) VALUES "+strings.TrimSuffix(strings.Repeat("(?, 'create', ?, ?),", len(part)), ","), revs...); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 }
+
+func placeholders(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+}
+
+func insertManySQL(n int) string {
+	return `INSERT INTO incidents (seq, id, event_date, event_type, sub_event_type, region_code, lon, lat, fatalities,
+	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, search, created_at, updated_at, doc) VALUES ` + placeholders(n, 21)
+}
+
+// partialIndexKM is how far from a border the distance indexes reach
+// (migration 0003).
+const partialIndexKM = 200
 
 var borderCols = []string{"d_mli", "d_bfa", "d_ben", "d_nga", "d_tcd", "d_lby", "d_dza"}
 
@@ -511,6 +532,10 @@ func where(f incident.Filter) (string, []any, string, []any) {
 		}
 		conds = append(conds, col+" <= ?")
 		args = append(args, f.BorderKM)
+		if f.BorderKM <= partialIndexKM {
+			// The literal lets SQLite use the partial index.
+			conds = append(conds, fmt.Sprintf("%s <= %d", col, partialIndexKM))
+		}
 		dist = col
 	}
 	if f.Near != nil {
