@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -230,6 +231,62 @@ func TestMapInBrowser(t *testing.T) {
 		t.Errorf("download links %v: want every format, with region=NE-6", hrefs)
 	}
 
+	// Drawing a box filters by it: drag on the map with "Draw a box" on.
+	b.run(t, chromedp.Navigate(s.base+"/"), waitLoaded())
+	var box map[string]float64
+	b.run(t, chromedp.Evaluate(`(function(){var m=incidentmap.map; m.setView([13.5, 2.1], 8, {animate:false}); var a=m.latLngToContainerPoint([13.9,1.7]), c=m.latLngToContainerPoint([13.2,2.5]), r=m.getContainer().getBoundingClientRect(); return {x1:a.x+r.left,y1:a.y+r.top,x2:c.x+r.left,y2:c.y+r.top}})()`, &box))
+	b.run(t,
+		chromedp.Click("#draw-box", chromedp.ByID),
+		chromedp.MouseEvent(input.MousePressed, box["x1"], box["y1"], chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.MouseMoved, (box["x1"]+box["x2"])/2, (box["y1"]+box["y2"])/2),
+		chromedp.MouseEvent(input.MouseMoved, box["x2"], box["y2"]),
+		chromedp.MouseEvent(input.MouseReleased, box["x2"], box["y2"], chromedp.ButtonLeft),
+		chromedp.Sleep(100*time.Millisecond), waitLoaded(),
+		chromedp.Location(&url), chromedp.AttributeValue("#count", "data-count", &count, nil),
+	)
+	if !strings.Contains(url, "bbox=") || count != "2" {
+		t.Errorf("after drawing a box around Niamey: URL %q, count %q; want a bbox and Niamey's 2 incidents", url, count)
+	}
+
+	// Right-click: incidents within N km of here.
+	var pt map[string]float64
+	b.run(t, chromedp.Navigate(s.base+"/"), waitLoaded(),
+		chromedp.Evaluate(`(function(){var m=incidentmap.map; m.setView([13.5, 2.1], 8, {animate:false}); var p=m.latLngToContainerPoint([13.51366,2.1098]), r=m.getContainer().getBoundingClientRect(); return {x:p.x+r.left, y:p.y+r.top}})()`, &pt))
+	b.run(t,
+		chromedp.MouseClickXY(pt["x"], pt["y"], chromedp.Button("right")),
+		chromedp.WaitVisible(".near-menu button", chromedp.ByQuery),
+		chromedp.SetValue(".near-menu input", "10", chromedp.ByQuery),
+		chromedp.Click(".near-menu button", chromedp.ByQuery),
+		chromedp.Sleep(100*time.Millisecond), waitLoaded(),
+		chromedp.Location(&url), chromedp.AttributeValue("#count", "data-count", &count, nil),
+	)
+	if !strings.Contains(url, "near=") || !strings.Contains(url, "radius_km=10") || count != "2" {
+		t.Errorf("after 'within 10 km of here' at Niamey: URL %q, count %q", url, count)
+	}
+
+	// Brushing the histogram sets the dates.
+	var bars map[string]float64
+	b.run(t, chromedp.Navigate(s.base+"/"), waitLoaded(),
+		chromedp.Evaluate(`(function(){var c=Chart.getChart(document.getElementById('histogram')), x=c.scales.x, r=c.canvas.getBoundingClientRect(); return {x1: r.left + x.getPixelForValue(1), x2: r.left + x.getPixelForValue(2), y: r.top + r.height/2}})()`, &bars))
+	b.run(t,
+		chromedp.MouseEvent(input.MousePressed, bars["x1"], bars["y"], chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.MouseMoved, bars["x2"], bars["y"]),
+		chromedp.MouseEvent(input.MouseReleased, bars["x2"], bars["y"], chromedp.ButtonLeft),
+		chromedp.Sleep(100*time.Millisecond), waitLoaded(),
+		chromedp.Location(&url), chromedp.AttributeValue("#count", "data-count", &count, nil),
+	)
+	if !strings.Contains(url, "start=2023-08-01") || !strings.Contains(url, "end=2023-09-30") || count != "3" {
+		t.Errorf("after brushing Aug–Sep 2023: URL %q, count %q; want those dates and 3 incidents", url, count)
+	}
+
+	// The heatmap and choropleth toggles draw.
+	var layers int
+	b.run(t, chromedp.Click("#l-heat", chromedp.ByID), chromedp.Click("#l-choro", chromedp.ByID), chromedp.Sleep(300*time.Millisecond),
+		chromedp.Evaluate(`document.querySelectorAll('canvas.leaflet-heatmap-layer').length`, &layers))
+	if layers != 1 {
+		t.Errorf("heatmap layer not drawn (%d)", layers)
+	}
+
 	// The empty state.
 	var empty bool
 	b.run(t, chromedp.Navigate(s.base+"/?min_fatalities=100000"), waitLoaded(), chromedp.Evaluate(`!document.getElementById('empty').hidden`, &empty))
@@ -263,4 +320,32 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestMapWith10000Incidents loads the map with 10,000 incidents (the most it
+// draws at once) and reports how long loading and rendering took and how
+// long a zoom takes to redraw. It checks behaviour; the times are for
+// BENCHMARKS.md.
+func TestMapWith10000Incidents(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "big.db")
+	if _, stderr, err := runCLI(t, "", "gen", "--n", "10000", "--seed", "3", "--db", db); err != nil {
+		t.Fatalf("gen: %v %s", err, stderr)
+	}
+	s := start(t, db, "--no-seed")
+	b := newBrowser(t)
+	var count string
+	var n int
+	t0 := time.Now()
+	b.run(t, chromedp.Navigate(s.base+"/"), waitLoaded(), chromedp.AttributeValue("#count", "data-count", &count, nil),
+		chromedp.Evaluate(`incidentmap.ids().length`, &n))
+	load := time.Since(t0)
+	if count != "10000" || n != 10000 {
+		t.Fatalf("count %q, %d on the map; want 10000", count, n)
+	}
+	var zoomMS float64
+	b.run(t, chromedp.Evaluate(`new Promise(function(done){var m=incidentmap.map, t=performance.now(); m.once('zoomend', function(){requestAnimationFrame(function(){requestAnimationFrame(function(){done(performance.now()-t)})})}); m.setZoom(m.getZoom()+2, {animate:false})})`, &zoomMS, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	t.Logf("10,000 incidents: page load to drawn %v; zoom in two levels and redraw %.0f ms", load.Round(time.Millisecond), zoomMS)
+	if p := b.seen(); len(p) > 0 {
+		t.Errorf("problems: %v", p)
+	}
 }
