@@ -479,7 +479,7 @@ func pgLoad(ctx context.Context, pool *pgxpool.Pool, dbPath string) error {
 		return err
 	}
 	defer src.Close()
-	rs, err := src.QueryContext(ctx, `SELECT id, event_date, event_type, sub_event_type, fatalities, coalesce(region_code, ''), lon, lat, doc FROM incidents WHERE deleted_at IS NULL`)
+	rs, err := src.QueryContext(ctx, `SELECT i.id, i.event_date, i.event_type, i.sub_event_type, i.fatalities, coalesce(i.region_code, ''), i.lon, i.lat, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.deleted_at IS NULL`)
 	if err != nil {
 		return err
 	}

@@ -69,14 +69,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path; pass --db FILE")
 	}
-	// Reads map the file (the OS page cache serves them, outside the Go
-	// heap); the one writer gets a large page cache so bulk loads do not
-	// thrash the dozen indexes they update.
+	// The one writer gets a large page cache so bulk loads do not thrash the
+	// indexes they update; readers get 32 MB each. (Memory-mapping the file
+	// was tried: it made resident memory grow to the size of the database.)
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)", "mmap_size(4294967296)", "temp_store(MEMORY)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	wq := url.Values{"_pragma": append(append([]string{}, q["_pragma"]...), "cache_size(-262144)")}
+	q.Add("_pragma", "cache_size(-32768)")
 	w, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode()+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -195,14 +196,19 @@ func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
 		const chunk = 100
 		for lo := 0; lo < len(ins); lo += chunk {
 			part := ins[lo:min(lo+chunk, len(ins))]
-			rows := make([]any, 0, len(part)*21)
+			rows := make([]any, 0, len(part)*19)
 			rt := make([]any, 0, len(part)*5)
 			revs := make([]any, 0, len(part)*3)
+			docs := make([]any, 0, len(part)*2)
+			texts := make([]any, 0, len(part)*2)
 			for i, in := range part {
 				seq := next + int64(lo+i)
-				rows = append(append(rows, seq), columns(in)...)
+				args, search, doc := columns(in)
+				rows = append(append(rows, seq), args...)
 				rt = append(rt, seq, in.Lon, in.Lon, in.Lat, in.Lat)
 				revs = append(revs, in.ID, actor, at)
+				docs = append(docs, seq, doc)
+				texts = append(texts, seq, search)
 			}
 			if _, err := tx.ExecContext(ctx, insertManySQL(len(part)), rows...); err != nil {
 				if isConstraint(err) {
@@ -214,7 +220,13 @@ func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
 				}
 				return fmt.Errorf("sqlite: insert: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO incidents_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES "+placeholders(len(part), 5), rt...); err != nil {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO incidents_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES "+valueRows(len(part), 5), rt...); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO incident_docs (seq, doc) VALUES "+valueRows(len(part), 2), docs...); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO incident_search (seq, search) VALUES "+valueRows(len(part), 2), texts...); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, "INSERT INTO revisions (incident_id, action, actor, at) VALUES "+strings.TrimSuffix(strings.Repeat("(?, 'create', ?, ?),", len(part)), ","), revs...); err != nil {
@@ -225,14 +237,14 @@ func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
 	})
 }
 
-func placeholders(rows, cols int) string {
+func valueRows(rows, cols int) string {
 	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
 	return strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
 }
 
 func insertManySQL(n int) string {
 	return `INSERT INTO incidents (seq, id, event_date, event_type, sub_event_type, region_code, lon, lat, fatalities,
-	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, search, created_at, updated_at, doc) VALUES ` + placeholders(n, 21)
+	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, created_at, updated_at) VALUES ` + valueRows(n, 19)
 }
 
 // partialIndexKM is how far from a border the distance indexes reach
@@ -241,13 +253,15 @@ const partialIndexKM = 200
 
 var borderCols = []string{"d_mli", "d_bfa", "d_ben", "d_nga", "d_tcd", "d_lby", "d_dza"}
 
-func columns(in *incident.Incident) []any {
-	doc, _ := in.MarshalJSON()
+// columns are the incidents table's values for an incident, then its search
+// text and its stored Feature, which live in tables of their own.
+func columns(in *incident.Incident) (args []any, search string, doc []byte) {
+	doc, _ = in.MarshalJSON()
 	var region any
 	if in.Region != nil {
 		region = in.Region.Code
 	}
-	args := []any{in.ID, in.EventDate, in.EventType, in.SubEventType, region, in.Lon, in.Lat, in.Fatalities}
+	args = []any{in.ID, in.EventDate, in.EventType, in.SubEventType, region, in.Lon, in.Lat, in.Fatalities}
 	for i := range borderCols {
 		if d, ok := in.BorderKM(incident.BorderISO3[i]); ok {
 			args = append(args, d)
@@ -260,16 +274,17 @@ func columns(in *incident.Incident) []any {
 	} else {
 		args = append(args, nil)
 	}
-	search := geo.Fold(strings.Join([]string{in.Location, in.Actor1, in.Actor2, in.Admin1, in.Admin2, in.Notes, in.Source, strings.Join(in.Tags, " ")}, " "))
-	return append(args, search, in.CreatedAt.UTC().Format(time.RFC3339Nano), in.UpdatedAt.UTC().Format(time.RFC3339Nano), doc)
+	search = geo.Fold(strings.Join([]string{in.Location, in.Actor1, in.Actor2, in.Admin1, in.Admin2, in.Notes, in.Source, strings.Join(in.Tags, " ")}, " "))
+	args = append(args, in.CreatedAt.UTC().Format(time.RFC3339Nano), in.UpdatedAt.UTC().Format(time.RFC3339Nano))
+	return args, search, doc
 }
 
 const insertSQL = `INSERT INTO incidents (id, event_date, event_type, sub_event_type, region_code, lon, lat, fatalities,
-	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, search, created_at, updated_at, doc)
-	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, created_at, updated_at)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
 func (db *DB) insert(ctx context.Context, tx *sql.Tx, in *incident.Incident) error {
-	args := columns(in)
+	args, search, doc := columns(in)
 	res, err := tx.ExecContext(ctx, insertSQL, args...)
 	if err != nil {
 		if isConstraint(err) {
@@ -284,6 +299,12 @@ func (db *DB) insert(ctx context.Context, tx *sql.Tx, in *incident.Incident) err
 	}
 	seq, _ := res.LastInsertId()
 	if _, err = tx.ExecContext(ctx, "INSERT INTO incidents_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES (?,?,?,?,?)", seq, in.Lon, in.Lon, in.Lat, in.Lat); err != nil {
+		return err
+	}
+	if _, err = tx.ExecContext(ctx, "INSERT INTO incident_docs (seq, doc) VALUES (?, ?)", seq, doc); err != nil {
+		return err
+	}
+	if _, err = tx.ExecContext(ctx, "INSERT INTO incident_search (seq, search) VALUES (?, ?)", seq, search); err != nil {
 		return err
 	}
 	// A create's "after" is the next revision's "before" (or the current
@@ -314,7 +335,7 @@ func isConstraint(err error) bool {
 // Get implements incident.Store.
 func (db *DB) Get(ctx context.Context, id string) (*incident.Incident, error) {
 	var doc []byte
-	err := db.read.QueryRowContext(ctx, "SELECT doc FROM incidents WHERE id = ? AND deleted_at IS NULL", id).Scan(&doc)
+	err := db.read.QueryRowContext(ctx, "SELECT d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = ? AND i.deleted_at IS NULL", id).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(id)
 	}
@@ -369,21 +390,27 @@ func (db *DB) Replace(ctx context.Context, in *incident.Incident) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		var seq int64
 		var before []byte
-		if err := tx.QueryRowContext(ctx, "SELECT seq, doc FROM incidents WHERE id = ? AND deleted_at IS NULL", in.ID).Scan(&seq, &before); errors.Is(err, sql.ErrNoRows) {
+		if err := tx.QueryRowContext(ctx, "SELECT i.seq, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = ? AND i.deleted_at IS NULL", in.ID).Scan(&seq, &before); errors.Is(err, sql.ErrNoRows) {
 			return notFound(in.ID)
 		} else if err != nil {
 			return err
 		}
-		args := columns(in)
+		args, search, doc := columns(in)
 		_, err := tx.ExecContext(ctx, `UPDATE incidents SET id=?, event_date=?, event_type=?, sub_event_type=?, region_code=?, lon=?, lat=?, fatalities=?,
-			d_mli=?, d_bfa=?, d_ben=?, d_nga=?, d_tcd=?, d_lby=?, d_dza=?, d_any=?, search=?, created_at=?, updated_at=?, doc=? WHERE seq=?`, append(args, seq)...)
+			d_mli=?, d_bfa=?, d_ben=?, d_nga=?, d_tcd=?, d_lby=?, d_dza=?, d_any=?, created_at=?, updated_at=? WHERE seq=?`, append(args, seq)...)
 		if err != nil {
 			return fmt.Errorf("sqlite: update %s: %w", in.ID, err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE incident_docs SET doc = ? WHERE seq = ?", doc, seq); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE incident_search SET search = ? WHERE seq = ?", search, seq); err != nil {
+			return err
 		}
 		if _, err = tx.ExecContext(ctx, "UPDATE incidents_rtree SET min_lon=?, max_lon=?, min_lat=?, max_lat=? WHERE seq=?", in.Lon, in.Lon, in.Lat, in.Lat, seq); err != nil {
 			return err
 		}
-		return db.revise(ctx, tx, in.ID, "update", before, args[len(args)-1].([]byte))
+		return db.revise(ctx, tx, in.ID, "update", before, doc)
 	})
 }
 
@@ -392,13 +419,17 @@ func (db *DB) Replace(ctx context.Context, in *incident.Incident) error {
 func (db *DB) Delete(ctx context.Context, id string) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		var before []byte
-		if err := tx.QueryRowContext(ctx, "SELECT doc FROM incidents WHERE id = ? AND deleted_at IS NULL", id).Scan(&before); errors.Is(err, sql.ErrNoRows) {
+		var seq int64
+		if err := tx.QueryRowContext(ctx, "SELECT i.seq, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = ? AND i.deleted_at IS NULL", id).Scan(&seq, &before); errors.Is(err, sql.ErrNoRows) {
 			return notFound(id)
 		} else if err != nil {
 			return err
 		}
 		now := db.Now().UTC().Format(time.RFC3339Nano)
-		if _, err := tx.ExecContext(ctx, "UPDATE incidents SET deleted_at = ?, updated_at = ? WHERE id = ?", now, now, id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE incidents SET deleted_at = ?, updated_at = ? WHERE seq = ?", now, now, seq); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM incidents_rtree WHERE seq = ?", seq); err != nil {
 			return err
 		}
 		return db.revise(ctx, tx, id, "delete", before, nil)
@@ -410,7 +441,9 @@ func (db *DB) Restore(ctx context.Context, id string) (*incident.Incident, error
 	var doc []byte
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var deleted sql.NullString
-		if err := tx.QueryRowContext(ctx, "SELECT deleted_at, doc FROM incidents WHERE id = ?", id).Scan(&deleted, &doc); errors.Is(err, sql.ErrNoRows) {
+		var seq int64
+		var lon, lat float64
+		if err := tx.QueryRowContext(ctx, "SELECT i.seq, i.lon, i.lat, i.deleted_at, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = ?", id).Scan(&seq, &lon, &lat, &deleted, &doc); errors.Is(err, sql.ErrNoRows) {
 			return notFound(id)
 		} else if err != nil {
 			return err
@@ -419,7 +452,10 @@ func (db *DB) Restore(ctx context.Context, id string) (*incident.Incident, error
 			return incident.Errorf(incident.ECONFLICT, "incident %q is not deleted", id)
 		}
 		now := db.Now().UTC().Format(time.RFC3339Nano)
-		if _, err := tx.ExecContext(ctx, "UPDATE incidents SET deleted_at = NULL, updated_at = ? WHERE id = ?", now, id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE incidents SET deleted_at = NULL, updated_at = ? WHERE seq = ?", now, seq); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO incidents_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES (?,?,?,?,?)", seq, lon, lon, lat, lat); err != nil {
 			return err
 		}
 		return db.revise(ctx, tx, id, "restore", nil, doc)
@@ -466,7 +502,7 @@ func (db *DB) History(ctx context.Context, id string) ([]incident.Revision, erro
 			}
 		} else {
 			var doc []byte
-			if err := db.read.QueryRowContext(ctx, "SELECT doc FROM incidents WHERE id = ?", id).Scan(&doc); err == nil {
+			if err := db.read.QueryRowContext(ctx, "SELECT d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = ?", id).Scan(&doc); err == nil {
 				out[i].After = doc
 			}
 		}
@@ -495,8 +531,9 @@ func where(f incident.Filter) (string, []any, string, []any) {
 	var args []any
 	var dist string
 	var distArgs []any
-	if f.UpdatedSince == nil {
-		// A sync listing (updated_since) includes deletions, as markers.
+	if f.UpdatedSince == nil && f.BBox == nil && f.Near == nil {
+		// A sync listing (updated_since) includes deletions, as markers. The
+		// R*Tree holds live incidents only, so spatial filters need no test.
 		conds = append(conds, "deleted_at IS NULL")
 	}
 	if f.BBox != nil {
@@ -532,9 +569,12 @@ func where(f incident.Filter) (string, []any, string, []any) {
 		}
 		conds = append(conds, col+" <= ?")
 		args = append(args, f.BorderKM)
-		if f.BorderKM <= partialIndexKM {
-			// The literal lets SQLite use the partial index.
+		if f.BorderKM <= partialIndexKM && f.UpdatedSince == nil {
+			// The literal (and the live test) let SQLite use the partial index.
 			conds = append(conds, fmt.Sprintf("%s <= %d", col, partialIndexKM))
+			if f.BBox != nil || f.Near != nil {
+				conds = append(conds, "deleted_at IS NULL")
+			}
 		}
 		dist = col
 	}
@@ -550,9 +590,13 @@ func where(f incident.Filter) (string, []any, string, []any) {
 		args = append(args, f.MinFatalities)
 	}
 	if f.Q != "" {
+		var like []string
 		for _, w := range strings.Fields(geo.Fold(f.Q)) {
-			conds = append(conds, "search LIKE ? ESCAPE '\\'")
+			like = append(like, "search LIKE ? ESCAPE '\\'")
 			args = append(args, "%"+escapeLike(w)+"%")
+		}
+		if len(like) > 0 {
+			conds = append(conds, "seq IN (SELECT seq FROM incident_search WHERE "+strings.Join(like, " AND ")+")")
 		}
 	}
 	if f.UpdatedSince != nil {
@@ -581,8 +625,15 @@ func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, erro
 	if limit <= 0 {
 		limit = incident.DefaultLimit
 	}
+	// Newest first: walking the date index and testing each row wins when
+	// matches are common (about limit × total/matched rows read); using the
+	// filter's own index and sorting wins when they are rare. The count
+	// just taken tells which.
+	var total int64
+	db.read.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM incidents").Scan(&total)
+	dateOrder := w != "" && page.NumberMatched > 0 && float64(limit)*float64(total)/float64(page.NumberMatched) < float64(page.NumberMatched)
 	var err error
-	page.Incidents, err = db.query(ctx, f, limit+1)
+	page.Incidents, err = db.query(ctx, f, limit+1, dateOrder)
 	if err != nil {
 		return nil, err
 	}
@@ -594,9 +645,9 @@ func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, erro
 	return page, nil
 }
 
-func (db *DB) query(ctx context.Context, f incident.Filter, limit int) ([]*incident.Incident, error) {
+func (db *DB) query(ctx context.Context, f incident.Filter, limit int, dateOrder bool) ([]*incident.Incident, error) {
 	var out []*incident.Incident
-	err := db.each(ctx, f, limit, func(in *incident.Incident) error {
+	err := db.each(ctx, f, limit, dateOrder, func(in *incident.Incident) error {
 		out = append(out, in)
 		return nil
 	})
@@ -606,10 +657,10 @@ func (db *DB) query(ctx context.Context, f incident.Filter, limit int) ([]*incid
 // Each implements incident.Store.
 func (db *DB) Each(ctx context.Context, f incident.Filter, fn func(*incident.Incident) error) error {
 	f.Cursor = nil
-	return db.each(ctx, f, -1, fn)
+	return db.each(ctx, f, -1, false, fn)
 }
 
-func (db *DB) each(ctx context.Context, f incident.Filter, limit int, fn func(*incident.Incident) error) error {
+func (db *DB) each(ctx context.Context, f incident.Filter, limit int, dateOrder bool, fn func(*incident.Incident) error) error {
 	w, args, dist, distArgs := where(f)
 	if f.Cursor != nil {
 		c := "(event_date < ? OR (event_date = ? AND id < ?))"
@@ -620,15 +671,21 @@ func (db *DB) each(ctx context.Context, f incident.Filter, limit int, fn func(*i
 		}
 		args = append(args, f.Cursor.EventDate, f.Cursor.EventDate, f.Cursor.ID)
 	}
-	cols := "doc, NULL, deleted_at, id, event_date"
+	distCol := "NULL"
 	if dist != "" {
-		cols = "doc, " + dist + ", deleted_at, id, event_date"
+		distCol = dist
 		args = append(distArgs, args...)
 	}
-	q := "SELECT " + cols + " FROM incidents" + w + " ORDER BY event_date DESC, id DESC"
-	if limit > 0 {
-		q += " LIMIT " + strconv.Itoa(limit)
+	// The page is chosen from the narrow table; only its documents are read.
+	from := " FROM incidents"
+	if dateOrder {
+		from = " FROM incidents INDEXED BY incidents_date"
 	}
+	inner := "SELECT seq, " + distCol + " AS dist, deleted_at, id, event_date" + from + w + " ORDER BY event_date DESC, id DESC"
+	if limit > 0 {
+		inner += " LIMIT " + strconv.Itoa(limit)
+	}
+	q := "SELECT d.doc, x.dist, x.deleted_at, x.id, x.event_date FROM (" + inner + ") x JOIN incident_docs d ON d.seq = x.seq ORDER BY x.event_date DESC, x.id DESC"
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: query: %w", err)
@@ -663,51 +720,54 @@ func (db *DB) each(ctx context.Context, f incident.Filter, limit int, fn func(*i
 	return rows.Err()
 }
 
-// Stats implements incident.Store.
+// Stats implements incident.Store. One grouped scan (of the covering stats
+// index, under a date filter) yields every dimension; Go adds them up.
 func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, error) {
 	w, args, _, _ := where(f)
-	st := &incident.Stats{}
-	group := func(expr string) ([]incident.Bucket, error) {
-		rows, err := db.read.QueryContext(ctx, "SELECT "+expr+" AS k, count(*), coalesce(sum(fatalities), 0) FROM incidents"+w+" GROUP BY k ORDER BY k", args...)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: stats: %w", err)
-		}
-		defer rows.Close()
-		out := []incident.Bucket{}
-		for rows.Next() {
-			var k sql.NullString
-			var b incident.Bucket
-			if err := rows.Scan(&k, &b.Incidents, &b.Fatalities); err != nil {
-				return nil, err
-			}
-			b.Key = k.String
-			out = append(out, b)
-		}
-		return out, rows.Err()
-	}
-	var err error
-	if err = db.read.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(fatalities), 0) FROM incidents"+w, args...).Scan(&st.Total.Incidents, &st.Total.Fatalities); err != nil {
-		return nil, err
-	}
-	st.Total.Key = "total"
-	if st.ByRegion, err = group("region_code"); err != nil {
-		return nil, err
-	}
-	if st.ByMonth, err = group("substr(event_date, 1, 7)"); err != nil {
-		return nil, err
-	}
-	if st.ByType, err = group("event_type"); err != nil {
-		return nil, err
-	}
 	var band strings.Builder
 	band.WriteString("CASE")
 	for _, b := range incident.BorderBands {
 		fmt.Fprintf(&band, " WHEN d_any < %g THEN '%s'", b.Max, b.Key)
 	}
 	band.WriteString(" END")
-	if st.ByBorderKM, err = group(band.String()); err != nil {
+	q := "SELECT region_code, substr(event_date, 1, 7), event_type, " + band.String() + ", count(*), coalesce(sum(fatalities), 0) FROM incidents" + w + " GROUP BY 1, 2, 3, 4"
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: stats: %w", err)
+	}
+	defer rows.Close()
+	dims := [4]map[string]*incident.Bucket{{}, {}, {}, {}}
+	st := &incident.Stats{Total: incident.Bucket{Key: "total"}}
+	for rows.Next() {
+		var keys [4]sql.NullString
+		var n, fat int
+		if err := rows.Scan(&keys[0], &keys[1], &keys[2], &keys[3], &n, &fat); err != nil {
+			return nil, err
+		}
+		st.Total.Incidents += n
+		st.Total.Fatalities += fat
+		for i, k := range keys {
+			b := dims[i][k.String]
+			if b == nil {
+				b = &incident.Bucket{Key: k.String}
+				dims[i][k.String] = b
+			}
+			b.Incidents += n
+			b.Fatalities += fat
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	sorted := func(m map[string]*incident.Bucket) []incident.Bucket {
+		out := make([]incident.Bucket, 0, len(m))
+		for _, b := range m {
+			out = append(out, *b)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+		return out
+	}
+	st.ByRegion, st.ByMonth, st.ByType, st.ByBorderKM = sorted(dims[0]), sorted(dims[1]), sorted(dims[2]), sorted(dims[3])
 	// Bands in distance order, not text order.
 	sort.SliceStable(st.ByBorderKM, func(i, j int) bool { return bandIndex(st.ByBorderKM[i].Key) < bandIndex(st.ByBorderKM[j].Key) })
 	return st, nil
