@@ -113,7 +113,7 @@ func (s *Server) metricsHandler(c echo.Context) error {
 // readyz says whether the server can serve: the database answers and the
 // geography is loaded.
 func (s *Server) readyz(c echo.Context) error {
-	if _, err := s.cfg.Store.Count(c.Request().Context()); err != nil {
+	if err := s.cfg.Store.Ping(c.Request().Context()); err != nil {
 		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": "database: " + err.Error()})
 	}
 	if s.cfg.Geo == nil || len(s.cfg.Geo.Regions) == 0 {

@@ -103,12 +103,10 @@ func (s *Server) logRequests() echo.MiddlewareFunc {
 	})
 }
 
+// healthz says the process is alive: it touches nothing, so it stays cheap
+// under load. /readyz checks the database.
 func (s *Server) healthz(c echo.Context) error {
-	n, err := s.cfg.Store.Count(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "incidents": n})
+	return c.JSONBlob(http.StatusOK, []byte(`{"status":"ok"}`))
 }
 
 func (s *Server) apiIndex(c echo.Context) error {

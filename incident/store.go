@@ -59,6 +59,8 @@ type Store interface {
 	Stats(ctx context.Context, f Filter) (*Stats, error)
 	// Count returns how many incidents are stored.
 	Count(ctx context.Context) (int, error)
+	// Ping checks that the store can answer.
+	Ping(ctx context.Context) error
 }
 
 // Roles, in increasing power.

@@ -517,6 +517,12 @@ func jsonOrNull(b []byte) json.RawMessage {
 	return b
 }
 
+// Ping implements incident.Store.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.read.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM incidents LIMIT 1)").Scan(&one)
+}
+
 // Count implements incident.Store.
 func (db *DB) Count(ctx context.Context) (int, error) {
 	var n int
