@@ -270,24 +270,9 @@ func (e *csvEnc) write(in *incident.Incident) error {
 	if ts == "" {
 		ts = strconv.FormatInt(in.UpdatedAt.Unix(), 10)
 	}
-	optInt := func(p *int) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.Itoa(*p)
-	}
-	optFloat := func(p *float64) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.FormatFloat(*p, 'f', -1, 64)
-	}
-	regionCode, nearest, nearestKM := "", "", ""
-	if in.Region != nil {
-		regionCode = in.Region.Code
-	}
-	if len(in.Borders) > 0 {
-		nearest, nearestKM = in.Borders[0].Country, strconv.FormatFloat(in.Borders[0].DistanceKM, 'f', -1, 64)
+	fv := map[string]string{}
+	for _, f := range incidentFields(in) {
+		fv[f[0]] = f[1]
 	}
 	e.row = append(e.row[:0],
 		in.ID, in.EventDate, in.EventDate[:4], strconv.Itoa(in.TimePrecision), extra("disorder_type"), in.EventType, in.SubEventType,
@@ -295,9 +280,10 @@ func (e *csvEnc) write(in *incident.Incident) error {
 		firstNonEmpty(extra("iso"), iso), region, firstNonEmpty(country, extra("country")), in.Admin1, in.Admin2, extra("admin3"), in.Location,
 		strconv.FormatFloat(in.Lat, 'f', -1, 64), strconv.FormatFloat(in.Lon, 'f', -1, 64), strconv.Itoa(in.GeoPrecision),
 		in.Source, extra("source_scale"), in.Notes, strconv.Itoa(in.Fatalities), strings.Join(in.Tags, "; "), ts,
-		optInt(in.FatalitiesLow), optInt(in.FatalitiesHigh), optFloat(in.UncertaintyKM), in.SourceURL, regionCode, nearest, nearestKM,
-		strings.Join(in.Zones, "; "), in.UpdatedAt.UTC().Format(time.RFC3339),
 	)
+	for _, c := range extraColumns {
+		e.row = append(e.row, fv[c])
+	}
 	for i, v := range e.row {
 		e.row[i] = csvSafe(v)
 	}
