@@ -1,0 +1,175 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/incident"
+	"github.com/paulmach/orb"
+)
+
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// fill stores n incidents spread over south-western Niger, with derived
+// fields from the real geography.
+func fill(t *testing.T, db *DB, n int) []*incident.Incident {
+	t.Helper()
+	g, err := geo.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewSource(5))
+	types := incident.EventTypes
+	var ins []*incident.Incident
+	for i := 0; i < n; i++ {
+		et := types[r.Intn(len(types))]
+		in := &incident.Incident{
+			ID: fmt.Sprintf("t-%04d", i), EventDate: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.Intn(900)).Format(incident.DateLayout),
+			EventType: et.Name, SubEventType: et.SubEvents[0], Fatalities: r.Intn(20), Notes: fmt.Sprintf("note %d", i%7),
+			CreatedAt: time.Now(), UpdatedAt: time.Now(),
+		}
+		in.SetPoint(0.5+r.Float64()*4, 12+r.Float64()*4)
+		if err := in.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		in.Derive(g.Reverse(in.Lon, in.Lat))
+		ins = append(ins, in)
+	}
+	if err := db.CreateMany(context.Background(), ins); err != nil {
+		t.Fatal(err)
+	}
+	return ins
+}
+
+// The two ways of choosing a page (walking the date index, or the filter's
+// index then sorting) must give the same incidents in the same order.
+func TestPagePlansAgree(t *testing.T) {
+	db := openTest(t)
+	fill(t, db, 1500)
+	ctx := context.Background()
+	bb := orb.Bound{Min: orb.Point{1, 13}, Max: orb.Point{2.5, 14.5}}
+	niamey := orb.Point{2.1098, 13.51366}
+	filters := []incident.Filter{
+		{},
+		{Border: "MLI", BorderKM: 100},
+		{Border: "any", BorderKM: 30},
+		{BBox: &bb},
+		{Near: &niamey, RadiusKM: 80},
+		{Regions: []string{"NE-6"}, EventTypes: []string{"Battles"}},
+		{Start: "2021-01-01", End: "2021-06-30", MinFatalities: 10},
+		{Q: "note 3"},
+		{BBox: &bb, Border: "BFA", BorderKM: 150},
+	}
+	for i, f := range filters {
+		f.Limit = 40
+		for _, jsonOnly := range []bool{false, true} {
+			f.JSONOnly = jsonOnly
+			a, err := db.query(ctx, f, 41, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := db.query(ctx, f, 41, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := func(ins []*incident.Incident) []string {
+				var out []string
+				for _, in := range ins {
+					d := ""
+					if in.DistanceKM != nil {
+						d = fmt.Sprintf("%.3f", *in.DistanceKM)
+					}
+					out = append(out, in.EventDate+" "+in.ID+" "+d)
+				}
+				return out
+			}
+			if !slices.Equal(ids(a), ids(b)) {
+				t.Errorf("filter %d: date-order plan %v\nfilter-index plan %v", i, ids(a), ids(b))
+			}
+			if len(a) == 0 && i != 6 {
+				t.Errorf("filter %d matched nothing; the test data should exercise it", i)
+			}
+		}
+	}
+}
+
+func TestSoftDeleteLeavesEveryIndex(t *testing.T) {
+	db := openTest(t)
+	ins := fill(t, db, 200)
+	ctx := context.Background()
+	victim := ins[0]
+	bb := orb.Bound{Min: orb.Point{victim.Lon - 1e-9, victim.Lat - 1e-9}, Max: orb.Point{victim.Lon + 1e-9, victim.Lat + 1e-9}}
+	near := orb.Point{victim.Lon, victim.Lat}
+	d, _ := victim.BorderKM("MLI")
+	count := func(f incident.Filter) int {
+		p, err := db.List(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.NumberMatched
+	}
+	cases := []incident.Filter{{BBox: &bb}, {Near: &near, RadiusKM: 0.001}, {Border: "MLI", BorderKM: d + 0.0001}, {}}
+	before := make([]int, len(cases))
+	for i, f := range cases {
+		before[i] = count(f)
+	}
+	if err := db.Delete(ctx, victim.ID); err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range cases {
+		if got := count(f); got != before[i]-1 {
+			t.Errorf("filter %d: %d after deleting, %d before", i, got, before[i])
+		}
+	}
+	if _, err := db.Restore(ctx, victim.ID); err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range cases {
+		if got := count(f); got != before[i] {
+			t.Errorf("filter %d: %d after restoring, want %d", i, got, before[i])
+		}
+	}
+	st, err := db.Stats(ctx, incident.Filter{})
+	if err != nil || st.Total.Incidents != 200 {
+		t.Errorf("stats %v %v", st, err)
+	}
+	if err := db.IntegrityCheck(ctx); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestReopenKeepsSchemaAndData(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.db")
+	ctx := context.Background()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, db, 10)
+	db.Close()
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, _ := db.Count(ctx); n != 10 {
+		t.Errorf("%d incidents after reopening, want 10", n)
+	}
+	if err := Verify(ctx, path); err != nil {
+		t.Error(err)
+	}
+}
