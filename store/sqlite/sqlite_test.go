@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand"
 	"path/filepath"
 	"slices"
@@ -171,5 +172,41 @@ func TestReopenKeepsSchemaAndData(t *testing.T) {
 	}
 	if err := Verify(ctx, path); err != nil {
 		t.Error(err)
+	}
+}
+
+// Near queries find exactly the incidents within the radius, by geo's
+// distance, with distance_km to match.
+func TestNearMatchesGeoDistance(t *testing.T) {
+	db := openTest(t)
+	ins := fill(t, db, 1500)
+	ctx := context.Background()
+	for _, c := range []struct {
+		p  orb.Point
+		km float64
+	}{{orb.Point{2.1098, 13.51366}, 60}, {orb.Point{1, 13}, 120}, {orb.Point{4, 15}, 20}} {
+		want := map[string]float64{}
+		for _, in := range ins {
+			if d := geo.DistanceKM(c.p, orb.Point{in.Lon, in.Lat}); d <= c.km {
+				want[in.ID] = d
+			}
+		}
+		p := c.p
+		err := db.Each(ctx, incident.Filter{Near: &p, RadiusKM: c.km}, func(in *incident.Incident) error {
+			d, ok := want[in.ID]
+			if !ok {
+				t.Errorf("%s is %.4f km from %v, outside %v km", in.ID, geo.DistanceKM(c.p, orb.Point{in.Lon, in.Lat}), c.p, c.km)
+			} else if math.Abs(*in.DistanceKM-d) > 1e-6 {
+				t.Errorf("%s: distance_km %.9f, geo says %.9f", in.ID, *in.DistanceKM, d)
+			}
+			delete(want, in.ID)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) > 0 {
+			t.Errorf("near %v %v km missed %d incidents", c.p, c.km, len(want))
+		}
 	}
 }
