@@ -111,9 +111,8 @@ func cmdExport(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args, e); err != nil {
 		return helpOK(err)
 	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return usageError{fmt.Sprintf("export takes no arguments, got %q; filters go in --filter", fs.Args())}
+	if err := noArgs(fs, "; filters go in --filter"); err != nil {
+		return err
 	}
 	q, err := url.ParseQuery(strings.TrimPrefix(*filter, "?"))
 	if err != nil {

@@ -76,3 +76,12 @@ func (s *stringList) Set(v string) error {
 	}
 	return nil
 }
+
+// noArgs refuses positional arguments to a command that takes only flags.
+func noArgs(fs *flag.FlagSet, hint string) error {
+	if fs.NArg() == 0 {
+		return nil
+	}
+	fs.Usage()
+	return usageError{fmt.Sprintf("%s takes no arguments, got %q%s", fs.Name(), fs.Args(), hint)}
+}

@@ -170,6 +170,9 @@ func cmdGen(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args, e); err != nil {
 		return helpOK(err)
 	}
+	if err := noArgs(fs, "; the count goes in --n"); err != nil {
+		return err
+	}
 	if *n < 1 || *batch < 1 {
 		return usageError{"--n and --batch must be at least 1"}
 	}

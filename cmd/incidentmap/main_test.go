@@ -689,7 +689,7 @@ func TestCLIReverseAndGeocode(t *testing.T) {
 	if !strings.Contains(out, `"country": null`) || !strings.Contains(out, `"region": null`) {
 		t.Errorf("reverse in the Atlantic: %s", out)
 	}
-	for _, args := range [][]string{{"reverse"}, {"reverse", "1"}, {"reverse", "x", "y"}, {"reverse", "1", "95"}, {"geocode"}, {"nosuchcommand"}} {
+	for _, args := range [][]string{{"reverse"}, {"reverse", "1"}, {"reverse", "x", "y"}, {"reverse", "1", "95"}, {"geocode"}, {"nosuchcommand"}, {"gen", "5"}, {"serve", "x"}, {"export", "out.geojson"}} {
 		_, stderr, err := runCLI(t, "", args...)
 		var u usageError
 		if !errors.As(err, &u) || !strings.Contains(stderr, "Usage") {
@@ -710,7 +710,7 @@ func TestCLIReverseAndGeocode(t *testing.T) {
 	if err != nil || strings.TrimSpace(out) != "[]" || stderr == "" {
 		t.Errorf("geocode Atlantis: err %v out %q stderr %q", err, out, stderr)
 	}
-	for _, cmd := range []string{"serve", "import", "export", "reverse", "geocode"} {
+	for _, cmd := range []string{"serve", "import", "export", "reverse", "geocode", "gen", "backup", "restore", "healthcheck"} {
 		if _, stderr, err := runCLI(t, "", cmd, "--help"); err != nil || !strings.Contains(stderr, "Usage: incidentmap "+cmd) {
 			t.Errorf("%s --help: %v %q", cmd, err, stderr)
 		}

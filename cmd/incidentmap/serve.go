@@ -53,9 +53,8 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args, e); err != nil {
 		return helpOK(err)
 	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Args())}
+	if err := noArgs(fs, ""); err != nil {
+		return err
 	}
 	var logger *slog.Logger
 	if *logJSON {
