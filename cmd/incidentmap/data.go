@@ -88,10 +88,12 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
-// looksLikeCSV: not JSON, and a first line naming ACLED's columns.
+// looksLikeCSV: not JSON (nor a GeoJSON text sequence), and a first line
+// naming ACLED's columns.
 func looksLikeCSV(raw []byte) bool {
 	first, _, _ := bytes.Cut(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")), []byte("\n"))
-	return !bytes.HasPrefix(bytes.TrimSpace(first), []byte("{")) && bytes.Contains(first, []byte("event_date")) && bytes.Contains(first, []byte(","))
+	first = bytes.TrimLeft(first, "\x1e \t\r") // RFC 8142 records start with RS
+	return !bytes.HasPrefix(first, []byte("{")) && bytes.Contains(first, []byte("event_date")) && bytes.Contains(first, []byte(","))
 }
 
 func idNote(id string) string {

@@ -354,3 +354,24 @@ func TestVectorTiles(t *testing.T) {
 		}
 	}
 }
+
+// A GeoJSON text sequence download imports back as the same incidents.
+func TestGeoJSONSeqRoundTrip(t *testing.T) {
+	s, db := gisFixture(t)
+	r := s.get("/api/v1/incidents?f=geojsonseq")
+	if r.status != 200 || r.body[0] != 0x1e {
+		t.Fatalf("geojsonseq: %d %q", r.status, r.body[:min(20, len(r.body))])
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "incidents.geojsonl")
+	os.WriteFile(path, r.body, 0o644)
+	db2 := filepath.Join(dir, "copy.db")
+	if out, _, err := runCLI(t, "", "import", "--db", db2, path); err != nil {
+		t.Fatalf("import: %v %s", err, out)
+	}
+	a, _, _ := runCLI(t, "", "export", "--db", db)
+	b, _, _ := runCLI(t, "", "export", "--db", db2)
+	if strip(a) != strip(b) {
+		t.Errorf("geojsonseq round trip changed incidents:\n%s\n%s", strip(a), strip(b))
+	}
+}
