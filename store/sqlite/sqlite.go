@@ -718,6 +718,52 @@ func (db *DB) each(ctx context.Context, f incident.Filter, limit int, dateOrder 
 // Stats implements incident.Store. One grouped scan (of the covering stats
 // index, under a date filter) yields every dimension; Go adds them up.
 func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, error) {
+	if rollupOK(f) {
+		return db.stats(ctx, rollupQuery(f))
+	}
+	return db.stats(ctx, scanQuery(f))
+}
+
+// rollupOK: the daily rollup (migration 0005) can answer filters on dates,
+// regions and event types alone.
+func rollupOK(f incident.Filter) bool {
+	g := f
+	g.Start, g.End, g.Regions, g.EventTypes, g.Limit, g.Cursor, g.JSONOnly = "", "", nil, nil, 0, nil, false
+	return g.BBox == nil && g.SubEventTypes == nil && g.Border == "" && g.Near == nil && g.MinFatalities == 0 && g.Q == "" && g.UpdatedSince == nil
+}
+
+type statsQuery struct {
+	sql  string
+	args []any
+}
+
+func rollupQuery(f incident.Filter) statsQuery {
+	var conds []string
+	var args []any
+	if f.Start != "" {
+		conds, args = append(conds, "event_date >= ?"), append(args, f.Start)
+	}
+	if f.End != "" {
+		conds, args = append(conds, "event_date <= ?"), append(args, f.End)
+	}
+	in := func(col string, vals []string) {
+		if len(vals) > 0 {
+			conds = append(conds, col+" IN ("+strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")+")")
+			for _, v := range vals {
+				args = append(args, v)
+			}
+		}
+	}
+	in("region_code", f.Regions)
+	in("event_type", f.EventTypes)
+	w := ""
+	if len(conds) > 0 {
+		w = " WHERE " + strings.Join(conds, " AND ")
+	}
+	return statsQuery{"SELECT nullif(region_code, ''), substr(event_date, 1, 7), event_type, band, sum(incidents), sum(fatalities) FROM stats_daily" + w + " GROUP BY 1, 2, 3, 4 HAVING sum(incidents) > 0", args}
+}
+
+func scanQuery(f incident.Filter) statsQuery {
 	w, args, _, _ := where(f)
 	var band strings.Builder
 	band.WriteString("CASE")
@@ -725,7 +771,11 @@ func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, er
 		fmt.Fprintf(&band, " WHEN d_any < %g THEN '%s'", b.Max, b.Key)
 	}
 	band.WriteString(" END")
-	q := "SELECT region_code, substr(event_date, 1, 7), event_type, " + band.String() + ", count(*), coalesce(sum(fatalities), 0) FROM incidents" + w + " GROUP BY 1, 2, 3, 4"
+	return statsQuery{"SELECT region_code, substr(event_date, 1, 7), event_type, " + band.String() + ", count(*), coalesce(sum(fatalities), 0) FROM incidents" + w + " GROUP BY 1, 2, 3, 4", args}
+}
+
+func (db *DB) stats(ctx context.Context, sq statsQuery) (*incident.Stats, error) {
+	q, args := sq.sql, sq.args
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: stats: %w", err)

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand"
@@ -208,5 +209,45 @@ func TestNearMatchesGeoDistance(t *testing.T) {
 		if len(want) > 0 {
 			t.Errorf("near %v %v km missed %d incidents", c.p, c.km, len(want))
 		}
+	}
+}
+
+// The daily rollup that answers most stats must agree with a full scan,
+// after inserts, updates, deletes and restores.
+func TestStatsRollupMatchesScan(t *testing.T) {
+	db := openTest(t)
+	ins := fill(t, db, 800)
+	ctx := context.Background()
+	g, _ := geo.Default()
+	moved := *ins[3]
+	moved.SetPoint(12.6, 13.3) // to Diffa: region and band change
+	moved.Fatalities = 99
+	moved.Derive(g.Reverse(moved.Lon, moved.Lat))
+	if err := db.Replace(ctx, &moved); err != nil {
+		t.Fatal(err)
+	}
+	db.Delete(ctx, ins[4].ID)
+	db.Delete(ctx, ins[5].ID)
+	db.Restore(ctx, ins[5].ID)
+	for _, f := range []incident.Filter{{}, {Start: "2021-01-01"}, {Start: "2020-03-01", End: "2021-02-28", Regions: []string{"NE-6", "NE-2"}}, {EventTypes: []string{"Battles", "Riots"}}} {
+		if !rollupOK(f) {
+			t.Fatalf("%+v should use the rollup", f)
+		}
+		a, err := db.stats(ctx, rollupQuery(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := db.stats(ctx, scanQuery(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		if string(ja) != string(jb) {
+			t.Errorf("filter %+v:\nrollup %s\nscan   %s", f, ja, jb)
+		}
+	}
+	if rollupOK(incident.Filter{MinFatalities: 1}) || rollupOK(incident.Filter{Border: "MLI", BorderKM: 50}) {
+		t.Error("filters the rollup cannot answer were sent to it")
 	}
 }
