@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -173,6 +174,10 @@ func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
 			return err
 		}
 		actor, at := incident.ActorFrom(ctx), db.Now().UTC().Format(time.RFC3339Nano)
+		// In date order, inserts into the date-led indexes touch neighbouring
+		// pages instead of pages all over the index.
+		ins = slices.Clone(ins)
+		slices.SortStableFunc(ins, func(a, b *incident.Incident) int { return strings.Compare(a.EventDate, b.EventDate) })
 		const chunk = 100
 		for lo := 0; lo < len(ins); lo += chunk {
 			part := ins[lo:min(lo+chunk, len(ins))]
