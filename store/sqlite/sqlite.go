@@ -1,8 +1,9 @@
 // Package sqlite is the embedded incident.Store: one SQLite file through the
 // pure-Go modernc.org/sqlite driver, in WAL mode with synchronous=FULL so a
-// commit that returned has reached the disk. Bounding boxes go through an
-// R*Tree; border distances are columns with their own indexes; distances
-// from a point are exact great-circle distances computed by a SQL function.
+// commit that returned has reached the disk. Bounding boxes and circles are
+// ranges of s2 cell keys in a B-tree (geo.CellKey); border distances are
+// columns with their own indexes; distances from a point are great-circle
+// distances computed in SQL.
 package sqlite
 
 import (
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -25,6 +27,7 @@ import (
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/paulmach/orb"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -109,6 +112,12 @@ func (db *DB) migrate(ctx context.Context) error {
 			tx.Rollback()
 			return fmt.Errorf("sqlite: migration %s: %w", names[i], err)
 		}
+		if after := afterMigration[filepath.Base(names[i])]; after != nil {
+			if err := after(ctx, tx); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("sqlite: migration %s: %w", names[i], err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
 			tx.Rollback()
 			return err
@@ -119,6 +128,54 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	return nil
 }
+
+// afterMigration holds the steps of a migration that SQL cannot do, run in
+// its transaction after its SQL.
+var afterMigration = map[string]func(context.Context, *sql.Tx) error{
+	"0006_cell_keys.sql": fillCellKeys,
+}
+
+// fillCellKeys gives every incident its s2 cell key, then indexes them.
+func fillCellKeys(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "SELECT seq, lon, lat FROM incidents")
+	if err != nil {
+		return err
+	}
+	type key struct{ seq, cell int64 }
+	var keys []key
+	for rows.Next() {
+		var seq int64
+		var lon, lat float64
+		if err := rows.Scan(&seq, &lon, &lat); err != nil {
+			rows.Close()
+			return err
+		}
+		keys = append(keys, key{seq, geo.CellKey(orb.Point{lon, lat})})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(keys) > 10000 {
+		slog.Info("sqlite: one-time upgrade: indexing incidents by s2 cell (about 15 s per million)", "incidents", len(keys))
+	}
+	st, err := tx.PrepareContext(ctx, "UPDATE incidents SET cell = ? WHERE seq = ?")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, k := range keys {
+		if _, err := st.ExecContext(ctx, k.cell, k.seq); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, cellIndexSQL)
+	return err
+}
+
+// cellIndexSQL is the spatial index: live incidents by cell key, with lon
+// and lat so that counts and edge tests read the index alone.
+const cellIndexSQL = "CREATE INDEX incidents_cell ON incidents (cell, lon, lat) WHERE deleted_at IS NULL"
 
 // Meta returns a value of the meta table ("" when unset).
 func (db *DB) Meta(ctx context.Context, key string) (string, error) {
@@ -165,7 +222,7 @@ func (db *DB) Create(ctx context.Context, in *incident.Incident) error {
 }
 
 // CreateMany implements incident.Store. Rows go in 100 to a statement, with
-// row ids assigned here so the R*Tree rows can follow in the same way: bulk
+// row ids assigned here so the documents can follow in the same way: bulk
 // loads are dominated by per-statement overhead.
 func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
@@ -181,8 +238,7 @@ func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
 		const chunk = 100
 		for lo := 0; lo < len(ins); lo += chunk {
 			part := ins[lo:min(lo+chunk, len(ins))]
-			rows := make([]any, 0, len(part)*19)
-			rt := make([]any, 0, len(part)*5)
+			rows := make([]any, 0, len(part)*20)
 			revs := make([]any, 0, len(part)*3)
 			docs := make([]any, 0, len(part)*2)
 			texts := make([]any, 0, len(part)*2)
@@ -190,7 +246,6 @@ func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
 				seq := next + int64(lo+i)
 				args, search, doc := columns(in)
 				rows = append(append(rows, seq), args...)
-				rt = append(rt, seq, in.Lon, in.Lon, in.Lat, in.Lat)
 				revs = append(revs, in.ID, actor, at)
 				docs = append(docs, seq, doc)
 				texts = append(texts, seq, search)
@@ -204,9 +259,6 @@ func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
 					}
 				}
 				return fmt.Errorf("sqlite: insert: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO incidents_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES "+valueRows(len(part), 5), rt...); err != nil {
-				return err
 			}
 			if _, err := tx.ExecContext(ctx, "INSERT INTO incident_docs (seq, doc) VALUES "+valueRows(len(part), 2), docs...); err != nil {
 				return err
@@ -229,7 +281,7 @@ func valueRows(rows, cols int) string {
 
 func insertManySQL(n int) string {
 	return `INSERT INTO incidents (seq, id, event_date, event_type, sub_event_type, region_code, lon, lat, fatalities,
-	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, created_at, updated_at) VALUES ` + valueRows(n, 19)
+	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, created_at, updated_at, cell) VALUES ` + valueRows(n, 20)
 }
 
 // greatCircleSQL is the great-circle distance in km from the incident to a
@@ -266,13 +318,13 @@ func columns(in *incident.Incident) (args []any, search string, doc []byte) {
 		args = append(args, nil)
 	}
 	search = geo.Fold(strings.Join([]string{in.Location, in.Actor1, in.Actor2, in.Admin1, in.Admin2, in.Notes, in.Source, strings.Join(in.Tags, " ")}, " "))
-	args = append(args, in.CreatedAt.UTC().Format(time.RFC3339Nano), in.UpdatedAt.UTC().Format(time.RFC3339Nano))
+	args = append(args, in.CreatedAt.UTC().Format(time.RFC3339Nano), in.UpdatedAt.UTC().Format(time.RFC3339Nano), geo.CellKey(orb.Point{in.Lon, in.Lat}))
 	return args, search, doc
 }
 
 const insertSQL = `INSERT INTO incidents (id, event_date, event_type, sub_event_type, region_code, lon, lat, fatalities,
-	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, created_at, updated_at)
-	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, created_at, updated_at, cell)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
 func (db *DB) insert(ctx context.Context, tx *sql.Tx, in *incident.Incident) error {
 	args, search, doc := columns(in)
@@ -289,9 +341,6 @@ func (db *DB) insert(ctx context.Context, tx *sql.Tx, in *incident.Incident) err
 		return fmt.Errorf("sqlite: insert %s: %w", in.ID, err)
 	}
 	seq, _ := res.LastInsertId()
-	if _, err = tx.ExecContext(ctx, "INSERT INTO incidents_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES (?,?,?,?,?)", seq, in.Lon, in.Lon, in.Lat, in.Lat); err != nil {
-		return err
-	}
 	if _, err = tx.ExecContext(ctx, "INSERT INTO incident_docs (seq, doc) VALUES (?, ?)", seq, doc); err != nil {
 		return err
 	}
@@ -388,7 +437,7 @@ func (db *DB) Replace(ctx context.Context, in *incident.Incident) error {
 		}
 		args, search, doc := columns(in)
 		_, err := tx.ExecContext(ctx, `UPDATE incidents SET id=?, event_date=?, event_type=?, sub_event_type=?, region_code=?, lon=?, lat=?, fatalities=?,
-			d_mli=?, d_bfa=?, d_ben=?, d_nga=?, d_tcd=?, d_lby=?, d_dza=?, d_any=?, created_at=?, updated_at=? WHERE seq=?`, append(args, seq)...)
+			d_mli=?, d_bfa=?, d_ben=?, d_nga=?, d_tcd=?, d_lby=?, d_dza=?, d_any=?, created_at=?, updated_at=?, cell=? WHERE seq=?`, append(args, seq)...)
 		if err != nil {
 			return fmt.Errorf("sqlite: update %s: %w", in.ID, err)
 		}
@@ -396,9 +445,6 @@ func (db *DB) Replace(ctx context.Context, in *incident.Incident) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE incident_search SET search = ? WHERE seq = ?", search, seq); err != nil {
-			return err
-		}
-		if _, err = tx.ExecContext(ctx, "UPDATE incidents_rtree SET min_lon=?, max_lon=?, min_lat=?, max_lat=? WHERE seq=?", in.Lon, in.Lon, in.Lat, in.Lat, seq); err != nil {
 			return err
 		}
 		return db.revise(ctx, tx, in.ID, "update", before, doc)
@@ -420,9 +466,6 @@ func (db *DB) Delete(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE incidents SET deleted_at = ?, updated_at = ? WHERE seq = ?", now, now, seq); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM incidents_rtree WHERE seq = ?", seq); err != nil {
-			return err
-		}
 		return db.revise(ctx, tx, id, "delete", before, nil)
 	})
 }
@@ -433,8 +476,7 @@ func (db *DB) Restore(ctx context.Context, id string) (*incident.Incident, error
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var deleted sql.NullString
 		var seq int64
-		var lon, lat float64
-		if err := tx.QueryRowContext(ctx, "SELECT i.seq, i.lon, i.lat, i.deleted_at, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = ?", id).Scan(&seq, &lon, &lat, &deleted, &doc); errors.Is(err, sql.ErrNoRows) {
+		if err := tx.QueryRowContext(ctx, "SELECT i.seq, i.deleted_at, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = ?", id).Scan(&seq, &deleted, &doc); errors.Is(err, sql.ErrNoRows) {
 			return notFound(id)
 		} else if err != nil {
 			return err
@@ -444,9 +486,6 @@ func (db *DB) Restore(ctx context.Context, id string) (*incident.Incident, error
 		}
 		now := db.Now().UTC().Format(time.RFC3339Nano)
 		if _, err := tx.ExecContext(ctx, "UPDATE incidents SET deleted_at = NULL, updated_at = ? WHERE seq = ?", now, seq); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO incidents_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES (?,?,?,?,?)", seq, lon, lon, lat, lat); err != nil {
 			return err
 		}
 		return db.revise(ctx, tx, id, "restore", nil, doc)
@@ -521,21 +560,81 @@ func (db *DB) Count(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// where builds the WHERE clause of a filter, and the expression of the
-// distance results carry ("" when none).
-func where(f incident.Filter) (string, []any, string, []any) {
+// clause is a filter in SQL: the tables to read (" FROM ..."), the WHERE
+// clause, and the expression of the distance results carry ("" when none).
+type clause struct {
+	from, where string
+	args        []any
+	dist        string
+	distArgs    []any
+}
+
+// coverBudget is how many s2 cells a circle or box is covered with.
+const coverBudget = 256
+
+// where builds the SQL of a filter. A bbox or near filter reads the cell
+// index range by range, joined to a list of the ranges, unless rowwise: then
+// (for plans that walk another index) it is a test on each row's lon/lat.
+func where(f incident.Filter, rowwise bool) clause {
 	var conds []string
 	var args []any
-	var dist string
-	var distArgs []any
-	if f.UpdatedSince == nil && f.BBox == nil && f.Near == nil {
-		// A sync listing (updated_since) includes deletions, as markers. The
-		// R*Tree holds live incidents only, so spatial filters need no test.
+	var c clause
+	c.from = " FROM incidents"
+	if f.UpdatedSince == nil || f.BBox != nil || f.Near != nil {
+		// A sync listing (updated_since) includes deletions, as markers,
+		// except with a spatial filter: the cell index holds live incidents.
 		conds = append(conds, "deleted_at IS NULL")
 	}
+	var ranges []geo.KeyRange
+	var edgeTest string
+	var edgeArgs []any
+	if f.Near != nil {
+		b := geo.CircleBound(*f.Near, f.RadiusKM)
+		edgeTest = "lon BETWEEN ? AND ? AND lat BETWEEN ? AND ? AND " + greatCircleSQL + " <= ?"
+		edgeArgs = []any{b.Min[0], b.Max[0], b.Min[1], b.Max[1], f.Near[1], f.Near[1], f.Near[0], f.RadiusKM}
+		if !rowwise {
+			ranges = geo.CoverCap(*f.Near, f.RadiusKM, coverBudget)
+		}
+		c.dist = greatCircleSQL
+		c.distArgs = []any{f.Near[1], f.Near[1], f.Near[0]}
+	}
 	if f.BBox != nil {
-		conds = append(conds, "seq IN (SELECT seq FROM incidents_rtree WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?)")
-		args = append(args, f.BBox.Min[0], f.BBox.Max[0], f.BBox.Min[1], f.BBox.Max[1])
+		test := "lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?"
+		targs := []any{f.BBox.Min[0], f.BBox.Max[0], f.BBox.Min[1], f.BBox.Max[1]}
+		if f.Near != nil {
+			conds, args = append(conds, test), append(args, targs...)
+		} else {
+			edgeTest, edgeArgs = test, targs
+			if !rowwise {
+				ranges = geo.CoverBound(*f.BBox, coverBudget)
+			}
+		}
+	}
+	switch {
+	case edgeTest == "":
+	case rowwise:
+		conds, args = append(conds, edgeTest), append(args, edgeArgs...)
+	case len(ranges) == 0:
+		conds = append(conds, "0")
+	default:
+		// Each range is one seek in the index; only points in ranges on the
+		// region's edge are tested.
+		var v strings.Builder
+		v.WriteString(" FROM (VALUES ")
+		for i, r := range ranges {
+			if i > 0 {
+				v.WriteByte(',')
+			}
+			inside := 0
+			if r.Inside {
+				inside = 1
+			}
+			fmt.Fprintf(&v, "(%d,%d,%d)", r.Lo, r.Hi, inside)
+		}
+		v.WriteString(") AS k CROSS JOIN incidents")
+		c.from = v.String()
+		conds = append(conds, "cell BETWEEN k.column1 AND k.column2", "(k.column3 OR ("+edgeTest+"))")
+		args = append(args, edgeArgs...)
 	}
 	if f.Start != "" {
 		conds = append(conds, "event_date >= ?")
@@ -559,8 +658,8 @@ func where(f incident.Filter) (string, []any, string, []any) {
 	in("region_code", f.Regions)
 	if f.Border != "" {
 		col := "d_any"
-		for i, c := range incident.BorderISO3 {
-			if c == f.Border {
+		for i, iso := range incident.BorderISO3 {
+			if iso == f.Border {
 				col = borderCols[i]
 			}
 		}
@@ -569,21 +668,10 @@ func where(f incident.Filter) (string, []any, string, []any) {
 		if f.BorderKM <= partialIndexKM && f.UpdatedSince == nil {
 			// The literal (and the live test) let SQLite use the partial index.
 			conds = append(conds, fmt.Sprintf("%s <= %d", col, partialIndexKM))
-			if f.BBox != nil || f.Near != nil {
-				conds = append(conds, "deleted_at IS NULL")
-			}
 		}
-		dist = col
-	}
-	if f.Near != nil {
-		// The R*Tree narrows to the circle's bounding box; the exact
-		// distance decides. (Counting the inscribed square from the R*Tree
-		// without distances was tried: no faster, the IN-lists dominate.)
-		b := geo.CircleBound(*f.Near, f.RadiusKM)
-		conds = append(conds, "seq IN (SELECT seq FROM incidents_rtree WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?)", greatCircleSQL+" <= ?")
-		args = append(args, b.Min[0], b.Max[0], b.Min[1], b.Max[1], f.Near[1], f.Near[1], f.Near[0], f.RadiusKM)
-		dist = greatCircleSQL
-		distArgs = []any{f.Near[1], f.Near[1], f.Near[0]}
+		if c.dist == "" {
+			c.dist = col
+		}
 	}
 	if f.MinFatalities > 0 {
 		conds = append(conds, "fatalities >= ?")
@@ -603,10 +691,11 @@ func where(f incident.Filter) (string, []any, string, []any) {
 		conds = append(conds, "updated_at > ?")
 		args = append(args, f.UpdatedSince.UTC().Format(time.RFC3339Nano))
 	}
-	if len(conds) == 0 {
-		return "", nil, dist, distArgs
+	c.args = args
+	if len(conds) > 0 {
+		c.where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args, dist, distArgs
+	return c
 }
 
 func escapeLike(s string) string {
@@ -616,9 +705,16 @@ func escapeLike(s string) string {
 
 // List implements incident.Store.
 func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, error) {
-	w, args, _, _ := where(f)
+	c := where(f, false)
 	page := &incident.Page{}
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM incidents"+w, args...).Scan(&page.NumberMatched); err != nil {
+	count, countArgs := "SELECT count(*)"+c.from+c.where, c.args
+	if rollupOK(f) {
+		// Filters on dates, regions and types alone are counted from the
+		// daily rollup: a few hundred thousand rows at most, not a million.
+		w, args := rollupWhere(f)
+		count, countArgs = "SELECT coalesce(sum(incidents), 0) FROM stats_daily"+w, args
+	}
+	if err := db.read.QueryRowContext(ctx, count, countArgs...).Scan(&page.NumberMatched); err != nil {
 		return nil, fmt.Errorf("sqlite: count: %w", err)
 	}
 	limit := f.Limit
@@ -631,7 +727,7 @@ func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, erro
 	// just taken tells which.
 	var total int64
 	db.read.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM incidents").Scan(&total)
-	dateOrder := w != "" && page.NumberMatched > 0 && float64(limit)*float64(total)/float64(page.NumberMatched) < float64(page.NumberMatched)
+	dateOrder := c.where != "" && page.NumberMatched > 0 && float64(limit)*float64(total)/float64(page.NumberMatched) < float64(page.NumberMatched)
 	var err error
 	page.Incidents, err = db.query(ctx, f, limit+1, dateOrder)
 	if err != nil {
@@ -661,23 +757,24 @@ func (db *DB) Each(ctx context.Context, f incident.Filter, fn func(*incident.Inc
 }
 
 func (db *DB) each(ctx context.Context, f incident.Filter, limit int, dateOrder bool, fn func(*incident.Incident) error) error {
-	w, args, dist, distArgs := where(f)
+	c := where(f, dateOrder)
+	w, args := c.where, c.args
 	if f.Cursor != nil {
-		c := "(event_date < ? OR (event_date = ? AND id < ?))"
+		cur := "(event_date < ? OR (event_date = ? AND id < ?))"
 		if w == "" {
-			w = " WHERE " + c
+			w = " WHERE " + cur
 		} else {
-			w += " AND " + c
+			w += " AND " + cur
 		}
 		args = append(args, f.Cursor.EventDate, f.Cursor.EventDate, f.Cursor.ID)
 	}
 	distCol := "NULL"
-	if dist != "" {
-		distCol = dist
-		args = append(distArgs, args...)
+	if c.dist != "" {
+		distCol = c.dist
+		args = append(c.distArgs, args...)
 	}
 	// The page is chosen from the narrow table; only its documents are read.
-	from := " FROM incidents"
+	from := c.from
 	if dateOrder {
 		from = " FROM incidents INDEXED BY incidents_date"
 	}
@@ -743,6 +840,11 @@ type statsQuery struct {
 }
 
 func rollupQuery(f incident.Filter) statsQuery {
+	w, args := rollupWhere(f)
+	return statsQuery{"SELECT nullif(region_code, ''), substr(event_date, 1, 7), event_type, band, sum(incidents), sum(fatalities) FROM stats_daily" + w + " GROUP BY 1, 2, 3, 4 HAVING sum(incidents) > 0", args}
+}
+
+func rollupWhere(f incident.Filter) (string, []any) {
 	var conds []string
 	var args []any
 	if f.Start != "" {
@@ -765,18 +867,18 @@ func rollupQuery(f incident.Filter) statsQuery {
 	if len(conds) > 0 {
 		w = " WHERE " + strings.Join(conds, " AND ")
 	}
-	return statsQuery{"SELECT nullif(region_code, ''), substr(event_date, 1, 7), event_type, band, sum(incidents), sum(fatalities) FROM stats_daily" + w + " GROUP BY 1, 2, 3, 4 HAVING sum(incidents) > 0", args}
+	return w, args
 }
 
 func scanQuery(f incident.Filter) statsQuery {
-	w, args, _, _ := where(f)
+	c := where(f, false)
 	var band strings.Builder
 	band.WriteString("CASE")
 	for _, b := range incident.BorderBands {
 		fmt.Fprintf(&band, " WHEN d_any < %g THEN '%s'", b.Max, b.Key)
 	}
 	band.WriteString(" END")
-	return statsQuery{"SELECT region_code, substr(event_date, 1, 7), event_type, " + band.String() + ", count(*), coalesce(sum(fatalities), 0) FROM incidents" + w + " GROUP BY 1, 2, 3, 4", args}
+	return statsQuery{"SELECT region_code, substr(event_date, 1, 7), event_type, " + band.String() + ", count(*), coalesce(sum(fatalities), 0)" + c.from + c.where + " GROUP BY 1, 2, 3, 4", c.args}
 }
 
 func (db *DB) stats(ctx context.Context, sq statsQuery) (*incident.Stats, error) {
