@@ -2,10 +2,19 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	crand "crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"math/rand"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -391,5 +400,62 @@ func TestLoad(t *testing.T) {
 		}
 		p := func(q float64) time.Duration { return ls[int(q*float64(len(ls)-1))] }
 		t.Logf("%s: %d in %v (%.0f/s), p50 %v p95 %v p99 %v", kind, len(ls), dur, float64(len(ls))/dur.Seconds(), p(0.5), p(0.95), p(0.99))
+	}
+}
+
+// With --tls-cert and --tls-key the server speaks HTTPS only, with HSTS.
+func TestTLS(t *testing.T) {
+	dir := t.TempDir()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "incidentmap test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(key)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+
+	s := start(t, filepath.Join(dir, "im.db"), "--tls-cert", certFile, "--tls-key", keyFile)
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	secure := strings.Replace(s.base, "http://", "https://", 1)
+	res, err := client.Get(secure + "/api/v1/incidents?limit=1")
+	if err != nil {
+		t.Fatalf("GET over HTTPS: %v\n%s", err, s.logs)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || res.TLS == nil {
+		t.Fatalf("GET over HTTPS: status %d, TLS %v", res.StatusCode, res.TLS != nil)
+	}
+	if h := res.Header.Get("Strict-Transport-Security"); !strings.Contains(h, "max-age=") {
+		t.Errorf("Strict-Transport-Security = %q over HTTPS", h)
+	}
+	if !strings.Contains(s.logs.String(), "https://") {
+		t.Errorf("the start-up log does not give the https URL:\n%s", s.logs)
+	}
+	// Plain HTTP to the same port gets no incidents.
+	plain := &http.Client{Timeout: 10 * time.Second}
+	if res, err := plain.Get(s.base + "/api/v1/incidents?limit=1"); err == nil {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode == 200 {
+			t.Errorf("plain HTTP to the TLS port answered 200: %.200s", b)
+		}
+	}
+	// A certificate nobody trusts is refused by clients, as it should be.
+	if _, err := plain.Get(secure + "/healthz"); err == nil {
+		t.Error("a client without the test CA accepted the server's certificate")
 	}
 }
