@@ -580,10 +580,13 @@ func where(f incident.Filter, rowwise bool) clause {
 	var args []any
 	var c clause
 	c.from = " FROM incidents"
-	if f.UpdatedSince == nil || f.BBox != nil || f.Near != nil {
-		// A sync listing (updated_since) includes deletions, as markers,
-		// except with a spatial filter: the cell index holds live incidents.
+	if f.UpdatedSince == nil {
 		conds = append(conds, "deleted_at IS NULL")
+	} else {
+		// A sync listing includes deletions, as markers. The cell index
+		// holds live incidents only, so places are tested row by row on
+		// the (few) incidents changed since then.
+		rowwise = true
 	}
 	var ranges []geo.KeyRange
 	var edgeTest string

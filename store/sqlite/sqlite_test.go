@@ -139,6 +139,22 @@ func TestSoftDeleteLeavesEveryIndex(t *testing.T) {
 			t.Errorf("filter %d: %d after deleting, %d before", i, got, before[i])
 		}
 	}
+	// A client syncing any of these views learns of the deletion.
+	since := time.Now().Add(-time.Minute)
+	for i, f := range cases {
+		f.UpdatedSince = &since
+		p, err := db.List(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var marker bool
+		for _, in := range p.Incidents {
+			marker = marker || in.ID == victim.ID && in.Deleted
+		}
+		if !marker {
+			t.Errorf("filter %d with updated_since: no deletion marker for %s among %d", i, victim.ID, len(p.Incidents))
+		}
+	}
 	if _, err := db.Restore(ctx, victim.ID); err != nil {
 		t.Fatal(err)
 	}
