@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
@@ -681,13 +682,14 @@ func where(f incident.Filter, rowwise bool) clause {
 		args = append(args, f.MinFatalities)
 	}
 	if f.Q != "" {
-		var like []string
-		for _, w := range strings.Fields(geo.Fold(f.Q)) {
-			like = append(like, "search LIKE ? ESCAPE '\\'")
-			args = append(args, "%"+escapeLike(w)+"%")
-		}
-		if len(like) > 0 {
-			conds = append(conds, "seq IN (SELECT seq FROM incident_search WHERE "+strings.Join(like, " AND ")+")")
+		// Every word, as a prefix (migration 0007). Text with no word in it
+		// matches nothing.
+		words := searchWords(f.Q)
+		if len(words) == 0 {
+			conds = append(conds, "0")
+		} else {
+			conds = append(conds, "seq IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH ?)")
+			args = append(args, `"`+strings.Join(words, `"* AND "`)+`"*`)
 		}
 	}
 	if f.UpdatedSince != nil {
@@ -701,9 +703,10 @@ func where(f incident.Filter, rowwise bool) clause {
 	return c
 }
 
-func escapeLike(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(s)
+// searchWords are the words of a text as the full-text index has them:
+// folded (lower case, no accents), split at anything not a letter or digit.
+func searchWords(q string) []string {
+	return strings.FieldsFunc(geo.Fold(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 }
 
 // List implements incident.Store.

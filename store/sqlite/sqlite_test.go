@@ -10,6 +10,7 @@ import (
 	"math/rand"
 	"path/filepath"
 	"slices"
+	"sort"
 	"testing"
 	"time"
 
@@ -412,5 +413,68 @@ func BenchmarkList(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// Free text (q) matches words by prefix, without regard to case or accents,
+// across location, actors, notes and tags, and follows updates and deletes.
+func TestFreeTextSearch(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	g, _ := geo.Default()
+	mk := func(id, location, actor, notes string) *incident.Incident {
+		in := &incident.Incident{ID: id, EventDate: "2023-10-02", EventType: "Battles", SubEventType: "Armed clash",
+			Location: location, Actor1: actor, Notes: notes, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+		in.SetPoint(1.5, 14.5)
+		in.Derive(g.Reverse(in.Lon, in.Lat))
+		return in
+	}
+	ins := []*incident.Incident{
+		mk("a", "Koutougou", "JNIM", "Ambush on a patrol"),
+		mk("b", "Tabatol", "Islamic State Sahel", "Attaque près de la frontière; <img src=x onerror=alert(1)>"),
+		mk("c", "Birni N'Konni", "Military Forces of Niger (2023-)", "Rassemblement à Niamey"),
+	}
+	if err := db.CreateMany(ctx, ins); err != nil {
+		t.Fatal(err)
+	}
+	search := func(q string) []string {
+		t.Helper()
+		var ids []string
+		if err := db.Each(ctx, incident.Filter{Q: q}, func(in *incident.Incident) error { ids = append(ids, in.ID); return nil }); err != nil {
+			t.Fatalf("q=%q: %v", q, err)
+		}
+		sort.Strings(ids)
+		return ids
+	}
+	for q, want := range map[string][]string{
+		"koutougou": {"a"}, "KOUTOU": {"a"}, "jnim ambush": {"a"}, "jnim tabatol": nil,
+		"pres frontiere": {"b"}, "près": {"b"}, "islamic state": {"b"}, "onerror": {"b"},
+		"konni": {"c"}, "N'Konni": {"c"}, "rassemblement a niamey": {"c"}, "2023": {"c"},
+		"tougou":                      nil, // inside a word: words match from their start
+		`"; DROP TABLE incidents; --`: nil, `"`: nil, "*": nil, "NEAR(": nil, "a OR b": nil,
+	} {
+		if got := search(q); !slices.Equal(got, want) {
+			t.Errorf("q=%q found %v, want %v", q, got, want)
+		}
+	}
+	b := *ins[1]
+	b.Notes = "Repulsed"
+	if err := db.Replace(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	if got := search("frontiere"); got != nil {
+		t.Errorf("after the notes changed, q=frontiere still finds %v", got)
+	}
+	if got := search("repulsed"); !slices.Equal(got, []string{"b"}) {
+		t.Errorf("after the notes changed, q=repulsed finds %v", got)
+	}
+	if err := db.Delete(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if got := search("koutougou"); got != nil {
+		t.Errorf("a deleted incident is still found: %v", got)
+	}
+	if err := db.IntegrityCheck(ctx); err != nil {
+		t.Error(err)
 	}
 }
