@@ -223,7 +223,7 @@ var queryables = map[string]map[string]any{
 	"near":           {"type": "string", "description": "lon,lat of a point"},
 	"radius_km":      {"type": "number", "description": "with near: the distance in km (default 25)"},
 	"min_fatalities": {"type": "integer", "minimum": 0},
-	"q":              {"type": "string", "description": "words in location, actors, notes"},
+	"q":              {"type": "string", "description": "words in location, actors, admin names, notes, source or tags; each matches the start of a word, case and accents aside"},
 }
 
 func (s *Server) ogcQueryables(c echo.Context) error {
