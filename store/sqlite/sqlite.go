@@ -581,9 +581,14 @@ func where(f incident.Filter, rowwise bool) clause {
 	var args []any
 	var c clause
 	c.from = " FROM incidents"
-	if f.UpdatedSince == nil {
+	switch {
+	case datesOnly(f):
+		// Read from the date index alone, skipping the few deleted
+		// incidents through their own index (migration 0002).
+		conds = append(conds, liveByIndex)
+	case f.UpdatedSince == nil:
 		conds = append(conds, "deleted_at IS NULL")
-	} else {
+	default:
 		// A sync listing includes deletions, as markers. The cell index
 		// holds live incidents only, so places are tested row by row on
 		// the (few) incidents changed since then.
@@ -784,7 +789,11 @@ func (db *DB) each(ctx context.Context, f incident.Filter, limit int, dateOrder 
 	if dateOrder {
 		from = " FROM incidents INDEXED BY incidents_date"
 	}
-	inner := "SELECT seq, " + distCol + " AS dist, deleted_at, id, event_date" + from + w + " ORDER BY event_date DESC, id DESC"
+	deleted := "deleted_at"
+	if f.UpdatedSince == nil {
+		deleted = "NULL" // live incidents only; and the row need not be read
+	}
+	inner := "SELECT seq, " + distCol + " AS dist, " + deleted + " AS deleted_at, id, event_date" + from + w + " ORDER BY event_date DESC, id DESC"
 	if limit > 0 {
 		inner += " LIMIT " + strconv.Itoa(limit)
 	}
@@ -794,19 +803,34 @@ func (db *DB) each(ctx context.Context, f incident.Filter, limit int, dateOrder 
 		return fmt.Errorf("sqlite: query: %w", err)
 	}
 	defer rows.Close()
+	// Streaming GeoJSON (Each with JSONOnly), documents are not copied: fn
+	// writes each out before the next is read.
+	stream := limit < 0 && f.JSONOnly
+	var raw sql.RawBytes
+	var reuse incident.Incident
 	for rows.Next() {
 		var doc []byte
 		var d sql.NullFloat64
 		var deleted sql.NullString
 		var id, date string
-		if err := rows.Scan(&doc, &d, &deleted, &id, &date); err != nil {
+		dest := any(&doc)
+		if stream {
+			dest = &raw
+		}
+		if err := rows.Scan(dest, &d, &deleted, &id, &date); err != nil {
 			return err
 		}
 		var in *incident.Incident
-		if f.JSONOnly {
+		switch {
+		case stream:
+			reuse = incident.Incident{ID: id, EventDate: date, StoredJSON: raw}
+			in = &reuse
+		case f.JSONOnly:
 			in = &incident.Incident{ID: id, EventDate: date, StoredJSON: doc}
-		} else if in, err = decode(doc); err != nil {
-			return err
+		default:
+			if in, err = decode(doc); err != nil {
+				return err
+			}
 		}
 		if deleted.Valid {
 			in.Deleted = true
@@ -830,6 +854,14 @@ func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, er
 		return db.stats(ctx, rollupQuery(f))
 	}
 	return db.stats(ctx, scanQuery(f))
+}
+
+// liveByIndex selects live incidents without reading their rows.
+const liveByIndex = "seq NOT IN (SELECT seq FROM incidents WHERE deleted_at IS NOT NULL)"
+
+// datesOnly: a filter on dates alone (or none), which the date index answers.
+func datesOnly(f incident.Filter) bool {
+	return rollupOK(f) && f.Regions == nil && f.EventTypes == nil
 }
 
 // rollupOK: the daily rollup (migration 0005) can answer filters on dates,
