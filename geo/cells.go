@@ -4,6 +4,7 @@ import (
 	"math"
 	"sync/atomic"
 
+	"github.com/golang/geo/r3"
 	"github.com/golang/geo/s1"
 	"github.com/golang/geo/s2"
 	"github.com/paulmach/orb"
@@ -40,6 +41,35 @@ type cell struct {
 
 type borderSegments struct {
 	a, b []s2.Point
+	// Per segment, precomputed for distance tests: the unit normal n of its
+	// great circle, and the tangents at a and b pointing into the segment.
+	// Zero for a degenerate segment (a == b).
+	n, ta, tb []r3.Vector
+}
+
+// add appends segment ab.
+func (bs *borderSegments) add(a, b s2.Point) {
+	n := a.Cross(b.Vector)
+	if n.Norm2() < 1e-30 {
+		n = r3.Vector{}
+	} else {
+		n = n.Normalize()
+	}
+	bs.a, bs.b = append(bs.a, a), append(bs.b, b)
+	bs.n, bs.ta, bs.tb = append(bs.n, n), append(bs.ta, n.Cross(a.Vector)), append(bs.tb, b.Cross(n))
+}
+
+// chord2 is the squared chord distance from p to segment i: the same
+// measure as s2.UpdateMinDistance, from three dot products when p lies
+// beside the segment (the usual case) instead of cross products each call.
+func (bs *borderSegments) chord2(p s2.Point, i int32) float64 {
+	if n := bs.n[i]; n != (r3.Vector{}) && bs.ta[i].Dot(p.Vector) >= 0 && bs.tb[i].Dot(p.Vector) >= 0 {
+		// Beside the segment: the nearest point is on its great circle,
+		// at angle asin(|n·p|); the chord to it is 2·sin(angle/2).
+		s := math.Abs(n.Dot(p.Vector))
+		return 2 - 2*math.Sqrt(max(0, 1-s*s))
+	}
+	return min(p.Sub(bs.a[i].Vector).Norm2(), p.Sub(bs.b[i].Vector).Norm2())
 }
 
 func newCellIndex(regions []*Region, borders []*Border, grid regionGrid) *cellIndex {
@@ -65,8 +95,7 @@ func newCellIndex(regions []*Region, borders []*Border, grid regionGrid) *cellIn
 		var bs borderSegments
 		for _, l := range b.Geometry {
 			for i := 0; i+1 < len(l); i++ {
-				bs.a = append(bs.a, toS2(l[i]))
-				bs.b = append(bs.b, toS2(l[i+1]))
+				bs.add(toS2(l[i]), toS2(l[i+1]))
 			}
 		}
 		ci.borders = append(ci.borders, bs)
@@ -147,8 +176,7 @@ func (ci *cellIndex) build(x, y int) *cell {
 		for i := range bs.a {
 			var worst s1.ChordAngle
 			for _, q := range corners {
-				d, _ := s2.UpdateMinDistance(q, bs.a[i], bs.b[i], s1.InfChordAngle())
-				worst = max(worst, d)
+				worst = max(worst, s1.ChordAngle(min(bs.chord2(q, int32(i)), 4)))
 			}
 			upper = min(upper, worst)
 		}
@@ -156,7 +184,7 @@ func (ci *cellIndex) build(x, y int) *cell {
 		// distance from the centre, less the cell's radius, is within upper.
 		limit := s1.ChordAngleFromAngle(upper.Angle() + radius + kmToAngle(0.05))
 		for i := range bs.a {
-			if s2.IsDistanceLess(cp, bs.a[i], bs.b[i], limit) {
+			if bs.chord2(cp, int32(i)) < float64(limit) {
 				c.segs[bi] = append(c.segs[bi], int32(i))
 			}
 		}
@@ -192,12 +220,12 @@ func (ci *cellIndex) region(p orb.Point) *Region {
 // borderKM returns the distance from p to border bi, exactly, using the cell's
 // candidate segments.
 func (ci *cellIndex) borderKM(c *cell, p s2.Point, bi int) float64 {
-	bs := ci.borders[bi]
-	best := s1.InfChordAngle()
+	bs := &ci.borders[bi]
+	best := math.Inf(1)
 	for _, i := range c.segs[bi] {
-		best, _ = s2.UpdateMinDistance(p, bs.a[i], bs.b[i], best)
+		best = min(best, bs.chord2(p, i))
 	}
-	return angleToKM(best.Angle())
+	return angleToKM(s1.ChordAngle(min(best, 4)).Angle())
 }
 
 // segmentTouchesBox clips segment ab to the box (Liang–Barsky) and reports

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/golang/geo/s1"
+	"github.com/golang/geo/s2"
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -400,6 +402,44 @@ func TestCellIndexMatchesDirectComputation(t *testing.T) {
 		got := g.RegionAt(p)
 		if (got == nil) != (want == nil) || (got != nil && got.Code != want.Code) {
 			t.Fatalf("%v: region %v, direct %v", p, got, want)
+		}
+	}
+}
+
+// The precomputed segment distance agrees with s2's own, beside segments,
+// past their ends, on them, and for a degenerate segment.
+func TestSegmentChordMatchesS2(t *testing.T) {
+	g := mustDefault(t)
+	rng := rand.New(rand.NewSource(9))
+	var bs borderSegments
+	bs.add(toS2(orb.Point{2, 13}), toS2(orb.Point{2, 13})) // degenerate
+	bs.add(toS2(orb.Point{1, 13}), toS2(orb.Point{3, 14}))
+	for i := range 200 {
+		l := g.Borders[i%len(g.Borders)].Geometry[0]
+		j := rng.Intn(len(l) - 1)
+		bs.add(toS2(l[j]), toS2(l[j+1]))
+	}
+	for range 20000 {
+		i := int32(rng.Intn(len(bs.a)))
+		var p s2.Point
+		switch rng.Intn(3) {
+		case 0: // anywhere around Niger
+			p = toS2(orb.Point{-5 + rng.Float64()*25, 5 + rng.Float64()*25})
+		case 1: // on the segment
+			p = s2.Interpolate(rng.Float64(), bs.a[i], bs.b[i])
+		default: // near an end
+			e := bs.a[i]
+			if rng.Intn(2) == 0 {
+				e = bs.b[i]
+			}
+			ll := s2.LatLngFromPoint(e)
+			p = toS2(orb.Point{ll.Lng.Degrees() + rng.NormFloat64()*0.01, ll.Lat.Degrees() + rng.NormFloat64()*0.01})
+		}
+		want, _ := s2.UpdateMinDistance(p, bs.a[i], bs.b[i], s1.InfChordAngle())
+		got := bs.chord2(p, i)
+		if math.Abs(got-float64(want)) > 1e-12 {
+			t.Fatalf("segment %d, point %v: chord² %g, s2 says %g (%.3f m apart)", i, s2.LatLngFromPoint(p), got, float64(want),
+				math.Abs(angleToKM(s1.ChordAngle(got).Angle())-angleToKM(want.Angle()))*1000)
 		}
 	}
 }
