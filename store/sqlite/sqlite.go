@@ -16,6 +16,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -297,6 +298,17 @@ const partialIndexKM = 200
 
 var borderCols = []string{"d_mli", "d_bfa", "d_ben", "d_nga", "d_tcd", "d_lby", "d_dza"}
 
+// borderCol is the column of the distance to a border (an ISO3 code, or
+// "any" for the nearest).
+func borderCol(border string) string {
+	for i, iso := range incident.BorderISO3 {
+		if iso == border {
+			return borderCols[i]
+		}
+	}
+	return "d_any"
+}
+
 // columns are the incidents table's values for an incident, then its search
 // text and its stored Feature, which live in tables of their own.
 func columns(in *incident.Incident) (args []any, search string, doc []byte) {
@@ -568,6 +580,89 @@ type clause struct {
 	args        []any
 	dist        string
 	distArgs    []any
+	// A bbox or near filter read through the cell index: its key ranges
+	// and the test of points in ranges on its edge.
+	ranges   []geo.KeyRange
+	edgeTest string
+	edgeArgs []any
+}
+
+// rangeValues is key ranges as a VALUES list: (lo, hi, inside) rows.
+func rangeValues(ranges []geo.KeyRange) string {
+	var v strings.Builder
+	v.WriteString("(VALUES ")
+	for i, r := range ranges {
+		if i > 0 {
+			v.WriteByte(',')
+		}
+		inside := 0
+		if r.Inside {
+			inside = 1
+		}
+		fmt.Fprintf(&v, "(%d,%d,%d)", r.Lo, r.Hi, inside)
+	}
+	v.WriteString(")")
+	return v.String()
+}
+
+// countBucketBits: the counts table (migration 0008) counts live incidents
+// per level-13 s2 cell, whose keys share all but their last 34 bits.
+const countBucketBits = 34
+
+// bucketCount answers the count of a filter that is a circle, a box or a
+// border distance alone from the counts table (migration 0008): whole
+// buckets are added up, and only what is left (the circle's edge, the last
+// part of a kilometre) is read from the index.
+func bucketCount(f incident.Filter, c clause) (string, []any, bool) {
+	g := f
+	g.Limit, g.Cursor, g.JSONOnly = 0, nil, false
+	switch {
+	case g.Near != nil && g.BBox == nil:
+		g.Near, g.RadiusKM = nil, 0
+	case g.BBox != nil && g.Near == nil:
+		g.BBox = nil
+	case g.Border != "" && g.BorderKM <= partialIndexKM && g.Near == nil && g.BBox == nil:
+		col := borderCol(g.Border)
+		g.Border, g.BorderKM = "", 0
+		if !datesOnly(g) || g.Start != "" || g.End != "" {
+			return "", nil, false
+		}
+		whole := math.Floor(f.BorderKM)
+		return fmt.Sprintf("SELECT (SELECT coalesce(sum(n), 0) FROM counts WHERE dim = '%[1]s' AND k < ?) + (SELECT count(*) FROM incidents WHERE deleted_at IS NULL AND %[1]s >= ? AND %[1]s <= ? AND %[1]s <= %[2]d)", col, partialIndexKM),
+			[]any{whole, whole, f.BorderKM}, true
+	default:
+		return "", nil, false
+	}
+	if !datesOnly(g) || g.Start != "" || g.End != "" || c.ranges == nil {
+		return "", nil, false
+	}
+	const size = int64(1) << countBucketBits
+	var buckets, rest []geo.KeyRange
+	for _, r := range c.ranges {
+		lo := (r.Lo + size - 1) / size * size // whole buckets inside the range
+		hi := (r.Hi+1)/size*size - 1
+		if !r.Inside || lo > hi {
+			rest = append(rest, r)
+			continue
+		}
+		buckets = append(buckets, geo.KeyRange{Lo: lo >> countBucketBits, Hi: (hi+1)>>countBucketBits - 1})
+		if r.Lo < lo {
+			rest = append(rest, geo.KeyRange{Lo: r.Lo, Hi: lo - 1, Inside: true})
+		}
+		if hi < r.Hi {
+			rest = append(rest, geo.KeyRange{Lo: hi + 1, Hi: r.Hi, Inside: true})
+		}
+	}
+	sum, count := "0", "0"
+	var args []any
+	if len(buckets) > 0 {
+		sum = "(SELECT coalesce(sum(n), 0) FROM " + rangeValues(buckets) + " AS b CROSS JOIN counts WHERE dim = 'cell' AND k BETWEEN b.column1 AND b.column2)"
+	}
+	if len(rest) > 0 {
+		count = "(SELECT count(*) FROM " + rangeValues(rest) + " AS k CROSS JOIN incidents WHERE deleted_at IS NULL AND cell BETWEEN k.column1 AND k.column2 AND (k.column3 OR (" + c.edgeTest + ")))"
+		args = c.edgeArgs
+	}
+	return "SELECT " + sum + " + " + count, args, true
 }
 
 // coverBudget is how many s2 cells a circle or box is covered with.
@@ -628,22 +723,10 @@ func where(f incident.Filter, rowwise bool) clause {
 	default:
 		// Each range is one seek in the index; only points in ranges on the
 		// region's edge are tested.
-		var v strings.Builder
-		v.WriteString(" FROM (VALUES ")
-		for i, r := range ranges {
-			if i > 0 {
-				v.WriteByte(',')
-			}
-			inside := 0
-			if r.Inside {
-				inside = 1
-			}
-			fmt.Fprintf(&v, "(%d,%d,%d)", r.Lo, r.Hi, inside)
-		}
-		v.WriteString(") AS k CROSS JOIN incidents")
-		c.from = v.String()
+		c.from = " FROM " + rangeValues(ranges) + " AS k CROSS JOIN incidents"
 		conds = append(conds, "cell BETWEEN k.column1 AND k.column2", "(k.column3 OR ("+edgeTest+"))")
 		args = append(args, edgeArgs...)
+		c.ranges, c.edgeTest, c.edgeArgs = ranges, edgeTest, edgeArgs
 	}
 	if f.Start != "" {
 		conds = append(conds, "event_date >= ?")
@@ -666,12 +749,7 @@ func where(f incident.Filter, rowwise bool) clause {
 	in("sub_event_type", f.SubEventTypes)
 	in("region_code", f.Regions)
 	if f.Border != "" {
-		col := "d_any"
-		for i, iso := range incident.BorderISO3 {
-			if iso == f.Border {
-				col = borderCols[i]
-			}
-		}
+		col := borderCol(f.Border)
 		conds = append(conds, col+" <= ?")
 		args = append(args, f.BorderKM)
 		if f.BorderKM <= partialIndexKM && f.UpdatedSince == nil {
@@ -724,6 +802,8 @@ func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, erro
 		// daily rollup: a few hundred thousand rows at most, not a million.
 		w, args := rollupWhere(f)
 		count, countArgs = "SELECT coalesce(sum(incidents), 0) FROM stats_daily"+w, args
+	} else if q, args, ok := bucketCount(f, c); ok {
+		count, countArgs = q, args
 	}
 	if err := db.read.QueryRowContext(ctx, count, countArgs...).Scan(&page.NumberMatched); err != nil {
 		return nil, fmt.Errorf("sqlite: count: %w", err)

@@ -269,6 +269,28 @@ func TestStatsRollupMatchesScan(t *testing.T) {
 	if rollupOK(incident.Filter{MinFatalities: 1}) || rollupOK(incident.Filter{Border: "MLI", BorderKM: 50}) {
 		t.Error("filters the rollup cannot answer were sent to it")
 	}
+	// The counts table (migration 0008) matches a recount, too.
+	recount := "SELECT 'cell', cell >> 34, count(*) FROM incidents WHERE deleted_at IS NULL GROUP BY 2"
+	for _, c := range append(borderCols, "d_any") {
+		recount += fmt.Sprintf(" UNION ALL SELECT '%[1]s', CAST(%[1]s AS INTEGER), count(*) FROM incidents WHERE deleted_at IS NULL AND %[1]s <= 200 GROUP BY 2", c)
+	}
+	var diff int
+	q := "SELECT count(*) FROM (SELECT dim, k, n FROM counts WHERE n != 0 EXCEPT SELECT * FROM (" + recount + ")) UNION ALL SELECT count(*) FROM (SELECT * FROM (" + recount + ") EXCEPT SELECT dim, k, n FROM counts)"
+	rows, err := db.read.QueryContext(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n int
+		rows.Scan(&n)
+		diff += n
+	}
+	rows.Close()
+	var total int
+	db.read.QueryRowContext(ctx, "SELECT sum(n) FROM counts WHERE dim = 'cell'").Scan(&total)
+	if diff != 0 || total != 799 {
+		t.Errorf("counts table: %d rows differ from a recount; %d live incidents in its cells, want 799", diff, total)
+	}
 }
 
 // Filters (bounding boxes and circles, alone, together and with others;
@@ -287,6 +309,7 @@ func TestListMatchesEveryIncident(t *testing.T) {
 	}
 	bb := orb.Bound{Min: orb.Point{1, 13}, Max: orb.Point{2.5, 14.5}}
 	tiny := orb.Bound{Min: orb.Point{2, 13}, Max: orb.Point{2.05, 13.05}}
+	wide := orb.Bound{Min: orb.Point{0, 11}, Max: orb.Point{5, 17}}
 	niamey := orb.Point{2.1098, 13.51366}
 	filters := []incident.Filter{
 		{BBox: &bb},
@@ -299,6 +322,10 @@ func TestListMatchesEveryIncident(t *testing.T) {
 		{},
 		{Regions: []string{"NE-6", "NE-8"}, Start: "2021-03-01", End: "2021-09-30"},
 		{EventTypes: []string{"Protests", "Riots"}, End: "2021-01-31"},
+		{Border: "BFA", BorderKM: 120.5},
+		{Border: "any", BorderKM: 30},
+		{Border: "MLI", BorderKM: 200},
+		{BBox: &wide},
 	}
 	match := func(f incident.Filter, in *incident.Incident) bool {
 		p := orb.Point{in.Lon, in.Lat}
@@ -317,7 +344,7 @@ func TestListMatchesEveryIncident(t *testing.T) {
 		if len(f.EventTypes) > 0 && !slices.Contains(f.EventTypes, in.EventType) {
 			return false
 		}
-		if d, _ := in.BorderKM("BFA"); f.Border == "BFA" && d > f.BorderKM {
+		if d, _ := in.BorderKM(f.Border); f.Border != "" && d > f.BorderKM {
 			return false
 		}
 		return in.EventDate >= f.Start && in.Fatalities >= f.MinFatalities
