@@ -52,6 +52,7 @@ CREATE TRIGGER counts_update_old AFTER UPDATE OF cell, d_mli, d_bfa, d_ben, d_ng
 	ON CONFLICT DO UPDATE SET n = n + excluded.n;
 END;
 
+-- The same as counts_insert: a SQLite trigger fires on one kind of event.
 CREATE TRIGGER counts_update_new AFTER UPDATE OF cell, d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, deleted_at ON incidents WHEN new.deleted_at IS NULL BEGIN
 	INSERT INTO counts
 	SELECT 'cell', new.cell >> 34, 1 WHERE new.cell IS NOT NULL
