@@ -820,7 +820,11 @@ func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, erro
 	db.read.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM incidents").Scan(&total)
 	dateOrder := c.where != "" && page.NumberMatched > 0 && float64(limit)*float64(total)/float64(page.NumberMatched) < float64(page.NumberMatched)
 	var err error
-	page.Incidents, err = db.query(ctx, f, limit+1, dateOrder)
+	if !dateOrder {
+		page.Incidents, err = db.queryClause(ctx, f, c, limit+1, false) // the covering is made once
+	} else {
+		page.Incidents, err = db.query(ctx, f, limit+1, true)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -833,8 +837,12 @@ func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, erro
 }
 
 func (db *DB) query(ctx context.Context, f incident.Filter, limit int, dateOrder bool) ([]*incident.Incident, error) {
+	return db.queryClause(ctx, f, where(f, dateOrder), limit, dateOrder)
+}
+
+func (db *DB) queryClause(ctx context.Context, f incident.Filter, c clause, limit int, dateOrder bool) ([]*incident.Incident, error) {
 	var out []*incident.Incident
-	err := db.each(ctx, f, limit, dateOrder, func(in *incident.Incident) error {
+	err := db.each(ctx, f, c, limit, dateOrder, func(in *incident.Incident) error {
 		out = append(out, in)
 		return nil
 	})
@@ -844,11 +852,11 @@ func (db *DB) query(ctx context.Context, f incident.Filter, limit int, dateOrder
 // Each implements incident.Store.
 func (db *DB) Each(ctx context.Context, f incident.Filter, fn func(*incident.Incident) error) error {
 	f.Cursor = nil
-	return db.each(ctx, f, -1, false, fn)
+	return db.each(ctx, f, where(f, false), -1, false, fn)
 }
 
-func (db *DB) each(ctx context.Context, f incident.Filter, limit int, dateOrder bool, fn func(*incident.Incident) error) error {
-	c := where(f, dateOrder)
+// each runs a filter's query; c is where(f, dateOrder).
+func (db *DB) each(ctx context.Context, f incident.Filter, c clause, limit int, dateOrder bool, fn func(*incident.Incident) error) error {
 	w, args := c.where, c.args
 	if f.Cursor != nil {
 		cur := "(event_date < ? OR (event_date = ? AND id < ?))"
