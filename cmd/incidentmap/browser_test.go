@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -124,6 +125,32 @@ func waitLoaded() chromedp.Action {
 	return chromedp.WaitVisible(`body[data-loaded="true"]`, chromedp.ByQuery)
 }
 
+// settled waits until the page's URL holds (or, with "!", lacks) a query
+// parameter and the map has loaded the incidents for it and shows count of
+// them, so a test never reads the state of the request before (debounced
+// inputs and history events reach the map a little later). On a timeout it
+// lets the test's own checks report what the page shows.
+func settled(param, count string) chromedp.Action {
+	has := fmt.Sprintf("location.search.includes(%q)", param)
+	if strings.HasPrefix(param, "!") {
+		has = fmt.Sprintf("!location.search.includes(%q)", param[1:])
+	}
+	return until(fmt.Sprintf(`%s && document.body.dataset.loaded === "true" && document.getElementById("count").dataset.count === %q`, has, count))
+}
+
+// until waits, up to 15 s, for a JavaScript condition to hold; the test's
+// checks that follow report what is wrong if it never does.
+func until(cond string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var ok bool
+		err := chromedp.Poll(cond, &ok, chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second)).Do(ctx)
+		if errors.Is(err, chromedp.ErrPollingTimeout) {
+			return nil
+		}
+		return err
+	})
+}
+
 func TestMapInBrowser(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "im.db")
 	s := start(t, db)
@@ -164,15 +191,14 @@ func TestMapInBrowser(t *testing.T) {
 	b.run(t,
 		chromedp.SetValue("#f-region", "NE-8", chromedp.ByID),
 		chromedp.Evaluate(`document.getElementById('f-region').dispatchEvent(new Event('change', {bubbles: true}))`, nil),
-		chromedp.Sleep(50*time.Millisecond),
-		waitLoaded(),
+		settled("region=NE-8", "2"),
 		chromedp.AttributeValue("#count", "data-count", &count, nil),
 		chromedp.Location(&url),
 	)
 	if count != "2" || !strings.Contains(url, "region=NE-8") {
 		t.Errorf("after choosing Niamey: count %q, URL %q; want 2 and region=NE-8 in the URL", count, url)
 	}
-	b.run(t, chromedp.NavigateBack(), chromedp.Sleep(50*time.Millisecond), waitLoaded(), chromedp.AttributeValue("#count", "data-count", &count, nil), chromedp.Location(&url))
+	b.run(t, chromedp.NavigateBack(), settled("!region=", "6"), chromedp.AttributeValue("#count", "data-count", &count, nil), chromedp.Location(&url))
 	if count != "6" || strings.Contains(url, "region=") {
 		t.Errorf("after Back: count %q, URL %q; want 6 and no region", count, url)
 	}
@@ -241,7 +267,7 @@ func TestMapInBrowser(t *testing.T) {
 		chromedp.MouseEvent(input.MouseMoved, (box["x1"]+box["x2"])/2, (box["y1"]+box["y2"])/2),
 		chromedp.MouseEvent(input.MouseMoved, box["x2"], box["y2"]),
 		chromedp.MouseEvent(input.MouseReleased, box["x2"], box["y2"], chromedp.ButtonLeft),
-		chromedp.Sleep(100*time.Millisecond), waitLoaded(),
+		settled("bbox=", "2"),
 		chromedp.Location(&url), chromedp.AttributeValue("#count", "data-count", &count, nil),
 	)
 	if !strings.Contains(url, "bbox=") || count != "2" {
@@ -257,7 +283,7 @@ func TestMapInBrowser(t *testing.T) {
 		chromedp.WaitVisible(".near-menu button", chromedp.ByQuery),
 		chromedp.SetValue(".near-menu input", "10", chromedp.ByQuery),
 		chromedp.Click(".near-menu button", chromedp.ByQuery),
-		chromedp.Sleep(100*time.Millisecond), waitLoaded(),
+		settled("radius_km=10", "2"),
 		chromedp.Location(&url), chromedp.AttributeValue("#count", "data-count", &count, nil),
 	)
 	if !strings.Contains(url, "near=") || !strings.Contains(url, "radius_km=10") || count != "2" {
@@ -272,7 +298,7 @@ func TestMapInBrowser(t *testing.T) {
 		chromedp.MouseEvent(input.MousePressed, bars["x1"], bars["y"], chromedp.ButtonLeft),
 		chromedp.MouseEvent(input.MouseMoved, bars["x2"], bars["y"]),
 		chromedp.MouseEvent(input.MouseReleased, bars["x2"], bars["y"], chromedp.ButtonLeft),
-		chromedp.Sleep(100*time.Millisecond), waitLoaded(),
+		settled("end=2023-09-30", "3"),
 		chromedp.Location(&url), chromedp.AttributeValue("#count", "data-count", &count, nil),
 	)
 	if !strings.Contains(url, "start=2023-08-01") || !strings.Contains(url, "end=2023-09-30") || count != "3" {
@@ -281,7 +307,8 @@ func TestMapInBrowser(t *testing.T) {
 
 	// The heatmap and choropleth toggles draw.
 	var layers int
-	b.run(t, chromedp.Click("#l-heat", chromedp.ByID), chromedp.Click("#l-choro", chromedp.ByID), chromedp.Sleep(300*time.Millisecond),
+	b.run(t, chromedp.Click("#l-heat", chromedp.ByID), chromedp.Click("#l-choro", chromedp.ByID),
+		until(`document.querySelectorAll('canvas.leaflet-heatmap-layer').length === 1`),
 		chromedp.Evaluate(`document.querySelectorAll('canvas.leaflet-heatmap-layer').length`, &layers))
 	if layers != 1 {
 		t.Errorf("heatmap layer not drawn (%d)", layers)
