@@ -329,6 +329,9 @@ func TestListMatchesEveryIncident(t *testing.T) {
 		{BBox: &wide},
 		{Q: "note"},
 		{Q: "NOTE 3", BBox: &wide},
+		{BBox: &wide, Regions: []string{"NE-6"}},
+		{BBox: &wide, EventTypes: []string{"Battles"}, End: "2022-01-01"},
+		{Near: &niamey, RadiusKM: 300, Border: "MLI", BorderKM: 100},
 		{Q: "note", Near: &niamey, RadiusKM: 150},
 		{Q: "NOTE 3"},
 	}
@@ -360,10 +363,10 @@ func TestListMatchesEveryIncident(t *testing.T) {
 		}
 		return in.EventDate >= f.Start && in.Fatalities >= f.MinFatalities
 	}
-	// Text with a place is read text first or place first (DB.clause);
-	// with no minimum, small test places take both ways.
-	defer func(min int64) { textFirstMin = min }(textFirstMin)
-	for _, textFirstMin = range []int64{textFirstMin, 0} {
+	// A place with other filters is read place first or through another
+	// index (DB.clause); with no minimum, small test places take both ways.
+	defer func(min int64) { placeFirstMax = min }(placeFirstMax)
+	for _, placeFirstMax = range []int64{placeFirstMax, 0} {
 		for i, f := range filters {
 			want := map[string]bool{}
 			for _, in := range ins {
@@ -438,6 +441,7 @@ func BenchmarkList(b *testing.B) {
 	fill(b, db, 20000)
 	niamey := orb.Point{2.1098, 13.51366}
 	bb := orb.Bound{Min: orb.Point{2, 13.4}, Max: orb.Point{2.1, 13.5}}
+	wide := orb.Bound{Min: orb.Point{0, 11}, Max: orb.Point{5, 17}}
 	for _, c := range []struct {
 		name string
 		f    incident.Filter
@@ -446,6 +450,8 @@ func BenchmarkList(b *testing.B) {
 		{"BBox", incident.Filter{BBox: &bb}},
 		{"Border50km", incident.Filter{Border: "MLI", BorderKM: 50}},
 		{"Dates", incident.Filter{Start: "2021-01-01", End: "2021-03-31"}},
+		{"WideBoxRegion", incident.Filter{BBox: &wide, Regions: []string{"NE-6"}}},
+		{"WideBoxText", incident.Filter{BBox: &wide, Q: "note 3"}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			f := c.f
