@@ -683,6 +683,21 @@ const coverBudget = 256
 // index range by range, joined to a list of the ranges, unless rowwise: then
 // (for plans that walk another index) it is a test on each row's lon/lat.
 func where(f incident.Filter, rowwise bool) clause {
+	return whereText(f, rowwise, textAsPlanned)
+}
+
+// textPlan is how free text enters a query.
+type textPlan int
+
+const (
+	textAsPlanned textPlan = iota // SQLite chooses
+	textFirst                     // the matches are read, then their rows
+	textLast                      // rows found otherwise are tested against the set of matches
+)
+
+// whereText is where with free text entering as tp says (always textLast
+// after cell ranges).
+func whereText(f incident.Filter, rowwise bool, tp textPlan) clause {
 	var conds []string
 	var args []any
 	var c clause
@@ -785,14 +800,23 @@ func where(f incident.Filter, rowwise bool) clause {
 			// Not EXISTS (… MATCH ? AND rowid = incidents.seq) per row: FTS5
 			// runs the whole MATCH for each probe (a page of q=jnim at 1M
 			// took 22 s that way); the set of matches is built once.
-			seq := "seq"
-			if c.ranges != nil {
-				// Read the cell ranges and test each row against the set:
-				// SQLite would otherwise look up every match once per range.
-				seq = "+seq"
+			switch {
+			case c.ranges != nil || tp == textLast:
+				// Read the cell ranges (or the index clause chose) and test
+				// each row against the set: after cell ranges, SQLite would
+				// otherwise look up every match once per range.
+				conds = append(conds, "+seq IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH ?)")
+				args = append(args, ftsQuery(words))
+			case tp == textFirst:
+				// Left to choose, SQLite may prefer an equality on another
+				// index (region_code = ?) to a few matches.
+				c.from = " FROM (SELECT rowid AS match FROM incident_fts WHERE incident_fts MATCH ?) AS t CROSS JOIN incidents"
+				conds = append(conds, "seq = t.match")
+				args = append([]any{ftsQuery(words)}, args...)
+			default:
+				conds = append(conds, "seq IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH ?)")
+				args = append(args, ftsQuery(words))
 			}
-			conds = append(conds, seq+" IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH ?)")
-			args = append(args, ftsQuery(words))
 		}
 	}
 	if f.UpdatedSince != nil {
@@ -821,20 +845,35 @@ func searchWords(q string) []string {
 // first whatever else the filter says; its rows are few.
 var placeFirstMax int64 = 5000 // a variable for tests
 
-// clause is where(f) with the cheaper way in when a box or circle meets
-// other filters: either the place's cell ranges are read and each row tested
-// on the rest, or another index (dates, region, type, border distance, the
-// full-text index) is read and each row tested on the place. The place's
-// count is cheap (the counts table), and so is a count for each other index
-// (the daily rollup, the counts table, the full-text index capped at the
-// place's count); the smallest leads. Left to itself, SQLite would read the
-// other index once per cell range: a box with a region took 30 s at 1M.
+// clause is where(f) with the cheaper way in, where SQLite, which keeps no
+// statistics here, would guess wrong:
+//   - a box or circle with other filters: either the place's cell ranges are
+//     read and each row tested on the rest, or another index (dates, region,
+//     type, sub-type, border distance, the full-text index) is read and each
+//     row tested on the place. Left to itself, SQLite read the other index
+//     once per cell range: a box with a region took 30 s at 1M.
+//   - free text with other filters: the text's matches lead, or another
+//     index does and each row is tested against the set of matches (a month
+//     of q=jnim: 0.85 s → 25 ms).
+//
+// The place's count is cheap (the counts table), and so is a count for each
+// other index (otherIndexCount); the smallest leads.
 func (db *DB) clause(ctx context.Context, f incident.Filter) clause {
-	if (f.BBox == nil && f.Near == nil) || f.UpdatedSince != nil {
+	if f.UpdatedSince != nil {
 		return where(f, false)
 	}
 	rest := f
 	rest.BBox, rest.Near, rest.RadiusKM, rest.Limit, rest.Cursor, rest.JSONOnly = nil, nil, 0, 0, nil, false
+	if f.BBox == nil && f.Near == nil {
+		rest.Q = ""
+		if len(searchWords(f.Q)) == 0 || datesOnly(rest) && rest.Start == "" && rest.End == "" {
+			return where(f, false) // no text, or text alone
+		}
+		if _, text, ok := db.otherIndexCount(ctx, f, math.MaxInt64); ok && !text {
+			return whereText(f, false, textLast)
+		}
+		return whereText(f, false, textFirst)
+	}
 	if datesOnly(rest) && rest.Start == "" && rest.End == "" {
 		return where(f, false) // the place alone
 	}
@@ -855,22 +894,31 @@ func (db *DB) clause(ctx context.Context, f incident.Filter) clause {
 	if rest.SubEventTypes == nil && rest.Border == "" && rest.Q == "" {
 		weight = 4
 	}
-	if n, ok := db.otherIndexCount(ctx, rest, inPlace/weight); ok && n*weight < inPlace {
-		return where(f, true)
+	if n, text, ok := db.otherIndexCount(ctx, rest, inPlace/weight); ok && n*weight < inPlace {
+		tp := textLast
+		if text {
+			tp = textFirst
+		}
+		return whereText(f, true, tp)
 	}
 	return where(f, false)
 }
 
 // otherIndexCount is the fewest rows an index other than the cell index
 // would hand a query for f (which has no place), or false when none of them
-// serves f. Counts above max may be given as max.
-func (db *DB) otherIndexCount(ctx context.Context, f incident.Filter, max int64) (int64, bool) {
-	best, found := max, false
-	try := func(q string, args ...any) {
+// serves f; text says the full-text index is that one. Counts above max
+// may be given as max. Each is read from a rollup or an index alone
+// (sub-event types from migration 0010's), the text's last, capped at the
+// best so far.
+func (db *DB) otherIndexCount(ctx context.Context, f incident.Filter, max int64) (best int64, text, found bool) {
+	best = max
+	try := func(q string, args ...any) bool {
 		var n int64
 		if err := db.read.QueryRowContext(ctx, q, args...).Scan(&n); err == nil && n < best {
 			best, found = n, true
+			return true
 		}
+		return false
 	}
 	rollup := func(g incident.Filter) {
 		w, args := rollupWhere(g)
@@ -890,6 +938,12 @@ func (db *DB) otherIndexCount(ctx context.Context, f incident.Filter, max int64)
 		g.EventTypes = f.EventTypes
 		rollup(g)
 	}
+	if len(f.SubEventTypes) > 0 {
+		g := dates
+		g.SubEventTypes = f.SubEventTypes
+		c := where(g, false)
+		try("SELECT count(*) FROM (SELECT 1"+c.from+c.where+" LIMIT ?)", append(c.args, max)...)
+	}
 	if f.Border != "" && f.BorderKM <= partialIndexKM {
 		g := incident.Filter{Border: f.Border, BorderKM: f.BorderKM}
 		if q, args, ok := bucketCount(g, where(g, false)); ok {
@@ -897,9 +951,9 @@ func (db *DB) otherIndexCount(ctx context.Context, f incident.Filter, max int64)
 		}
 	}
 	if words := searchWords(f.Q); len(words) > 0 {
-		try("SELECT count(*) FROM (SELECT 1 FROM incident_fts WHERE incident_fts MATCH ? LIMIT ?)", ftsQuery(words), max)
+		text = try("SELECT count(*) FROM (SELECT 1 FROM incident_fts WHERE incident_fts MATCH ? LIMIT ?)", ftsQuery(words), best)
 	}
-	return best, found
+	return best, text, found
 }
 
 // List implements incident.Store.
