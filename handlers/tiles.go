@@ -46,6 +46,7 @@ func (s *Server) incidentTile(c echo.Context) error {
 	tile := maptile.New(uint32(x), uint32(y), maptile.Zoom(z))
 	b := tile.Bound()
 	f.BBox = &b
+	f.Limit = maxTileFeatures
 	fc := geojson.NewFeatureCollection()
 	err = s.cfg.Store.Each(c.Request().Context(), f, func(in *incident.Incident) error {
 		if len(fc.Features) >= maxTileFeatures {

@@ -52,8 +52,9 @@ type Store interface {
 	Delete(ctx context.Context, id string) error
 	// List returns the page of incidents the filter selects, newest first.
 	List(ctx context.Context, f Filter) (*Page, error)
-	// Each calls fn for every incident the filter selects, newest first,
-	// ignoring Limit and Cursor, without holding them all in memory. With
+	// Each calls fn for every incident the filter selects, newest first, up
+	// to Limit when it is above zero, ignoring Cursor, without holding them
+	// all in memory. With
 	// JSONOnly, the incident fn gets is valid only until fn returns: a
 	// store may reuse it and its StoredJSON for the next.
 	Each(ctx context.Context, f Filter, fn func(*Incident) error) error

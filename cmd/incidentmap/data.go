@@ -135,6 +135,9 @@ func cmdExport(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("--filter: %w", err)
 	}
+	if !q.Has("limit") {
+		f.Limit = 0 // everything, unless --filter says limit=
+	}
 	f.JSONOnly = true
 	var w io.Writer = e.stdout
 	var file *os.File

@@ -791,4 +791,17 @@ func TestImportExportRoundTrip(t *testing.T) {
 	if err != nil || len(c.Features) != 6 {
 		t.Errorf("filtered export: %v, %d features, want 6", err, len(c.Features))
 	}
+	// limit= in the filter is honoured, newest first; without it, all.
+	out, _, err = runCLI(t, "", "export", "--db", db, "--filter", "event_type=Battles&limit=4")
+	c = fc{}
+	json.Unmarshal([]byte(out), &c)
+	if err != nil || len(c.Features) != 4 || c.Features[0].Properties["event_date"] != "2024-02-28" {
+		t.Errorf("export with limit=4: %v, %d features (want 4, newest 2024-02-28 first)", err, len(c.Features))
+	}
+	out, _, err = runCLI(t, "", "export", "--db", db, "--filter", "event_type=Battles")
+	c = fc{}
+	json.Unmarshal([]byte(out), &c)
+	if err != nil || len(c.Features) != 30 {
+		t.Errorf("export with a filter and no limit: %v, %d features, want 30", err, len(c.Features))
+	}
 }

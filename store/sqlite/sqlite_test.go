@@ -394,6 +394,21 @@ func TestListMatchesEveryIncident(t *testing.T) {
 					t.Errorf("filter %d: page holds %s, which does not match", i, in.ID)
 				}
 			}
+			// Each with a limit gives the page, in the page's order.
+			var first []string
+			if err := db.Each(ctx, f, func(in *incident.Incident) error { first = append(first, in.ID); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if len(first) != len(page.Incidents) {
+				t.Errorf("filter %d: Each with limit %d gave %d incidents, the page %d", i, f.Limit, len(first), len(page.Incidents))
+			}
+			for j := range min(len(first), len(page.Incidents)) {
+				if first[j] != page.Incidents[j].ID {
+					t.Errorf("filter %d: Each's incident %d is %s, the page's %s", i, j, first[j], page.Incidents[j].ID)
+					break
+				}
+			}
+			f.Limit = 0
 			got := map[string]bool{}
 			if err := db.Each(ctx, f, func(in *incident.Incident) error { got[in.ID] = true; return nil }); err != nil {
 				t.Fatal(err)
