@@ -969,12 +969,10 @@ func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, erro
 	if page.NumberMatched, dateOrder, err = db.count(ctx, f, c, limit); err != nil {
 		return nil, err
 	}
-	if !dateOrder {
-		page.Incidents, err = db.queryClause(ctx, f, c, limit+1, false) // the covering is made once
-	} else {
-		page.Incidents, err = db.query(ctx, f, limit+1, true)
+	if dateOrder {
+		c = where(f, true)
 	}
-	if err != nil {
+	if page.Incidents, err = db.queryClause(ctx, f, c, limit+1, dateOrder); err != nil {
 		return nil, err
 	}
 	if len(page.Incidents) > limit {
