@@ -54,9 +54,8 @@ type Store interface {
 	List(ctx context.Context, f Filter) (*Page, error)
 	// Each calls fn for every incident the filter selects, newest first, up
 	// to Limit when it is above zero, ignoring Cursor, without holding them
-	// all in memory. With
-	// JSONOnly, the incident fn gets is valid only until fn returns: a
-	// store may reuse it and its StoredJSON for the next.
+	// all in memory. With JSONOnly, the incident fn gets is valid only
+	// until fn returns: a store may reuse it and its StoredJSON for the next.
 	Each(ctx context.Context, f Filter, fn func(*Incident) error) error
 	// Stats counts what the filter selects.
 	Stats(ctx context.Context, f Filter) (*Stats, error)

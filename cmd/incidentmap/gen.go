@@ -163,7 +163,7 @@ func cmdGen(ctx context.Context, args []string, e env) error {
 	dbPath := fs.String("db", defaultDB, "SQLite database file")
 	n := fs.Int("n", 10000, "how many incidents")
 	seed := fs.Uint64("seed", 1, "random seed")
-	batch := fs.Int("batch", 20000, "incidents per transaction")
+	batch := fs.Int("batch", 20000, "incidents generated and inserted at a time (all go in one transaction)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (for performance work)")
 	var g geoFlags
 	g.register(fs)
@@ -194,23 +194,29 @@ func cmdGen(ctx context.Context, args []string, e env) error {
 	gen := newGenerator(a.geo, *seed)
 	bar := newProgress(e.stderr, "generating", *n)
 	start := time.Now()
-	buf := make([]*incident.Incident, 0, *batch)
-	for i := 0; i < *n; i++ {
-		in := gen.next(i)
-		if err := in.Validate(); err != nil {
-			return fmt.Errorf("generated an invalid incident (a bug): %v", err)
+	// One transaction, a batch at a time: into a database holding fewer
+	// incidents than --n, a bulk load (indexes built once, at the end).
+	i := 0
+	err = a.db.CreateBatches(ctx, *n, func() ([]*incident.Incident, error) {
+		if i == *n {
+			bar.then("building indexes and committing")
+			return nil, nil
 		}
-		in.Derive(a.geo.Reverse(in.Lon, in.Lat))
-		buf = append(buf, in)
-		if len(buf) == *batch || i == *n-1 {
-			if err := a.db.CreateMany(ctx, buf); err != nil {
-				return err
+		bar.set(i)
+		buf := make([]*incident.Incident, 0, min(*batch, *n-i))
+		for ; i < *n && len(buf) < *batch; i++ {
+			in := gen.next(i)
+			if err := in.Validate(); err != nil {
+				return nil, fmt.Errorf("generated an invalid incident (a bug): %v", err)
 			}
-			buf = buf[:0]
-			bar.set(i + 1)
+			in.Derive(a.geo.Reverse(in.Lon, in.Lat))
+			buf = append(buf, in)
 		}
+		return buf, nil
+	})
+	if err != nil {
+		return err
 	}
-	bar.done()
 	d := time.Since(start)
 	fmt.Fprintf(e.stderr, "generated %d incidents in %.1f s (%.0f/s) into %s\n", *n, d.Seconds(), float64(*n)/d.Seconds(), *dbPath)
 	return nil

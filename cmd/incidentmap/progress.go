@@ -45,3 +45,11 @@ func (p *progress) done() {
 		fmt.Fprintln(p.w)
 	}
 }
+
+// then ends the bar and says what the long step after it is (on a terminal).
+func (p *progress) then(what string) {
+	if p.tty {
+		p.done()
+		fmt.Fprintf(p.w, "%s…\n", what)
+	}
+}

@@ -227,54 +227,164 @@ func (db *DB) Create(ctx context.Context, in *incident.Incident) error {
 // CreateMany implements incident.Store. Rows go in 100 to a statement, with
 // row ids assigned here so the documents can follow in the same way: bulk
 // loads are dominated by per-statement overhead.
+//
+// A load of at least bulkMin incidents, and at least as many as are stored
+// already, is a bulk load: in the same transaction, the secondary indexes and
+// the insert triggers are dropped, the rows go in, the indexes are built
+// again by sorting, and the rollup, the counts and the full-text index are
+// brought up to date by one grouped statement each (bulkLoad).
 func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
+	done := false
+	return db.CreateBatches(ctx, len(ins), func() ([]*incident.Incident, error) {
+		if done {
+			return nil, nil
+		}
+		done = true
+		return ins, nil
+	})
+}
+
+// CreateBatches stores the incidents that next returns, a batch at each call
+// until an empty one, all or none, in one transaction; so a load of any size
+// needs memory for one batch. total is how many there will be (a bulk load
+// when large, as for CreateMany). The transaction holds the write lock:
+// other writers wait for it, or give up after the busy timeout.
+func (db *DB) CreateBatches(ctx context.Context, total int, next func() ([]*incident.Incident, error)) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		var next int64
-		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) + 1 FROM incidents").Scan(&next); err != nil {
+		var first int64
+		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) + 1 FROM incidents").Scan(&first); err != nil {
 			return err
 		}
-		actor, at := incident.ActorFrom(ctx), db.Now().UTC().Format(time.RFC3339Nano)
-		// In date order, inserts into the date-led indexes touch neighbouring
-		// pages instead of pages all over the index.
-		ins = slices.Clone(ins)
-		slices.SortStableFunc(ins, func(a, b *incident.Incident) int { return strings.Compare(a.EventDate, b.EventDate) })
-		const chunk = 100
-		for lo := 0; lo < len(ins); lo += chunk {
-			part := ins[lo:min(lo+chunk, len(ins))]
-			rows := make([]any, 0, len(part)*20)
-			revs := make([]any, 0, len(part)*3)
-			docs := make([]any, 0, len(part)*2)
-			texts := make([]any, 0, len(part)*2)
-			for i, in := range part {
-				seq := next + int64(lo+i)
-				args, search, doc := columns(in)
-				rows = append(append(rows, seq), args...)
-				revs = append(revs, in.ID, actor, at)
-				docs = append(docs, seq, doc)
-				texts = append(texts, seq, search)
+		finish := func() error { return nil }
+		if total >= bulkMin && int64(total) >= first-1 {
+			var err error
+			if finish, err = bulkLoad(ctx, tx, first); err != nil {
+				return err
 			}
-			if _, err := tx.ExecContext(ctx, insertManySQL(len(part)), rows...); err != nil {
-				if isConstraint(err) {
-					for _, in := range part { // find the one, for its explanatory error
-						if err := db.insert(ctx, tx, in); err != nil {
-							return err
-						}
+		}
+		seq := first
+		for {
+			ins, err := next()
+			if err != nil {
+				return err
+			}
+			if len(ins) == 0 {
+				return finish()
+			}
+			if err := db.insertMany(ctx, tx, ins, seq); err != nil {
+				return err
+			}
+			seq += int64(len(ins))
+		}
+	})
+}
+
+// insertMany inserts incidents with row ids from next on.
+func (db *DB) insertMany(ctx context.Context, tx *sql.Tx, ins []*incident.Incident, next int64) error {
+	actor, at := incident.ActorFrom(ctx), db.Now().UTC().Format(time.RFC3339Nano)
+	// In date order, inserts into the date-led indexes touch neighbouring
+	// pages instead of pages all over the index.
+	ins = slices.Clone(ins)
+	slices.SortStableFunc(ins, func(a, b *incident.Incident) int { return strings.Compare(a.EventDate, b.EventDate) })
+	const chunk = 100
+	for lo := 0; lo < len(ins); lo += chunk {
+		part := ins[lo:min(lo+chunk, len(ins))]
+		rows := make([]any, 0, len(part)*20)
+		revs := make([]any, 0, len(part)*3)
+		docs := make([]any, 0, len(part)*2)
+		texts := make([]any, 0, len(part)*2)
+		for i, in := range part {
+			seq := next + int64(lo+i)
+			args, search, doc := columns(in)
+			rows = append(append(rows, seq), args...)
+			revs = append(revs, in.ID, actor, at)
+			docs = append(docs, seq, doc)
+			texts = append(texts, seq, search)
+		}
+		if _, err := tx.ExecContext(ctx, insertManySQL(len(part)), rows...); err != nil {
+			if isConstraint(err) {
+				for _, in := range part { // find the one, for its explanatory error
+					if err := db.insert(ctx, tx, in); err != nil {
+						return err
 					}
 				}
-				return fmt.Errorf("sqlite: insert: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO incident_docs (seq, doc) VALUES "+valueRows(len(part), 2), docs...); err != nil {
-				return err
+			return fmt.Errorf("sqlite: insert: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO incident_docs (seq, doc) VALUES "+valueRows(len(part), 2), docs...); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO incident_search (seq, search) VALUES "+valueRows(len(part), 2), texts...); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO revisions (incident_id, action, actor, at) VALUES "+strings.TrimSuffix(strings.Repeat("(?, 'create', ?, ?),", len(part)), ","), revs...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bulkMin is the smallest load CreateMany treats as a bulk load (a variable
+// for tests).
+var bulkMin = 10000
+
+// bulkLoad prepares tx, in which incidents with row ids from next on are
+// about to be inserted, for a bulk load: it drops the secondary indexes of
+// incidents and revisions and the triggers that fire on insert. finish, run
+// after the inserts, builds the indexes again, adds the new rows to the daily
+// rollup (migration 0005), the counts (0008) and the full-text index (0007)
+// as the triggers would have, and puts the triggers back. It all happens in
+// the load's transaction: a reader sees the schema before or after, and a
+// failed load leaves both as they were.
+func bulkLoad(ctx context.Context, tx *sql.Tx, next int64) (finish func() error, err error) {
+	rows, err := tx.QueryContext(ctx, `SELECT type, name, sql FROM sqlite_master
+		WHERE sql IS NOT NULL AND (type = 'index' AND tbl_name IN ('incidents', 'revisions')
+			OR type = 'trigger' AND tbl_name IN ('incidents', 'incident_search') AND sql LIKE '% AFTER INSERT ON %')`)
+	if err != nil {
+		return nil, err
+	}
+	var drop, create []string
+	for rows.Next() {
+		var typ, name, def string
+		if err := rows.Scan(&typ, &name, &def); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		drop = append(drop, "DROP "+strings.ToUpper(typ)+" "+name)
+		create = append(create, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, q := range drop {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("sqlite: bulk load: %w", err)
+		}
+	}
+	return func() error {
+		// What the insert triggers do row by row, once for the load.
+		band := "CASE WHEN d_any < 10 THEN '0-10' WHEN d_any < 25 THEN '10-25' WHEN d_any < 50 THEN '25-50' ELSE '50+' END"
+		catchUp := []string{
+			"INSERT INTO stats_daily SELECT event_date, coalesce(region_code, ''), event_type, " + band + ", count(*), sum(fatalities) FROM incidents WHERE seq >= ?1 AND deleted_at IS NULL GROUP BY 1, 2, 3, 4 ON CONFLICT DO UPDATE SET incidents = incidents + excluded.incidents, fatalities = fatalities + excluded.fatalities",
+			"INSERT INTO counts SELECT 'cell', cell >> 34, count(*) FROM incidents WHERE seq >= ?1 AND deleted_at IS NULL AND cell IS NOT NULL GROUP BY 2 ON CONFLICT DO UPDATE SET n = n + excluded.n",
+			"INSERT INTO incident_fts (rowid, search) SELECT seq, search FROM incident_search WHERE seq >= ?1",
+		}
+		for _, c := range append(slices.Clone(borderCols), "d_any") {
+			catchUp = append(catchUp, fmt.Sprintf("INSERT INTO counts SELECT '%[1]s', CAST(%[1]s AS INTEGER), count(*) FROM incidents WHERE seq >= ?1 AND deleted_at IS NULL AND %[1]s <= %[2]d GROUP BY 2 ON CONFLICT DO UPDATE SET n = n + excluded.n", c, partialIndexKM))
+		}
+		for _, q := range catchUp {
+			if _, err := tx.ExecContext(ctx, q, next); err != nil {
+				return fmt.Errorf("sqlite: bulk load: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO incident_search (seq, search) VALUES "+valueRows(len(part), 2), texts...); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO revisions (incident_id, action, actor, at) VALUES "+strings.TrimSuffix(strings.Repeat("(?, 'create', ?, ?),", len(part)), ","), revs...); err != nil {
-				return err
+		}
+		for _, q := range create {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("sqlite: bulk load: %w", err)
 			}
 		}
 		return nil
-	})
+	}, nil
 }
 
 func valueRows(rows, cols int) string {

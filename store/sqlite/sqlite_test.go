@@ -34,14 +34,25 @@ func openTest(t testing.TB) *DB {
 // fields from the real geography.
 func fill(t testing.TB, db *DB, n int) []*incident.Incident {
 	t.Helper()
+	ins := newIncidents(t, 0, n)
+	if err := db.CreateMany(context.Background(), ins); err != nil {
+		t.Fatal(err)
+	}
+	return ins
+}
+
+// newIncidents makes incidents first to first+n-1, unstored, as fill
+// makes them.
+func newIncidents(t testing.TB, first, n int) []*incident.Incident {
+	t.Helper()
 	g, err := geo.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := rand.New(rand.NewSource(5))
+	r := rand.New(rand.NewSource(5 + int64(first)))
 	types := incident.EventTypes
 	var ins []*incident.Incident
-	for i := 0; i < n; i++ {
+	for i := first; i < first+n; i++ {
 		et := types[r.Intn(len(types))]
 		in := &incident.Incident{
 			ID: fmt.Sprintf("t-%04d", i), EventDate: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.Intn(900)).Format(incident.DateLayout),
@@ -54,9 +65,6 @@ func fill(t testing.TB, db *DB, n int) []*incident.Incident {
 		}
 		in.Derive(g.Reverse(in.Lon, in.Lat))
 		ins = append(ins, in)
-	}
-	if err := db.CreateMany(context.Background(), ins); err != nil {
-		t.Fatal(err)
 	}
 	return ins
 }
@@ -249,6 +257,17 @@ func TestStatsRollupMatchesScan(t *testing.T) {
 	db.Delete(ctx, ins[4].ID)
 	db.Delete(ctx, ins[5].ID)
 	db.Restore(ctx, ins[5].ID)
+	checkRollups(t, db, 799)
+	if rollupOK(incident.Filter{MinFatalities: 1}) || rollupOK(incident.Filter{Border: "MLI", BorderKM: 50}) {
+		t.Error("filters the rollup cannot answer were sent to it")
+	}
+}
+
+// checkRollups checks the daily rollup (migration 0005) against a scan, and
+// the counts table (0008) against a recount, with live incidents stored.
+func checkRollups(t *testing.T, db *DB, live int) {
+	t.Helper()
+	ctx := context.Background()
 	for _, f := range []incident.Filter{{}, {Start: "2021-01-01"}, {Start: "2020-03-01", End: "2021-02-28", Regions: []string{"NE-6", "NE-2"}}, {EventTypes: []string{"Battles", "Riots"}}} {
 		if !rollupOK(f) {
 			t.Fatalf("%+v should use the rollup", f)
@@ -266,9 +285,6 @@ func TestStatsRollupMatchesScan(t *testing.T) {
 		if string(ja) != string(jb) {
 			t.Errorf("filter %+v:\nrollup %s\nscan   %s", f, ja, jb)
 		}
-	}
-	if rollupOK(incident.Filter{MinFatalities: 1}) || rollupOK(incident.Filter{Border: "MLI", BorderKM: 50}) {
-		t.Error("filters the rollup cannot answer were sent to it")
 	}
 	// The counts table (migration 0008) matches a recount, too.
 	recount := "SELECT 'cell', cell >> 34, count(*) FROM incidents WHERE deleted_at IS NULL GROUP BY 2"
@@ -289,8 +305,84 @@ func TestStatsRollupMatchesScan(t *testing.T) {
 	rows.Close()
 	var total int
 	db.read.QueryRowContext(ctx, "SELECT sum(n) FROM counts WHERE dim = 'cell'").Scan(&total)
-	if diff != 0 || total != 799 {
-		t.Errorf("counts table: %d rows differ from a recount; %d live incidents in its cells, want 799", diff, total)
+	if diff != 0 || total != live {
+		t.Errorf("counts table: %d rows differ from a recount; %d live incidents in its cells, want %d", diff, total, live)
+	}
+}
+
+// A bulk load (CreateMany or CreateBatches of at least bulkMin incidents,
+// and at least as many as are stored) drops and rebuilds the indexes and
+// catches up the rollup, the counts and the full-text index: afterwards the
+// schema, those tables and every index are as row-by-row inserts leave
+// them; a failed one leaves nothing behind.
+func TestBulkLoad(t *testing.T) {
+	defer func(min int) { bulkMin = min }(bulkMin)
+	bulkMin = 100
+	db := openTest(t)
+	ctx := context.Background()
+	schema := func() string {
+		var out []string
+		rows, err := db.read.QueryContext(ctx, "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master ORDER BY type, name")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			rows.Scan(&s)
+			out = append(out, s)
+		}
+		return strings.Join(out, "\n")
+	}
+	before := schema()
+	fill(t, db, 60) // row by row: fewer than bulkMin
+	// 150 more in batches of 40: a bulk load (150 ≥ 100 and ≥ 60).
+	more := newIncidents(t, 60, 150)
+	batches := slices.Collect(slices.Chunk(more, 40))
+	if err := db.CreateBatches(ctx, len(more), func() ([]*incident.Incident, error) {
+		if len(batches) == 0 {
+			return nil, nil
+		}
+		b := batches[0]
+		batches = batches[1:]
+		return b, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := schema(); got != before {
+		t.Errorf("schema after a bulk load:\n%s\nwant\n%s", got, before)
+	}
+	checkRollups(t, db, 210)
+	if err := db.IntegrityCheck(ctx); err != nil {
+		t.Error(err)
+	}
+	for q, want := range map[string]int{"note": 210, "note 3": 30} {
+		p, err := db.List(ctx, incident.Filter{Q: q, Limit: 1000})
+		if err != nil || p.NumberMatched != want || len(p.Incidents) != want {
+			t.Errorf("q=%s after a bulk load: %d matched, %d listed (%v), want %d", q, p.NumberMatched, len(p.Incidents), err, want)
+		}
+	}
+	// The triggers are back: later writes keep the rollups.
+	if err := db.Delete(ctx, more[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	checkRollups(t, db, 209)
+	// A bulk load that fails (an id already stored, in its last batch)
+	// stores none of its incidents and leaves the schema as it was.
+	last := newIncidents(t, 210, 300)
+	last[299].ID = more[5].ID
+	if err := db.CreateMany(ctx, last); incident.ErrorCode(err) != incident.ECONFLICT {
+		t.Fatalf("a load with a taken id: %v, want ECONFLICT", err)
+	}
+	if n, _ := db.Count(ctx); n != 209 {
+		t.Errorf("%d incidents after a failed load, want 209", n)
+	}
+	if got := schema(); got != before {
+		t.Errorf("schema after a failed bulk load:\n%s\nwant\n%s", got, before)
+	}
+	checkRollups(t, db, 209)
+	if err := db.IntegrityCheck(ctx); err != nil {
+		t.Error(err)
 	}
 }
 
