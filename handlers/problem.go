@@ -35,6 +35,7 @@ var statusOf = map[string]int{
 	incident.EUNAUTHORIZED:  http.StatusUnauthorized,
 	incident.EFORBIDDEN:     http.StatusForbidden,
 	incident.ETOOLARGE:      http.StatusRequestEntityTooLarge,
+	incident.EUNAVAILABLE:   http.StatusServiceUnavailable,
 	incident.EINTERNAL:      http.StatusInternalServerError,
 	ETOOMANY:                http.StatusTooManyRequests,
 }
@@ -78,6 +79,9 @@ func problemHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		p.Title = http.StatusText(p.Status)
 		if p.Status >= 500 {
 			log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		}
+		if p.Code == incident.EUNAVAILABLE {
+			c.Response().Header().Set("Retry-After", "10")
 		}
 		if p.Status == http.StatusUnauthorized {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="incidentmap"`)

@@ -15,6 +15,7 @@ const (
 	EUNAUTHORIZED  = "unauthorized"  // no valid token
 	EFORBIDDEN     = "forbidden"     // the token's role may not do this
 	ETOOLARGE      = "too_large"     // the body is over the limit
+	EUNAVAILABLE   = "unavailable"   // the store is busy with a long write (a bulk load); try again
 	EINTERNAL      = "internal"      // a bug or an outage
 )
 

@@ -60,7 +60,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// indexes at the end of a bulk load); readers get 32 MB each. (Memory-mapping the file
 	// was tried: it made resident memory grow to the size of the database.)
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)", "temp_store(MEMORY)"} {
+	busy := fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds())
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", busy, "foreign_keys(ON)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	wq := url.Values{"_pragma": append(append([]string{}, q["_pragma"]...), "cache_size(-262144)", "threads(2)")}
@@ -205,9 +206,16 @@ func (db *DB) CreateManyWithMeta(ctx context.Context, ins []*incident.Incident, 
 	})
 }
 
+// busyTimeout is how long a write waits for another connection's write (a
+// bulk load by another process) before giving up (a variable for tests).
+var busyTimeout = 10 * time.Second
+
 func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
+		if isBusy(err) {
+			return incident.Errorf(incident.EUNAVAILABLE, "the database is busy with a long write (a bulk load or an import, maybe from another process) and could not take this one within %v; nothing was changed: try again in a while", busyTimeout)
+		}
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
@@ -491,6 +499,11 @@ func nullBytes(b []byte) any {
 		return nil
 	}
 	return b
+}
+
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 func isConstraint(err error) bool {

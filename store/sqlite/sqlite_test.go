@@ -22,7 +22,12 @@ import (
 
 func openTest(t testing.TB) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	return openAt(t, filepath.Join(t.TempDir(), "t.db"))
+}
+
+func openAt(t testing.TB, path string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,6 +388,48 @@ func TestBulkLoad(t *testing.T) {
 	checkRollups(t, db, 209)
 	if err := db.IntegrityCheck(ctx); err != nil {
 		t.Error(err)
+	}
+}
+
+// A write that cannot get the write lock (another process's bulk load holds
+// it) fails, after the busy timeout, with EUNAVAILABLE and changes nothing.
+func TestWriteDuringAnotherBulkLoad(t *testing.T) {
+	defer func(d time.Duration) { busyTimeout = d }(busyTimeout)
+	busyTimeout = 200 * time.Millisecond
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.db")
+	loader, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer loader.Close()
+	server := openAt(t, path)
+	started, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
+	ins := newIncidents(t, 0, 2)
+	go func() {
+		calls := 0
+		done <- loader.CreateBatches(ctx, 1, func() ([]*incident.Incident, error) {
+			if calls++; calls == 1 {
+				close(started)
+				<-release
+				return ins[:1], nil
+			}
+			return nil, nil
+		})
+	}()
+	<-started
+	if err := server.Create(ctx, ins[1]); incident.ErrorCode(err) != incident.EUNAVAILABLE {
+		t.Errorf("a write while another holds the lock: %v, want EUNAVAILABLE", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := server.Count(ctx); n != 1 {
+		t.Errorf("%d incidents, want the loader's 1", n)
+	}
+	if err := server.Create(ctx, ins[1]); err != nil {
+		t.Errorf("the same write after the load: %v", err)
 	}
 }
 
