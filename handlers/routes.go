@@ -101,7 +101,7 @@ func (s *Server) logRequests() echo.MiddlewareFunc {
 		LogMethod: true, LogURIPath: true, LogStatus: true, LogLatency: true, LogRequestID: true, LogError: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			// Paths only: query strings and headers (tokens) are never logged.
-			s.cfg.Logger.Info("request", "method", v.Method, "path", v.URIPath, "status", v.Status, "latency_ms", float64(v.Latency.Microseconds())/1000, "request_id", v.RequestID)
+			s.cfg.AccessLog.Info("request", "method", v.Method, "path", v.URIPath, "status", v.Status, "latency_ms", float64(v.Latency.Microseconds())/1000, "request_id", v.RequestID)
 			return nil
 		},
 	})

@@ -26,6 +26,8 @@ type Config struct {
 	Geo     *geo.Geography
 	Web     fs.FS // the map's files; nil serves no map
 	Logger  *slog.Logger
+	// AccessLog gets one line per request (default Logger); it may buffer.
+	AccessLog *slog.Logger
 	// ReadsNeedToken makes reads require a token with role viewer or above.
 	ReadsNeedToken bool
 	// CORSOrigins may read the API from other origins ("*" for any).
@@ -55,6 +57,9 @@ type Server struct {
 func NewServer(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.AccessLog == nil {
+		cfg.AccessLog = cfg.Logger
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second

@@ -176,15 +176,11 @@ func cmdGen(ctx context.Context, args []string, e env) error {
 	if *n < 1 || *batch < 1 {
 		return usageError{"--n and --batch must be at least 1"}
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	a, err := openApp(ctx, *dbPath, g)
 	if err != nil {
 		return err
@@ -220,4 +216,21 @@ func cmdGen(ctx context.Context, args []string, e env) error {
 	d := time.Since(start)
 	fmt.Fprintf(e.stderr, "generated %d incidents in %.1f s (%.0f/s) into %s\n", *n, d.Seconds(), float64(*n)/d.Seconds(), *dbPath)
 	return nil
+}
+
+// startCPUProfile writes a CPU profile to path until stop is called; with
+// no path it does nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"strings"
@@ -48,6 +49,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	writeRate := fs.Float64("write-rate", 600, "writes allowed per minute per token (twice that per client IP); 0 for no limit")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
 	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file until shutdown (for performance work)")
 	var g geoFlags
 	g.register(fs)
 	if err := parse(fs, args, e); err != nil {
@@ -56,12 +58,20 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err := noArgs(fs, ""); err != nil {
 		return err
 	}
-	var logger *slog.Logger
-	if *logJSON {
-		logger = slog.New(slog.NewJSONHandler(e.stderr, nil))
-	} else {
-		logger = slog.New(slog.NewTextHandler(e.stderr, nil))
+	stop, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
+	newLogger := func(w io.Writer) *slog.Logger {
+		if *logJSON {
+			return slog.New(slog.NewJSONHandler(w, nil))
+		}
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	logger := newLogger(e.stderr)
+	accessLog := newLineBuffer(e.stderr, 100*time.Millisecond)
+	defer accessLog.Close()
 	a, err := openApp(ctx, *dbPath, g)
 	if err != nil {
 		return err
@@ -81,7 +91,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		origins = strings.Split(*cors, ",")
 	}
 	srv := handlers.NewServer(handlers.Config{
-		Service: a.svc, Store: a.db, Tokens: a.db, Geo: a.geo, Web: web.Files(), Logger: logger,
+		Service: a.svc, Store: a.db, Tokens: a.db, Geo: a.geo, Web: web.Files(), Logger: logger, AccessLog: newLogger(accessLog),
 		ReadsNeedToken: *readToken, CORSOrigins: origins,
 		WritesPerMinute: rateOrUnlimited(*writeRate), TLSCert: *tlsCert, TLSKey: *tlsKey,
 	})
