@@ -224,21 +224,33 @@ func (s *Service) Import(ctx context.Context, ins []*Incident, rejected []Reject
 			continue
 		}
 		seen[in.ID] = true
-		if _, err := s.Store.Get(ctx, in.ID); err == nil {
-			res.Skipped++
-			continue
-		} else if ErrorCode(err) != ENOTFOUND {
-			return nil, err
-		}
-		if in.CreatedAt.IsZero() {
-			in.CreatedAt = now
-		}
-		in.UpdatedAt = now
 		ok = append(ok, in)
 	}
 	if progress != nil {
 		progress(len(ins))
 	}
+	// Those already stored are skipped: one lookup for all, not one each.
+	ids := make([]string, len(ok))
+	for i, in := range ok {
+		ids[i] = in.ID
+	}
+	stored, err := s.Store.Existing(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	fresh := ok[:0]
+	for _, in := range ok {
+		if stored[in.ID] {
+			res.Skipped++
+			continue
+		}
+		if in.CreatedAt.IsZero() {
+			in.CreatedAt = now
+		}
+		in.UpdatedAt = now
+		fresh = append(fresh, in)
+	}
+	ok = fresh
 	res.Rejected = append(res.Rejected, rejected...)
 	sort.Slice(res.Rejected, func(i, j int) bool { return res.Rejected[i].Record < res.Rejected[j].Record })
 	if allOrNothing && len(res.Rejected) > 0 {

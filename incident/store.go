@@ -45,6 +45,8 @@ type Store interface {
 	CreateMany(ctx context.Context, ins []*Incident) error
 	// Get returns an incident; ENOTFOUND if there is none (or it is deleted).
 	Get(ctx context.Context, id string) (*Incident, error)
+	// Existing says which of ids are stored incidents (not deleted ones).
+	Existing(ctx context.Context, ids []string) (map[string]bool, error)
 	// Replace overwrites an existing incident; ENOTFOUND if there is none.
 	Replace(ctx context.Context, in *Incident) error
 	// Delete removes an incident (softly, where the store keeps history);

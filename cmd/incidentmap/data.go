@@ -20,6 +20,7 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 	dbPath := fs.String("db", defaultDB, "SQLite database file")
 	strict := fs.Bool("all-or-nothing", false, "import nothing if any record is rejected (always so for CSV)")
 	format := fs.String("format", "auto", "input format: auto (by extension and content), geojson or csv")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (for performance work)")
 	var g geoFlags
 	g.register(fs)
 	if err := parse(fs, args, e); err != nil {
@@ -29,6 +30,11 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 		fs.Usage()
 		return usageError{"import takes one FILE (or - for stdin)"}
 	}
+	stop, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	var r io.Reader = e.stdin
 	name := "stdin"
 	if fs.Arg(0) != "-" {

@@ -564,6 +564,36 @@ func decode(doc []byte) (*incident.Incident, error) {
 	return &in, nil
 }
 
+// Existing implements incident.Store, a few hundred ids to a query.
+func (db *DB) Existing(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	const chunk = 500
+	for lo := 0; lo < len(ids); lo += chunk {
+		part := ids[lo:min(lo+chunk, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := db.read.QueryContext(ctx, "SELECT id FROM incidents WHERE deleted_at IS NULL AND id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")+")", args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: existing: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // Replace implements incident.Store.
 func (db *DB) Replace(ctx context.Context, in *incident.Incident) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {

@@ -433,6 +433,28 @@ func TestWriteDuringAnotherBulkLoad(t *testing.T) {
 	}
 }
 
+// Existing names the stored incidents among ids, in chunks of queries, and
+// not the deleted ones (an import creating those would conflict).
+func TestExisting(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	ins := fill(t, db, 1200)
+	if err := db.Delete(ctx, ins[7].ID); err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{"nope", ins[7].ID}
+	for _, in := range ins[:1100] {
+		ids = append(ids, in.ID)
+	}
+	got, err := db.Existing(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1099 || got["nope"] || got[ins[7].ID] || !got[ins[0].ID] || !got[ins[1099].ID] || got[ins[1100].ID] {
+		t.Errorf("%d existing, want the 1,099 live ones asked about", len(got))
+	}
+}
+
 // Filters (bounding boxes and circles, alone, together and with others;
 // those counted from the rollup) find exactly the incidents a test of every
 // live incident finds, in counts, pages and full listings.
