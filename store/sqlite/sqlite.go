@@ -56,9 +56,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, errors.New("sqlite: empty database path; pass --db FILE")
 	}
 	// The one writer gets a large page cache so bulk loads do not thrash the
-	// indexes they update, and a helper thread for sorting (building
-	// indexes at the end of a bulk load); readers get 32 MB each. (Memory-mapping the file
-	// was tried: it made resident memory grow to the size of the database.)
+	// indexes they update, and a helper thread for sorting (building indexes
+	// at the end of a bulk load); readers get 32 MB each. (Memory-mapping
+	// the file was tried: it made resident memory grow to the size of the
+	// database.)
 	q := url.Values{}
 	busy := fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds())
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", busy, "foreign_keys(ON)", "temp_store(MEMORY)"} {
