@@ -195,7 +195,7 @@ func cmdGen(ctx context.Context, args []string, e env) error {
 	i := 0
 	err = a.db.CreateBatches(ctx, *n, func() ([]*incident.Incident, error) {
 		if i == *n {
-			bar.then("building indexes and committing")
+			bar.then("committing (a bulk load builds its indexes now)")
 			return nil, nil
 		}
 		bar.set(i)
