@@ -1077,8 +1077,8 @@ func (db *DB) otherIndexCount(ctx context.Context, f incident.Filter, max int64)
 		return false
 	}
 	rollup := func(g incident.Filter) {
-		w, args := rollupWhere(g)
-		try("SELECT coalesce(sum(incidents), 0) FROM stats_daily"+w, args...)
+		q, args := rollupCount(g)
+		try(q, args...)
 	}
 	dates := incident.Filter{Start: f.Start, End: f.End}
 	if f.Start != "" || f.End != "" {
@@ -1148,8 +1148,7 @@ func (db *DB) count(ctx context.Context, f incident.Filter, c clause, limit int)
 	if rollupOK(f) {
 		// Filters on dates, regions and types alone are counted from the
 		// daily rollup: a few hundred thousand rows at most, not a million.
-		w, args := rollupWhere(f)
-		count, countArgs = "SELECT coalesce(sum(incidents), 0) FROM stats_daily"+w, args
+		count, countArgs = rollupCount(f)
 	} else if q, args, ok := bucketCount(f, c); ok {
 		count, countArgs = q, args
 	}
@@ -1311,34 +1310,98 @@ type statsQuery struct {
 }
 
 func rollupQuery(f incident.Filter) statsQuery {
-	w, args := rollupWhere(f)
-	return statsQuery{"SELECT nullif(region_code, ''), substr(event_date, 1, 7), event_type, band, sum(incidents), sum(fatalities) FROM stats_daily" + w + " GROUP BY 1, 2, 3, 4 HAVING sum(incidents) > 0", args}
+	from, args := rollupFrom(f)
+	return statsQuery{"SELECT nullif(region_code, ''), month, event_type, band, sum(incidents), sum(fatalities) FROM " + from + " GROUP BY 1, 2, 3, 4 HAVING sum(incidents) > 0", args}
 }
 
-func rollupWhere(f incident.Filter) (string, []any) {
-	var conds []string
+// rollupCount counts what the rollups say f selects.
+func rollupCount(f incident.Filter) (string, []any) {
+	from, args := rollupFrom(f)
+	return "SELECT coalesce(sum(incidents), 0) FROM " + from, args
+}
+
+// rollupFrom is the rollup rows (month, region_code, event_type, band,
+// incidents, fatalities) for f: whole months of its dates from the monthly
+// rollup (migration 0011), the days of a month it starts or ends in part-way
+// from the daily one (0005).
+func rollupFrom(f incident.Filter) (string, []any) {
+	var parts []string
 	var args []any
-	if f.Start != "" {
-		conds, args = append(conds, "event_date >= ?"), append(args, f.Start)
-	}
-	if f.End != "" {
-		conds, args = append(conds, "event_date <= ?"), append(args, f.End)
-	}
-	in := func(col string, vals []string) {
-		if len(vals) > 0 {
-			conds = append(conds, col+" IN ("+strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")+")")
-			for _, v := range vals {
-				args = append(args, v)
+	part := func(table, month, dateCol, lo, hi string) {
+		var conds []string
+		if lo != "" {
+			conds, args = append(conds, dateCol+" >= ?"), append(args, lo)
+		}
+		if hi != "" {
+			conds, args = append(conds, dateCol+" <= ?"), append(args, hi)
+		}
+		for _, in := range []struct {
+			col  string
+			vals []string
+		}{{"region_code", f.Regions}, {"event_type", f.EventTypes}} {
+			if len(in.vals) > 0 {
+				conds = append(conds, in.col+" IN ("+strings.TrimSuffix(strings.Repeat("?,", len(in.vals)), ",")+")")
+				for _, v := range in.vals {
+					args = append(args, v)
+				}
 			}
 		}
+		q := "SELECT " + month + " AS month, region_code, event_type, band, incidents, fatalities FROM " + table
+		if len(conds) > 0 {
+			q += " WHERE " + strings.Join(conds, " AND ")
+		}
+		parts = append(parts, q)
 	}
-	in("region_code", f.Regions)
-	in("event_type", f.EventTypes)
-	w := ""
-	if len(conds) > 0 {
-		w = " WHERE " + strings.Join(conds, " AND ")
+	months, days := monthSplit(f.Start, f.End)
+	if months == nil && len(days) == 0 { // end before start: nothing
+		days = [][2]string{{f.Start, f.End}}
 	}
-	return w, args
+	if months != nil {
+		part("stats_monthly", "month", "month", months[0], months[1])
+	}
+	for _, d := range days {
+		part("stats_daily", "substr(event_date, 1, 7)", "event_date", d[0], d[1])
+	}
+	return "(" + strings.Join(parts, " UNION ALL ") + ")", args
+}
+
+// monthSplit splits the dates from start to end (inclusive, YYYY-MM-DD; ""
+// is open) into whole months, the first and last as YYYY-MM ("" open; nil
+// when there are none), and the ranges of days left at either end.
+func monthSplit(start, end string) (months []string, days [][2]string) {
+	const day, month = "2006-01-02", "2006-01"
+	s, errS := time.Parse(day, start)
+	e, errE := time.Parse(day, end)
+	if start != "" && errS != nil || end != "" && errE != nil {
+		return nil, [][2]string{{start, end}} // not dates: compared as text, day by day
+	}
+	first := func(t time.Time) time.Time { return t.AddDate(0, 0, 1-t.Day()) }
+	last := func(t time.Time) time.Time { return first(t).AddDate(0, 1, -1) }
+	if start != "" && end != "" && s.Format(month) == e.Format(month) {
+		if s.Day() == 1 && e.Equal(last(e)) {
+			return []string{s.Format(month), e.Format(month)}, nil
+		}
+		return nil, [][2]string{{start, end}}
+	}
+	lo, hi := "", ""
+	if start != "" {
+		lo = s.Format(month)
+		if s.Day() != 1 {
+			lo = first(s).AddDate(0, 1, 0).Format(month)
+			days = append(days, [2]string{start, last(s).Format(day)})
+		}
+	}
+	if end != "" {
+		hi = e.Format(month)
+		if !e.Equal(last(e)) {
+			hi = first(e).AddDate(0, -1, 0).Format(month)
+			days = append(days, [2]string{first(e).Format(day), end})
+		}
+	}
+	if lo != "" && hi != "" && lo > hi {
+		return nil, days
+	}
+	return []string{lo, hi}, days
 }
 
 func scanQuery(f incident.Filter, c clause) statsQuery {

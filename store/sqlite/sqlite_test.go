@@ -273,7 +273,11 @@ func TestStatsRollupMatchesScan(t *testing.T) {
 func checkRollups(t *testing.T, db *DB, live int) {
 	t.Helper()
 	ctx := context.Background()
-	for _, f := range []incident.Filter{{}, {Start: "2021-01-01"}, {Start: "2020-03-01", End: "2021-02-28", Regions: []string{"NE-6", "NE-2"}}, {EventTypes: []string{"Battles", "Riots"}}} {
+	filters := []incident.Filter{{}, {Start: "2021-01-01"}, {Start: "2020-03-01", End: "2021-02-28", Regions: []string{"NE-6", "NE-2"}}, {EventTypes: []string{"Battles", "Riots"}},
+		// Months read whole from the monthly rollup and days from the daily one.
+		{Start: "2020-03-15"}, {End: "2021-02-10"}, {Start: "2020-03-15", End: "2020-03-20"}, {Start: "2020-03-15", End: "2020-04-02", EventTypes: []string{"Battles"}},
+		{Start: "2020-02-01", End: "2020-02-29"}, {Start: "2020-01-31", End: "2021-06-01", Regions: []string{"NE-6"}}, {Start: "2020-05-01", End: "2020-04-30"}}
+	for _, f := range filters {
 		if !rollupOK(f) {
 			t.Fatalf("%+v should use the rollup", f)
 		}
@@ -289,6 +293,24 @@ func checkRollups(t *testing.T, db *DB, live int) {
 		jb, _ := json.Marshal(b)
 		if string(ja) != string(jb) {
 			t.Errorf("filter %+v:\nrollup %s\nscan   %s", f, ja, jb)
+		}
+	}
+	// The monthly rollup (migration 0011) adds up the daily one.
+	monthly := "SELECT month, region_code, event_type, band, incidents, fatalities FROM stats_monthly WHERE incidents != 0 OR fatalities != 0"
+	byMonth := "SELECT substr(event_date, 1, 7), region_code, event_type, band, sum(incidents), sum(fatalities) FROM stats_daily GROUP BY 1, 2, 3, 4 HAVING sum(incidents) != 0 OR sum(fatalities) != 0"
+	var differ int
+	if err := db.read.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM ("+monthly+" EXCEPT "+byMonth+")) + (SELECT count(*) FROM ("+byMonth+" EXCEPT "+monthly+"))").Scan(&differ); err != nil || differ != 0 {
+		t.Errorf("monthly rollup: %d rows differ from the daily rollup's months (%v)", differ, err)
+	}
+	// Counts of listings with those filters, from the rollups, match a scan.
+	for _, f := range filters {
+		q, args := rollupCount(f)
+		var got, want int
+		db.read.QueryRowContext(ctx, q, args...).Scan(&got)
+		c := where(f, false)
+		db.read.QueryRowContext(ctx, "SELECT count(*)"+c.from+c.where, c.args...).Scan(&want)
+		if got != want {
+			t.Errorf("filter %+v: rollup counts %d, a scan %d", f, got, want)
 		}
 	}
 	// The counts table (migration 0008) matches a recount, too.
@@ -452,6 +474,29 @@ func TestExisting(t *testing.T) {
 	}
 	if len(got) != 1099 || got["nope"] || got[ins[7].ID] || !got[ins[0].ID] || !got[ins[1099].ID] || got[ins[1100].ID] {
 		t.Errorf("%d existing, want the 1,099 live ones asked about", len(got))
+	}
+}
+
+func TestMonthSplit(t *testing.T) {
+	for _, c := range []struct {
+		start, end string
+		months     []string
+		days       [][2]string
+	}{
+		{"", "", []string{"", ""}, nil},
+		{"2020-01-01", "", []string{"2020-01", ""}, nil},
+		{"2020-01-15", "", []string{"2020-02", ""}, [][2]string{{"2020-01-15", "2020-01-31"}}},
+		{"", "2020-02-29", []string{"", "2020-02"}, nil},
+		{"", "2020-02-28", []string{"", "2020-01"}, [][2]string{{"2020-02-01", "2020-02-28"}}},
+		{"2020-03-15", "2020-03-20", nil, [][2]string{{"2020-03-15", "2020-03-20"}}},
+		{"2020-03-01", "2020-03-31", []string{"2020-03", "2020-03"}, nil},
+		{"2020-03-15", "2020-04-02", nil, [][2]string{{"2020-03-15", "2020-03-31"}, {"2020-04-01", "2020-04-02"}}},
+		{"2020-12-31", "2022-01-01", []string{"2021-01", "2021-12"}, [][2]string{{"2020-12-31", "2020-12-31"}, {"2022-01-01", "2022-01-01"}}},
+	} {
+		months, days := monthSplit(c.start, c.end)
+		if !slices.Equal(months, c.months) || !slices.Equal(days, c.days) {
+			t.Errorf("%q..%q: months %q days %q, want %q %q", c.start, c.end, months, days, c.months, c.days)
+		}
 	}
 }
 
