@@ -380,9 +380,8 @@ func bulkLoad(ctx context.Context, tx *sql.Tx, next int64) (finish func() error,
 		}
 		// What the insert triggers do row by row, once for the load, each
 		// from a narrow index just built rather than the rows.
-		band := "CASE WHEN d_any < 10 THEN '0-10' WHEN d_any < 25 THEN '10-25' WHEN d_any < 50 THEN '25-50' ELSE '50+' END"
 		catchUp := []string{
-			"INSERT INTO stats_daily SELECT event_date, coalesce(region_code, ''), event_type, " + band + ", count(*), sum(fatalities) FROM incidents INDEXED BY incidents_stats WHERE seq >= ?1 AND deleted_at IS NULL GROUP BY 1, 2, 3, 4 ON CONFLICT DO UPDATE SET incidents = incidents + excluded.incidents, fatalities = fatalities + excluded.fatalities",
+			"INSERT INTO stats_daily SELECT event_date, coalesce(region_code, ''), event_type, " + bandSQL() + ", count(*), sum(fatalities) FROM incidents INDEXED BY incidents_stats WHERE seq >= ?1 AND deleted_at IS NULL GROUP BY 1, 2, 3, 4 ON CONFLICT DO UPDATE SET incidents = incidents + excluded.incidents, fatalities = fatalities + excluded.fatalities",
 			"INSERT INTO counts SELECT 'cell', cell >> 34, count(*) FROM incidents INDEXED BY incidents_cell WHERE seq >= ?1 AND deleted_at IS NULL AND cell IS NOT NULL GROUP BY 2 ON CONFLICT DO UPDATE SET n = n + excluded.n",
 			"INSERT INTO incident_fts (rowid, search) SELECT seq, search FROM incident_search WHERE seq >= ?1",
 		}
@@ -1404,14 +1403,22 @@ func monthSplit(start, end string) (months []string, days [][2]string) {
 	return []string{lo, hi}, days
 }
 
-func scanQuery(f incident.Filter, c clause) statsQuery {
-	var band strings.Builder
-	band.WriteString("CASE")
-	for _, b := range incident.BorderBands {
-		fmt.Fprintf(&band, " WHEN d_any < %g THEN '%s'", b.Max, b.Key)
+// bandSQL is the border band (incident.BorderBands) of an incident's d_any
+// as the daily rollup's triggers (migration 0005) file it: the last band
+// takes the rest.
+func bandSQL() string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	bands := incident.BorderBands
+	for _, band := range bands[:len(bands)-1] {
+		fmt.Fprintf(&b, " WHEN d_any < %g THEN '%s'", band.Max, band.Key)
 	}
-	band.WriteString(" END")
-	return statsQuery{"SELECT region_code, substr(event_date, 1, 7), event_type, " + band.String() + ", count(*), coalesce(sum(fatalities), 0)" + c.from + c.where + " GROUP BY 1, 2, 3, 4", c.args}
+	fmt.Fprintf(&b, " ELSE '%s' END", bands[len(bands)-1].Key)
+	return b.String()
+}
+
+func scanQuery(f incident.Filter, c clause) statsQuery {
+	return statsQuery{"SELECT region_code, substr(event_date, 1, 7), event_type, " + bandSQL() + ", count(*), coalesce(sum(fatalities), 0)" + c.from + c.where + " GROUP BY 1, 2, 3, 4", c.args}
 }
 
 func (db *DB) stats(ctx context.Context, sq statsQuery) (*incident.Stats, error) {
