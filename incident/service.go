@@ -1,7 +1,6 @@
 package incident
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -132,16 +131,6 @@ func (s *Service) Patch(ctx context.Context, id string, patch []byte) (*Incident
 	return s.Replace(ctx, id, in)
 }
 
-// DecodeFeature reads one GeoJSON Feature, with an error that says what to
-// fix when it is not one.
-func DecodeFeature(data []byte) (*Incident, error) {
-	var in Incident
-	if err := strictObject(data, &in); err != nil {
-		return nil, err
-	}
-	return &in, nil
-}
-
 // MergePatch applies an RFC 7396 JSON Merge Patch to a decoded JSON value.
 func MergePatch(target, patch any) any {
 	pm, ok := patch.(map[string]any)
@@ -263,55 +252,6 @@ func (s *Service) Import(ctx context.Context, ins []*Incident, rejected []Reject
 	}
 	res.Imported = len(ok)
 	return res, nil
-}
-
-// DecodeFeatures reads a GeoJSON FeatureCollection, a single Feature, or a
-// GeoJSON text sequence (RFC 8142, or one Feature per line). Records that
-// fail to decode are returned as rejections, not errors, so one bad record
-// does not hide the rest; their place in the slice is nil, so positions stay
-// the record numbers.
-func DecodeFeatures(data []byte) ([]*Incident, []Rejected, error) {
-	data = bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-	if len(data) == 0 {
-		return nil, nil, Errorf(EINVALID, "empty input; want a GeoJSON FeatureCollection or text sequence")
-	}
-	var head struct {
-		Type     string            `json:"type"`
-		Features []json.RawMessage `json:"features"`
-	}
-	var raws []json.RawMessage
-	if data[0] == '{' && json.Unmarshal(data, &head) == nil {
-		switch head.Type {
-		case "FeatureCollection":
-			raws = head.Features
-		case "Feature":
-			raws = []json.RawMessage{data}
-		default:
-			return nil, nil, Errorf(EINVALID, "type %q: want a GeoJSON FeatureCollection or Feature", clip(head.Type))
-		}
-	} else {
-		// A text sequence: records separated by RS (0x1E) and/or newlines.
-		for _, line := range bytes.FieldsFunc(data, func(r rune) bool { return r == 0x1e || r == '\n' }) {
-			if line = bytes.TrimSpace(line); len(line) > 0 {
-				raws = append(raws, json.RawMessage(line))
-			}
-		}
-		if len(raws) > 0 && raws[0][0] != '{' {
-			return nil, nil, Errorf(EINVALID, "not GeoJSON: want a FeatureCollection, or one Feature per line")
-		}
-	}
-	var out []*Incident
-	var rej []Rejected
-	for i, raw := range raws {
-		in, err := DecodeFeature(raw)
-		if err != nil {
-			rej = append(rej, Rejected{Record: i + 1, Reason: ErrorMessage(err)})
-			out = append(out, nil)
-			continue
-		}
-		out = append(out, in)
-	}
-	return out, rej, nil
 }
 
 // String is a short description for logs and messages.
