@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,14 +31,9 @@ var derivedProps = map[string]bool{
 // feature is the GeoJSON mirror of an Incident.
 type feature struct {
 	Type       string          `json:"type"`
-	ID         any             `json:"id,omitempty"`
+	ID         json.RawMessage `json:"id,omitempty"`
 	Geometry   json.RawMessage `json:"geometry"`
 	Properties json.RawMessage `json:"properties"`
-}
-
-type pointGeom struct {
-	Type        string    `json:"type"`
-	Coordinates []float64 `json:"coordinates"`
 }
 
 // UnmarshalJSON reads a GeoJSON Feature. Geometry may be null when the
@@ -47,85 +44,137 @@ func (in *Incident) UnmarshalJSON(data []byte) error {
 	if err := strictObject(data, &f); err != nil {
 		return err
 	}
-	if f.Type != "Feature" {
-		return FieldErrorf("type", "got %q; send a GeoJSON Feature (\"type\":\"Feature\")", f.Type)
-	}
-	*in = Incident{}
-	switch id := f.ID.(type) {
-	case nil:
-	case string:
-		in.ID = id
-	case float64:
-		in.ID = formatFloat(id)
+	switch f.Type {
+	case "Feature":
+	case "":
+		return FieldErrorf("type", "missing; send a GeoJSON Feature (\"type\":\"Feature\")")
 	default:
-		return FieldErrorf("id", "must be a string")
+		return FieldErrorf("type", "got %q; send a GeoJSON Feature (\"type\":\"Feature\")", clip(f.Type))
 	}
-	if len(f.Geometry) > 0 && string(f.Geometry) != "null" {
-		var g pointGeom
-		if err := json.Unmarshal(f.Geometry, &g); err != nil {
-			return FieldErrorf("geometry", "not a GeoJSON geometry: %v", jsonReason(err))
+	return in.fromFeature(f)
+}
+
+func (in *Incident) fromFeature(f feature) error {
+	*in = Incident{}
+	if present(f.ID) {
+		switch f.ID[0] {
+		case '"':
+			json.Unmarshal(f.ID, &in.ID)
+		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			// GeoJSON allows numeric ids (RFC 7946 §3.2); they are kept as text.
+			var n float64
+			if json.Unmarshal(f.ID, &n) != nil {
+				return typeError("id", "a string", f.ID)
+			}
+			in.ID = formatFloat(n)
+		default:
+			return typeError("id", "a string", f.ID)
 		}
-		if g.Type != "Point" {
-			return FieldErrorf("geometry", "got a %s; incidents are Points (lon, lat in WGS84)", g.Type)
-		}
-		if len(g.Coordinates) < 2 {
-			return FieldErrorf("geometry.coordinates", "want [longitude, latitude]")
-		}
-		in.Lon, in.Lat = g.Coordinates[0], g.Coordinates[1]
-		in.hasPoint = true
 	}
-	if len(f.Properties) == 0 || string(f.Properties) == "null" {
+	if present(f.Geometry) {
+		if err := in.setGeometry(f.Geometry); err != nil {
+			return err
+		}
+	}
+	if !present(f.Properties) {
 		return FieldErrorf("properties", "missing; an incident needs at least event_date, event_type and sub_event_type")
 	}
-	var props map[string]json.RawMessage
-	if err := json.Unmarshal(f.Properties, &props); err != nil {
-		return FieldErrorf("properties", "must be a JSON object: %v", jsonReason(err))
+	if f.Properties[0] != '{' {
+		return typeError("properties", "an object", f.Properties)
 	}
+	var props map[string]json.RawMessage
+	json.Unmarshal(f.Properties, &props) // an object, and the whole text is valid JSON
 	return in.setProperties(props)
 }
 
+// positionNames name a GeoJSON position's numbers (RFC 7946 §3.1.1).
+var positionNames = [...]string{"longitude", "latitude", "altitude"}
+
+// setGeometry reads a Point. A third number (altitude, which RFC 7946 allows)
+// is accepted and dropped: incidents are places on the ground. Four or more
+// are refused rather than truncated, since they are no position at all.
+func (in *Incident) setGeometry(raw json.RawMessage) error {
+	if raw[0] != '{' {
+		return typeError("geometry", `a GeoJSON Point like {"type":"Point","coordinates":[2.1,13.5]}`, raw)
+	}
+	var g struct {
+		Type        json.RawMessage `json:"type"`
+		Coordinates json.RawMessage `json:"coordinates"`
+	}
+	json.Unmarshal(raw, &g)
+	var typ string
+	if !present(g.Type) {
+		return FieldErrorf("geometry", `a geometry without "type"; send {"type":"Point","coordinates":[longitude, latitude]}`)
+	}
+	if g.Type[0] != '"' {
+		return typeError("geometry", `a GeoJSON Point ("type":"Point")`, g.Type)
+	}
+	json.Unmarshal(g.Type, &typ)
+	if typ != "Point" {
+		return FieldErrorf("geometry", "got a %s; incidents are Points (lon, lat in WGS84)", clip(typ))
+	}
+	if !present(g.Coordinates) || g.Coordinates[0] != '[' {
+		return typeError("geometry.coordinates", "[longitude, latitude]", g.Coordinates)
+	}
+	var cs []json.RawMessage
+	json.Unmarshal(g.Coordinates, &cs)
+	if len(cs) < 2 {
+		return FieldErrorf("geometry.coordinates", "want [longitude, latitude], got %d number(s)", len(cs))
+	}
+	if len(cs) > len(positionNames) {
+		return FieldErrorf("geometry.coordinates", "%d numbers; a position is [longitude, latitude] or [longitude, latitude, altitude] (RFC 7946 §3.1.1)", len(cs))
+	}
+	var v [len(positionNames)]float64
+	for i, c := range cs {
+		if !isNumber(c) || json.Unmarshal(c, &v[i]) != nil {
+			return FieldErrorf("geometry.coordinates", "expected a number for the %s, got %s", positionNames[i], describeJSON(c))
+		}
+	}
+	in.Lon, in.Lat, in.hasPoint = v[0], v[1], true
+	return nil
+}
+
+// setProperties reads the properties object. Each typed property takes one
+// JSON type: a string where a number belongs is refused, never coerced, so
+// a client learns its mistake instead of storing a guess.
 func (in *Incident) setProperties(props map[string]json.RawMessage) error {
 	str := func(k string, dst *string) error {
 		raw, ok := props[k]
-		if !ok || string(raw) == "null" {
+		if !ok || !present(raw) {
 			return nil
 		}
-		if err := json.Unmarshal(raw, dst); err != nil {
-			return FieldErrorf("properties."+k, "must be a string")
+		if raw[0] != '"' {
+			return typeError("properties."+k, "a string", raw)
 		}
-		return nil
+		return json.Unmarshal(raw, dst)
 	}
-	num := func(k string, dst *int) error {
+	num := func(k string, dst **float64, want string) error {
 		raw, ok := props[k]
-		if !ok || string(raw) == "null" {
+		if !ok || !present(raw) {
 			return nil
 		}
 		var f float64
-		if err := json.Unmarshal(raw, &f); err != nil {
-			// ACLED CSV-derived JSON often has numbers as strings.
-			var s string
-			if json.Unmarshal(raw, &s) != nil {
-				return FieldErrorf("properties."+k, "must be a whole number")
-			}
-			if _, err := fmt.Sscanf(strings.TrimSpace(s), "%g", &f); err != nil {
-				return FieldErrorf("properties."+k, "must be a whole number, got %q", s)
-			}
+		if !isNumber(raw) {
+			return typeError("properties."+k, want, raw)
 		}
-		if f != math.Trunc(f) || math.Abs(f) > 1e9 {
-			return FieldErrorf("properties."+k, "must be a whole number below a billion, got %v", f)
+		if json.Unmarshal(raw, &f) != nil {
+			return FieldErrorf("properties."+k, "%s is too large", clip(string(raw)))
 		}
-		*dst = int(f)
+		*dst = &f
 		return nil
 	}
-	optNum := func(k string, dst **int) error {
-		raw, ok := props[k]
-		if !ok || string(raw) == "null" {
-			return nil
-		}
-		var v int
-		if err := num(k, &v); err != nil {
+	whole := func(k string, dst **int) error {
+		var f *float64
+		if err := num(k, &f, "a whole number"); err != nil || f == nil {
 			return err
 		}
+		if *f != math.Trunc(*f) {
+			return typeError("properties."+k, "a whole number", props[k])
+		}
+		if math.Abs(*f) > 1e9 {
+			return FieldErrorf("properties."+k, "must be a whole number below a billion, got %v", *f)
+		}
+		v := int(*f)
 		*dst = &v
 		return nil
 	}
@@ -143,31 +192,25 @@ func (in *Incident) setProperties(props map[string]json.RawMessage) error {
 		k string
 		p *int
 	}{{"time_precision", &in.TimePrecision}, {"geo_precision", &in.GeoPrecision}, {"fatalities", &in.Fatalities}} {
-		if err := num(n.k, n.p); err != nil {
+		var v *int
+		if err := whole(n.k, &v); err != nil {
 			return err
 		}
-	}
-	if raw, ok := props["uncertainty_km"]; ok && string(raw) != "null" {
-		var v float64
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return FieldErrorf("properties.uncertainty_km", "must be a number of km")
+		if v != nil {
+			*n.p = *v
 		}
-		in.UncertaintyKM = &v
 	}
-	if err := optNum("fatalities_low", &in.FatalitiesLow); err != nil {
+	if err := whole("fatalities_low", &in.FatalitiesLow); err != nil {
 		return err
 	}
-	if err := optNum("fatalities_high", &in.FatalitiesHigh); err != nil {
+	if err := whole("fatalities_high", &in.FatalitiesHigh); err != nil {
 		return err
 	}
-	if raw, ok := props["tags"]; ok && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &in.Tags); err != nil {
-			var s string
-			if json.Unmarshal(raw, &s) != nil {
-				return FieldErrorf("properties.tags", "must be an array of strings")
-			}
-			in.Tags = splitList(s)
-		}
+	if err := num("uncertainty_km", &in.UncertaintyKM, "a number of km"); err != nil {
+		return err
+	}
+	if err := in.setTags(props["tags"]); err != nil {
+		return err
 	}
 	for _, t := range []struct {
 		k string
@@ -180,19 +223,21 @@ func (in *Incident) setProperties(props map[string]json.RawMessage) error {
 		if s != "" {
 			v, err := time.Parse(time.RFC3339Nano, s)
 			if err != nil {
-				return FieldErrorf("properties."+t.k, "must be an RFC 3339 time like 2023-10-03T12:00:00Z, got %q", s)
+				return FieldErrorf("properties."+t.k, "must be an RFC 3339 time like 2023-10-03T12:00:00Z, got %q", clip(s))
 			}
 			*t.p = v
 		}
 	}
-	if !in.hasPoint {
-		// ACLED-style latitude/longitude properties stand in for a geometry.
-		var lat, lon float64
-		rl, okLat := props["latitude"]
-		rn, okLon := props["longitude"]
-		if okLat && okLon && json.Unmarshal(rl, &lat) == nil && json.Unmarshal(rn, &lon) == nil {
-			in.Lon, in.Lat, in.hasPoint = lon, lat, true
-		}
+	// ACLED-style latitude/longitude properties stand in for a geometry.
+	var lat, lon *float64
+	if err := num("latitude", &lat, "a number"); err != nil {
+		return err
+	}
+	if err := num("longitude", &lon, "a number"); err != nil {
+		return err
+	}
+	if !in.hasPoint && lat != nil && lon != nil {
+		in.Lon, in.Lat, in.hasPoint = *lon, *lat, true
 	}
 	for k, raw := range props {
 		if known[k] || derivedProps[k] {
@@ -208,6 +253,63 @@ func (in *Incident) setProperties(props map[string]json.RawMessage) error {
 		in.Extra[k] = v
 	}
 	return nil
+}
+
+func (in *Incident) setTags(raw json.RawMessage) error {
+	if !present(raw) {
+		return nil
+	}
+	if raw[0] != '[' {
+		return typeError("properties.tags", "an array of strings", raw)
+	}
+	var items []json.RawMessage
+	json.Unmarshal(raw, &items)
+	in.Tags = make([]string, len(items))
+	for i, it := range items {
+		if it[0] != '"' {
+			return FieldErrorf("properties.tags", "item %d: expected a string, got %s", i+1, describeJSON(it))
+		}
+		json.Unmarshal(it, &in.Tags[i])
+	}
+	return nil
+}
+
+// present reports whether a member was sent with a value other than null.
+func present(raw json.RawMessage) bool {
+	return len(raw) > 0 && string(raw) != "null"
+}
+
+func isNumber(raw json.RawMessage) bool {
+	return len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9')
+}
+
+// typeError says a member has the wrong JSON type: which type it needs, and
+// what was sent.
+func typeError(field, want string, raw json.RawMessage) *Error {
+	return FieldErrorf(field, "expected %s, got %s", want, describeJSON(raw))
+}
+
+// describeJSON names a JSON value's type, quoting short values, for errors.
+func describeJSON(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		json.Unmarshal(raw, &s)
+		return fmt.Sprintf("a string %q", clip(s))
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean " + string(raw)
+	case 'n':
+		return "null"
+	}
+	return "the number " + clip(string(raw))
 }
 
 func splitList(s string) []string {
@@ -260,6 +362,51 @@ func DecodeFeature(data []byte) (*Incident, error) {
 		return nil, err
 	}
 	return &in, nil
+}
+
+// DecodeIncident reads one incident as a client sends it: a GeoJSON Feature;
+// a Feature that left out "type" (an object with "properties" or
+// "geometry"); or the properties alone, perhaps with an "id". Without a
+// geometry, properties.location is geocoded when the incident is prepared.
+// Properties both inside "properties" and beside it are refused, naming them.
+func DecodeIncident(data []byte) (*Incident, error) {
+	var top map[string]json.RawMessage
+	if err := strictObject(data, &top); err != nil {
+		return nil, err
+	}
+	if _, ok := top["type"]; ok {
+		return DecodeFeature(data)
+	}
+	container := ""
+	for _, k := range []string{"properties", "geometry"} {
+		if _, ok := top[k]; ok && container == "" {
+			container = k
+		}
+	}
+	in := &Incident{}
+	if container == "" {
+		return in, in.fromFeature(feature{Type: "Feature", ID: top["id"], Properties: data})
+	}
+	var beside []string
+	for k := range top {
+		if k != "id" && (known[k] || derivedProps[k]) {
+			beside = append(beside, k)
+		}
+	}
+	if len(beside) > 0 {
+		slices.Sort(beside)
+		return nil, FieldErrorf(beside[0], "%s beside %q: a Feature keeps its properties under \"properties\"; move them there, or send the properties alone (without \"properties\" and \"geometry\")", quoteList(beside), container)
+	}
+	return in, in.fromFeature(feature{Type: "Feature", ID: top["id"], Geometry: top["geometry"], Properties: top["properties"]})
+}
+
+// quoteList writes names as "a", "b", "c".
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // DecodeFeatures reads a GeoJSON FeatureCollection, a single Feature, or a

@@ -1,0 +1,148 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/sqlite"
+)
+
+// testServer is the server on a fresh SQLite store in a temporary directory,
+// with the real geography, and an editor's and an admin's token.
+type testServer struct {
+	t             *testing.T
+	srv           *Server
+	db            *sqlite.DB
+	editor, admin string
+}
+
+func newTestServer(t *testing.T) *testServer {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	g, err := geo.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &incident.Service{Store: db, Locator: g, Geocoder: g}
+	ts := &testServer{t: t, db: db, srv: NewServer(Config{Service: svc, Store: db, Tokens: db, Geo: g, Logger: slog.New(slog.DiscardHandler)})}
+	ts.editor, ts.admin = ts.token(incident.RoleEditor), ts.token(incident.RoleAdmin)
+	return ts
+}
+
+// token stores a new token with role and returns its secret.
+func (ts *testServer) token(role string) string {
+	ts.t.Helper()
+	secret, tok, err := incident.NewToken("test-"+role, role, time.Now(), 0)
+	if err == nil {
+		err = ts.db.CreateToken(context.Background(), tok)
+	}
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return secret
+}
+
+func (ts *testServer) do(method, path, token, body string) *httptest.ResponseRecorder {
+	ts.t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", MIMEGeoJSON)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	ts.srv.ServeHTTP(rec, req)
+	return rec
+}
+
+// create POSTs a feature and returns it as stored.
+func (ts *testServer) create(body string) map[string]any {
+	ts.t.Helper()
+	rec := ts.do("POST", "/api/v1/incidents", ts.editor, body)
+	if rec.Code != http.StatusCreated {
+		ts.t.Fatalf("POST: %d %s", rec.Code, rec.Body)
+	}
+	return decodeBody(ts.t, rec)
+}
+
+func decodeBody(t *testing.T, rec *httptest.ResponseRecorder) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, rec.Body)
+	}
+	return v
+}
+
+// wantProblem checks rec is an RFC 7807 problem with status, naming field,
+// whose detail says says.
+func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int, field, says string) {
+	t.Helper()
+	if rec.Code != status || rec.Header().Get("Content-Type") != MIMEProblem {
+		t.Fatalf("got %d %s %s, want a %d problem", rec.Code, rec.Header().Get("Content-Type"), rec.Body, status)
+	}
+	p := decodeBody(t, rec)
+	if p["field"] != field && !(field == "" && p["field"] == nil) || !strings.Contains(p["detail"].(string), says) {
+		t.Errorf("problem on %v saying %q, want one on %q saying %q", p["field"], p["detail"], field, says)
+	}
+}
+
+func props(f map[string]any) map[string]any { return f["properties"].(map[string]any) }
+
+func coordinates(f map[string]any) []any {
+	return f["geometry"].(map[string]any)["coordinates"].([]any)
+}
+
+const battle = `"event_date":"2024-03-10","event_type":"Battles","sub_event_type":"Armed clash"`
+
+func point(lon, lat string) string { return `{"type":"Point","coordinates":[` + lon + `,` + lat + `]}` }
+
+// A Feature without "type" is still a Feature: its location is geocoded.
+// (It was taken for a bare properties object, and refused for want of the
+// properties.location it had.)
+func TestCreateFeatureWithoutType(t *testing.T) {
+	ts := newTestServer(t)
+	f := ts.create(`{"properties":{` + battle + `,"location":"Tillia"}}`)
+	if p := props(f); p["location"] != "Tillia" || p["geocoded"] != "Tillia" || p["region_code"] != "NE-5" {
+		t.Errorf("geocoded %v", p)
+	}
+	if c := coordinates(f); c[0].(float64) < 4.7 || c[0].(float64) > 4.9 {
+		t.Errorf("placed at %v, not Tillia", c)
+	}
+	rec := ts.do("POST", "/api/v1/incidents", ts.editor, `{"properties":{"location":"Tillia"},`+battle+`}`)
+	wantProblem(t, rec, 400, "event_date", `beside "properties"`)
+}
+
+// Wrong JSON types are refused with the field and the type expected; they
+// were coerced ("7" became 7, "seed" a list) or truncated (4 numbers).
+func TestCreateRefusesWrongTypes(t *testing.T) {
+	ts := newTestServer(t)
+	feature := func(geometry, extra string) string {
+		return `{"type":"Feature","geometry":` + geometry + `,"properties":{` + battle + extra + `}}`
+	}
+	for _, tt := range []struct{ body, field, says string }{
+		{feature(point("1.8", "13.1"), `,"fatalities":"7"`), "properties.fatalities", `expected a whole number, got a string "7"`},
+		{feature(point("1.8", "13.1"), `,"tags":"seed"`), "properties.tags", `expected an array of strings, got a string "seed"`},
+		{feature(point("1.8", "13.1"), `,"source":42`), "properties.source", `expected a string, got the number 42`},
+		{feature(`{"type":"Point","coordinates":[1.8,13.1,250,7]}`, ``), "geometry.coordinates", `4 numbers`},
+	} {
+		wantProblem(t, ts.do("POST", "/api/v1/incidents", ts.editor, tt.body), 400, tt.field, tt.says)
+	}
+	// An altitude is accepted and dropped.
+	f := ts.create(feature(`{"type":"Point","coordinates":[1.8,13.1,250]}`, ``))
+	if c := coordinates(f); len(c) != 2 || c[0] != 1.8 || c[1] != 13.1 {
+		t.Errorf("coordinates %v, want [1.8, 13.1]", c)
+	}
+}
