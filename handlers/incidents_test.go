@@ -146,3 +146,24 @@ func TestCreateRefusesWrongTypes(t *testing.T) {
 		t.Errorf("coordinates %v, want [1.8, 13.1]", c)
 	}
 }
+
+// A point in no country the geography knows is refused by a single POST as
+// by an import (a POST stored it with country and region null).
+func TestPointOutsideEveryCountryIsRefused(t *testing.T) {
+	ts := newTestServer(t)
+	atSea := `{"type":"Feature","id":"sea-1","geometry":` + point("-30", "30") + `,"properties":{` + battle + `}}`
+	wantProblem(t, ts.do("POST", "/api/v1/incidents", ts.editor, atSea), 422, "geometry", "is in no country the reference geography knows")
+
+	rec := ts.do("POST", "/api/v1/import", ts.admin, `{"type":"FeatureCollection","features":[`+atSea+`]}`)
+	if rec.Code != 200 {
+		t.Fatalf("import: %d %s", rec.Code, rec.Body)
+	}
+	var res incident.ImportResult
+	json.Unmarshal(rec.Body.Bytes(), &res)
+	if res.Imported != 0 || len(res.Rejected) != 1 || !strings.Contains(res.Rejected[0].Reason, "geometry: [-30, 30] is in no country") {
+		t.Errorf("import: %s", rec.Body)
+	}
+	if rec := ts.do("GET", "/api/v1/incidents/sea-1", "", ""); rec.Code != 404 {
+		t.Errorf("stored: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -64,11 +65,30 @@ func (s *Service) Prepare(in *Incident) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
+	loc := s.Locator.Reverse(in.Lon, in.Lat)
+	if loc.Country == nil {
+		return s.outsideEveryCountry(in)
+	}
 	if in.ID == "" {
 		in.ID = NewID()
 	}
-	in.Derive(s.Locator.Reverse(in.Lon, in.Lat))
+	in.Derive(loc)
 	return nil
+}
+
+// outsideEveryCountry refuses a point the geography cannot place in a
+// country: at sea, or beyond the countries it covers. Every incident must
+// have a country, whoever writes it, so the rule is here and not in one
+// caller. The commonest cause is latitude sent first, so when the swapped
+// point is in a country the message says so.
+func (s *Service) outsideEveryCountry(in *Incident) error {
+	msg := fmt.Sprintf("[%v, %v] is in no country the reference geography knows (at sea, or beyond what it covers)", in.Lon, in.Lat)
+	if math.Abs(in.Lon) <= 90 {
+		if sw := s.Locator.Reverse(in.Lat, in.Lon); sw.Country != nil {
+			msg += fmt.Sprintf("; [%v, %v] would be in %s: GeoJSON puts the longitude first", in.Lat, in.Lon, *sw.Country)
+		}
+	}
+	return &Error{Code: EUNPROCESSABLE, Field: "geometry", Message: msg}
 }
 
 // Create validates, derives and stores a new incident.
@@ -174,8 +194,6 @@ type ImportResult struct {
 type ImportOptions struct {
 	// AllOrNothing stores nothing when any record is rejected.
 	AllOrNothing bool
-	// RequireCovered rejects incidents outside Niger and its neighbours.
-	RequireCovered bool
 	// Progress, when set, is told how many records are done.
 	Progress func(done int)
 }
@@ -202,10 +220,6 @@ func (s *Service) Import(ctx context.Context, ins []*Incident, rejected []Reject
 		}
 		if err := s.Prepare(in); err != nil {
 			res.Rejected = append(res.Rejected, Rejected{Record: record, ID: in.ID, Reason: ErrorMessage(err)})
-			continue
-		}
-		if opts.RequireCovered && in.Country == nil {
-			res.Rejected = append(res.Rejected, Rejected{Record: record, ID: in.ID, Reason: fmt.Sprintf("%v, %v is outside the covered countries (Niger and its neighbours)", in.Lat, in.Lon)})
 			continue
 		}
 		if seen[in.ID] {

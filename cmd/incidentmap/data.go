@@ -69,7 +69,7 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 	}
 	defer a.db.Close()
 	bar := newProgress(e.stderr, "importing", len(ins))
-	res, err := a.svc.Import(incident.WithActor(ctx, "cli import"), ins, rej, incident.ImportOptions{AllOrNothing: *strict || isCSV, RequireCovered: isCSV, Progress: bar.set})
+	res, err := a.svc.Import(incident.WithActor(ctx, "cli import"), ins, rej, incident.ImportOptions{AllOrNothing: *strict || isCSV, Progress: bar.set})
 	bar.done()
 	unit := "record"
 	if isCSV {
