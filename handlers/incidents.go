@@ -158,7 +158,13 @@ func (s *Server) patchIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.cfg.Service.Patch(c.Request().Context(), c.Param("id"), body)
+	var opts incident.PatchOptions
+	if v := c.QueryParam("regeocode"); v != "" {
+		if opts.Regeocode, err = strconv.ParseBool(v); err != nil {
+			return incident.FieldErrorf("regeocode", "%q: use true to place the incident again from properties.location, or false", v)
+		}
+	}
+	out, err := s.cfg.Service.Patch(c.Request().Context(), c.Param("id"), body, opts)
 	if err != nil {
 		return err
 	}

@@ -167,3 +167,76 @@ func TestPointOutsideEveryCountryIsRefused(t *testing.T) {
 		t.Errorf("stored: %d %s", rec.Code, rec.Body)
 	}
 }
+
+func (ts *testServer) revisions(id string) int {
+	ts.t.Helper()
+	rec := ts.do("GET", "/api/v1/incidents/"+id+"/history", "", "")
+	if rec.Code != 200 {
+		ts.t.Fatalf("history: %d %s", rec.Code, rec.Body)
+	}
+	return len(decodeBody(ts.t, rec)["revisions"].([]any))
+}
+
+// "geometry": null moved the incident (re-geocoded from its location) as a
+// side effect; now it takes ?regeocode=true.
+func TestPatchGeometryNeedsRegeocode(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create(`{"type":"Feature","id":"p-1","geometry":` + point("1.79869", "13.11915") + `,"properties":{` + battle + `,"location":"Tillia"}}`)
+	wantProblem(t, ts.do("PATCH", "/api/v1/incidents/p-1", ts.editor, `{"geometry":null}`), 400, "geometry", "?regeocode=true")
+	wantProblem(t, ts.do("PATCH", "/api/v1/incidents/p-1?regeocode=maybe", ts.editor, `{"geometry":null}`), 400, "regeocode", "use true")
+	if c := coordinates(decodeBody(t, ts.do("GET", "/api/v1/incidents/p-1", "", ""))); c[0] != 1.79869 {
+		t.Errorf("a refused patch moved the incident to %v", c)
+	}
+	rec := ts.do("PATCH", "/api/v1/incidents/p-1?regeocode=true", ts.editor, `{"geometry":null}`)
+	if rec.Code != 200 {
+		t.Fatalf("regeocode: %d %s", rec.Code, rec.Body)
+	}
+	if f := decodeBody(t, rec); coordinates(f)[0] != 4.78972 || props(f)["geocoded"] != "Tillia" || props(f)["region_code"] != "NE-5" {
+		t.Errorf("regeocoded to %v %v", coordinates(f), props(f))
+	}
+}
+
+// Derived properties and stamps are refused in a PATCH, by name (they were
+// ignored, and the patch wrote an empty revision). PUT and POST still
+// accept them and ignore them, so GET, edit, PUT works.
+func TestPatchRefusesDerivedProperties(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create(`{"type":"Feature","id":"d-1","geometry":` + point("1.79869", "13.11915") + `,"properties":{` + battle + `}}`)
+	for _, p := range []string{`{"properties":{"country":"FRA","region_name":"Paris"}}`, `{"properties":{"updated_at":"2030-01-01T00:00:00Z"}}`} {
+		rec := ts.do("PATCH", "/api/v1/incidents/d-1", ts.editor, p)
+		wantProblem(t, rec, 400, decodeBody(t, rec)["field"].(string), "set by incidentmap")
+		if f := decodeBody(t, rec)["field"]; f != "properties.country" && f != "properties.updated_at" {
+			t.Errorf("%s: field %v", p, f)
+		}
+	}
+	wantProblem(t, ts.do("PATCH", "/api/v1/incidents/d-1", ts.editor, `{"fatalities":3}`), 400, "fatalities", `under "properties"`)
+	if n := ts.revisions("d-1"); n != 1 {
+		t.Errorf("%d revisions after refused patches, want the create alone", n)
+	}
+}
+
+// A PATCH or PUT whose result is the stored incident writes nothing: 200
+// with the incident, no revision, the same updated_at.
+func TestNoChangeWritesNoRevision(t *testing.T) {
+	ts := newTestServer(t)
+	created := ts.create(`{"type":"Feature","id":"n-1","geometry":` + point("1.79869", "13.11915") + `,"properties":{` + battle + `,"fatalities":4,"inter1":2,"assoc_actor_1":"X","iso":562}}`)
+	at := props(created)["updated_at"]
+	get := ts.do("GET", "/api/v1/incidents/n-1", "", "").Body.String()
+	for _, w := range []struct{ method, body string }{
+		{"PATCH", `{"properties":{"fatalities":4}}`},
+		{"PATCH", `{}`},
+		{"PUT", get},
+	} {
+		rec := ts.do(w.method, "/api/v1/incidents/n-1", ts.editor, w.body)
+		if rec.Code != 200 || props(decodeBody(t, rec))["updated_at"] != at {
+			t.Errorf("%s %s: %d %s", w.method, w.body, rec.Code, rec.Body)
+		}
+	}
+	if n := ts.revisions("n-1"); n != 1 {
+		t.Errorf("%d revisions after writes that changed nothing, want the create alone", n)
+	}
+	rec := ts.do("PATCH", "/api/v1/incidents/n-1", ts.editor, `{"properties":{"fatalities":5}}`)
+	if rec.Code != 200 || props(decodeBody(t, rec))["updated_at"] == at || ts.revisions("n-1") != 2 {
+		t.Errorf("a real change: %d %s, %d revisions", rec.Code, rec.Body, ts.revisions("n-1"))
+	}
+}

@@ -8,9 +8,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -212,11 +214,13 @@ func (in *Incident) AppendFeature(b *bytes.Buffer) {
 		b.WriteString(`,"distance_km":`)
 		writeFloat(b, math.Round(*in.DistanceKM*1000)/1000)
 	}
-	for k, v := range in.Extra {
+	// In key order, as encoding/json writes maps: the same incident is the
+	// same bytes, so a write that changes nothing is seen to change nothing.
+	for _, k := range slices.Sorted(maps.Keys(in.Extra)) {
 		if known[k] || derivedProps[k] {
 			continue
 		}
-		j, err := json.Marshal(v)
+		j, err := json.Marshal(in.Extra[k])
 		if err != nil {
 			continue
 		}

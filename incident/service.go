@@ -1,11 +1,13 @@
 package incident
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -106,18 +108,33 @@ func (s *Service) Create(ctx context.Context, in *Incident) (*Incident, error) {
 
 // Replace overwrites incident id with in (PUT).
 func (s *Service) Replace(ctx context.Context, id string, in *Incident) (*Incident, error) {
-	if in.ID != "" && in.ID != id {
-		return nil, FieldErrorf("id", "%q does not match the URL's id %q", clip(in.ID), id)
-	}
 	old, err := s.Store.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	in.ID = id
+	return s.replace(ctx, old, in)
+}
+
+// replace prepares in as the new state of old and stores it, unless that
+// would store old again: then it writes nothing (no revision, the same
+// updated_at) and returns old.
+func (s *Service) replace(ctx context.Context, old, in *Incident) (*Incident, error) {
+	if in.ID != "" && in.ID != old.ID {
+		return nil, FieldErrorf("id", "%q does not match the URL's id %q", clip(in.ID), old.ID)
+	}
+	in.ID = old.ID
 	if err := s.Prepare(in); err != nil {
 		return nil, err
 	}
-	in.CreatedAt = old.CreatedAt
+	if in.Geocoded == "" && in.Lon == old.Lon && in.Lat == old.Lat {
+		// Still the point the location was geocoded to; input never
+		// carries the note (it is derived), so it is kept from old.
+		in.Geocoded = old.Geocoded
+	}
+	in.CreatedAt, in.UpdatedAt = old.CreatedAt, old.UpdatedAt
+	if sameFeature(in, old) {
+		return old, nil
+	}
 	in.UpdatedAt = s.now()
 	if err := s.Store.Replace(ctx, in); err != nil {
 		return nil, err
@@ -125,50 +142,22 @@ func (s *Service) Replace(ctx context.Context, id string, in *Incident) (*Incide
 	return in, nil
 }
 
-// Patch applies a JSON Merge Patch (RFC 7396) to the incident's Feature.
-// A patch that changes properties.location but not the geometry, and sets
-// "geometry": null, has the location geocoded again.
-func (s *Service) Patch(ctx context.Context, id string, patch []byte) (*Incident, error) {
-	old, err := s.Store.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	var p any
-	if err := json.Unmarshal(patch, &p); err != nil {
-		return nil, Errorf(EINVALID, "malformed JSON merge patch: %s", jsonReason(err))
-	}
-	if _, ok := p.(map[string]any); !ok {
-		return nil, Errorf(EINVALID, "a merge patch must be a JSON object, like {\"properties\":{\"fatalities\":30}}")
-	}
-	cur, _ := json.Marshal(old)
-	var doc any
-	json.Unmarshal(cur, &doc)
-	merged, _ := json.Marshal(MergePatch(doc, p))
-	in, err := DecodeFeature(merged)
-	if err != nil {
-		return nil, err
-	}
-	return s.Replace(ctx, id, in)
+// sameFeature reports whether a and b are the same Feature. Borders equally
+// far are compared in one order: a store may give ties back in another.
+func sameFeature(a, b *Incident) bool {
+	return bytes.Equal(canonicalFeature(a), canonicalFeature(b))
 }
 
-// MergePatch applies an RFC 7396 JSON Merge Patch to a decoded JSON value.
-func MergePatch(target, patch any) any {
-	pm, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	tm, ok := target.(map[string]any)
-	if !ok {
-		tm = map[string]any{}
-	}
-	for k, v := range pm {
-		if v == nil {
-			delete(tm, k)
-		} else {
-			tm[k] = MergePatch(tm[k], v)
-		}
-	}
-	return tm
+func canonicalFeature(in *Incident) []byte {
+	c := *in
+	c.StoredJSON, c.DistanceKM = nil, nil
+	c.Borders = slices.Clone(in.Borders)
+	slices.SortStableFunc(c.Borders, func(x, y BorderDistance) int {
+		return cmp.Or(cmp.Compare(x.DistanceKM, y.DistanceKM), strings.Compare(x.Country, y.Country))
+	})
+	var b bytes.Buffer
+	c.AppendFeature(&b)
+	return b.Bytes()
 }
 
 // Delete removes an incident.

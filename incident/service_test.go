@@ -2,6 +2,7 @@ package incident
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -118,5 +119,116 @@ func TestPointsOutsideEveryCountryAreRefused(t *testing.T) {
 	}
 	if st.writes != 1 || st.m["in-1"] == nil {
 		t.Errorf("stored %v", st.m)
+	}
+}
+
+// stored makes a service holding one incident, "x-1" at Torodi with the
+// location Tillia, created an hour before the service's clock reads.
+func stored(t *testing.T) (*Service, *memStore, *Incident) {
+	t.Helper()
+	s, st := newService()
+	now := clock.Add(-time.Hour)
+	s.Now = func() time.Time { return now }
+	in := valid()
+	in.Location = "Tillia"
+	// Properties without a field of their own, which a Feature must write
+	// in one order to be compared.
+	in.Extra = map[string]any{"inter1": 2.0, "assoc_actor_1": "X", "iso": 562.0, "custom": map[string]any{"k": "v"}, "year": 2023.0}
+	if _, err := s.Create(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	s.Now = func() time.Time { return clock }
+	st.writes = 0
+	old, _ := st.Get(context.Background(), "x-1")
+	return s, st, old
+}
+
+func TestPatch(t *testing.T) {
+	tests := []struct {
+		name      string
+		patch     string
+		regeocode bool
+		field     string // the error's field, "" for none
+		says      string
+		changed   bool // whether it is written, with a new updated_at
+		lon       float64
+	}{
+		{"a property", `{"properties":{"fatalities":9}}`, false, "", "", true, 1.8},
+		{"a property to its value", `{"properties":{"fatalities":3}}`, false, "", "", false, 1.8},
+		{"nothing", `{}`, false, "", "", false, 1.8},
+		{"an extra property", `{"properties":{"inter2":1}}`, false, "", "", true, 1.8},
+		{"an extra property to its value", `{"properties":{"iso":562,"custom":{"k":"v"}}}`, false, "", "", false, 1.8},
+		{"an extra property removed", `{"properties":{"custom":null}}`, false, "", "", true, 1.8},
+		{"geometry null", `{"geometry":null}`, false, "geometry", "?regeocode=true", false, 0},
+		{"geometry null, regeocoded", `{"geometry":null}`, true, "", "", true, 4.79},
+		{"regeocoded", `{}`, true, "", "", true, 4.79},
+		{"a new location, regeocoded", `{"properties":{"location":"Tillia"}}`, true, "", "", true, 4.79},
+		{"a geometry and regeocode", `{"geometry":{"type":"Point","coordinates":[2,13]}}`, true, "geometry", "not both", false, 0},
+		{"a new point", `{"geometry":{"type":"Point","coordinates":[2,13]}}`, false, "", "", true, 2},
+		{"derived properties", `{"properties":{"zones":[],"country":"FRA"}}`, false, "properties.country", `"country", "zones"`, false, 0},
+		{"a stamp", `{"properties":{"updated_at":"2024-01-01T00:00:00Z"}}`, false, "properties.updated_at", "set by incidentmap", false, 0},
+		{"a derived property removed", `{"properties":{"region_code":null}}`, false, "properties.region_code", "set by incidentmap", false, 0},
+		{"latitude", `{"properties":{"latitude":14}}`, false, "properties.latitude", `"geometry"`, false, 0},
+		{"a property outside properties", `{"fatalities":9}`, false, "fatalities", `{"properties":{"fatalities":...}}`, false, 0},
+		{"an unknown member", `{"bbox":[1,2,3,4]}`, false, "bbox", `"geometry" and "properties"`, false, 0},
+		{"properties null", `{"properties":null}`, false, "properties", "every property", false, 0},
+		{"properties not an object", `{"properties":[]}`, false, "properties", "expected an object, got an array", false, 0},
+		{"another id", `{"id":"y-2"}`, false, "id", "does not match", false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, st, old := stored(t)
+			out, err := s.Patch(context.Background(), "x-1", []byte(tt.patch), PatchOptions{Regeocode: tt.regeocode})
+			if tt.field != "" {
+				wantFieldError(t, err, EINVALID, tt.field, tt.says)
+				if st.writes != 0 {
+					t.Error("a refused patch was written")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.writes != map[bool]int{true: 1}[tt.changed] {
+				t.Errorf("%d writes, want a write: %v", st.writes, tt.changed)
+			}
+			if wantAt := map[bool]time.Time{true: clock, false: old.UpdatedAt}[tt.changed]; !out.UpdatedAt.Equal(wantAt) || !out.CreatedAt.Equal(old.CreatedAt) {
+				t.Errorf("updated_at %v, created_at %v; want %v, %v", out.UpdatedAt, out.CreatedAt, wantAt, old.CreatedAt)
+			}
+			if out.Lon != tt.lon || out.Country == nil {
+				t.Errorf("at %v, %v in %v; want lon %v", out.Lon, out.Lat, out.Country, tt.lon)
+			}
+		})
+	}
+}
+
+// A PUT of what a GET returned changes nothing, so it writes nothing: no
+// revision, the same updated_at. A geocoded incident keeps its geocoded
+// note while its point stays.
+func TestReplaceWithNoChangeWritesNothing(t *testing.T) {
+	s, st, _ := stored(t)
+	moved, err := s.Patch(context.Background(), "x-1", []byte(`{"geometry":null}`), PatchOptions{Regeocode: true})
+	if err != nil || moved.Geocoded != "Tillia" {
+		t.Fatalf("regeocode: %v %+v", err, moved)
+	}
+	st.writes = 0
+	s.Now = func() time.Time { return clock.Add(time.Hour) }
+	got, _ := st.Get(context.Background(), "x-1")
+	body, _ := json.Marshal(got)
+	in, err := DecodeFeature(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.Replace(context.Background(), "x-1", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.writes != 0 || !out.UpdatedAt.Equal(moved.UpdatedAt) || out.Geocoded != "Tillia" {
+		t.Errorf("%d writes, updated_at %v (was %v), geocoded %q", st.writes, out.UpdatedAt, moved.UpdatedAt, out.Geocoded)
+	}
+	in, _ = DecodeFeature(body)
+	in.Notes = "changed"
+	if out, err = s.Replace(context.Background(), "x-1", in); err != nil || st.writes != 1 || out.Geocoded != "Tillia" || !out.UpdatedAt.Equal(clock.Add(time.Hour)) {
+		t.Errorf("a real change: %v, %d writes, %+v", err, st.writes, out)
 	}
 }
