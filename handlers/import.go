@@ -36,8 +36,7 @@ func (s *Server) importIncidents(c echo.Context) error {
 		return err
 	}
 	res, err := s.cfg.Service.Import(c.Request().Context(), ins, rej, incident.ImportOptions{
-		AllOrNothing:   isCSV || c.QueryParam("all_or_nothing") == "true",
-		RequireCovered: isCSV,
+		AllOrNothing: isCSV || c.QueryParam("all_or_nothing") == "true",
 	})
 	if err != nil {
 		if res == nil {

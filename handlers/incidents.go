@@ -117,21 +117,15 @@ func (s *Server) getIncident(c echo.Context) error {
 	return writeFeature(c, http.StatusOK, in)
 }
 
-// readIncident decodes a request body: a GeoJSON Feature, or a bare
-// properties object (with a location phrase to geocode).
+// readIncident decodes a request body: a GeoJSON Feature, or the properties
+// alone (with a location phrase to geocode); incident.DecodeIncident says
+// which shapes it takes.
 func readIncident(c echo.Context) (*incident.Incident, error) {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		return nil, err
 	}
-	var probe struct {
-		Type *string `json:"type"`
-	}
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &probe) == nil && probe.Type == nil {
-		body = append(append([]byte(`{"type":"Feature","geometry":null,"properties":`), trimmed...), '}')
-	}
-	return incident.DecodeFeature(body)
+	return incident.DecodeIncident(body)
 }
 
 func (s *Server) createIncident(c echo.Context) error {
@@ -164,7 +158,13 @@ func (s *Server) patchIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.cfg.Service.Patch(c.Request().Context(), c.Param("id"), body)
+	var opts incident.PatchOptions
+	if v := c.QueryParam("regeocode"); v != "" {
+		if opts.Regeocode, err = strconv.ParseBool(v); err != nil {
+			return incident.FieldErrorf("regeocode", "%q: use true to place the incident again from properties.location, or false", v)
+		}
+	}
+	out, err := s.cfg.Service.Patch(c.Request().Context(), c.Param("id"), body, opts)
 	if err != nil {
 		return err
 	}

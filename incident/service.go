@@ -2,10 +2,12 @@ package incident
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -65,11 +67,30 @@ func (s *Service) Prepare(in *Incident) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
+	loc := s.Locator.Reverse(in.Lon, in.Lat)
+	if loc.Country == nil {
+		return s.outsideEveryCountry(in)
+	}
 	if in.ID == "" {
 		in.ID = NewID()
 	}
-	in.Derive(s.Locator.Reverse(in.Lon, in.Lat))
+	in.Derive(loc)
 	return nil
+}
+
+// outsideEveryCountry refuses a point the geography cannot place in a
+// country: at sea, or beyond the countries it covers. Every incident must
+// have a country, whoever writes it, so the rule is here and not in one
+// caller. The commonest cause is latitude sent first, so when the swapped
+// point is in a country the message says so.
+func (s *Service) outsideEveryCountry(in *Incident) error {
+	msg := fmt.Sprintf("[%v, %v] is in no country the reference geography knows (at sea, or beyond what it covers)", in.Lon, in.Lat)
+	if math.Abs(in.Lon) <= 90 {
+		if sw := s.Locator.Reverse(in.Lat, in.Lon); sw.Country != nil {
+			msg += fmt.Sprintf("; [%v, %v] would be in %s: GeoJSON puts the longitude first", in.Lat, in.Lon, *sw.Country)
+		}
+	}
+	return &Error{Code: EUNPROCESSABLE, Field: "geometry", Message: msg}
 }
 
 // Create validates, derives and stores a new incident.
@@ -87,18 +108,33 @@ func (s *Service) Create(ctx context.Context, in *Incident) (*Incident, error) {
 
 // Replace overwrites incident id with in (PUT).
 func (s *Service) Replace(ctx context.Context, id string, in *Incident) (*Incident, error) {
-	if in.ID != "" && in.ID != id {
-		return nil, FieldErrorf("id", "%q does not match the URL's id %q", clip(in.ID), id)
-	}
 	old, err := s.Store.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	in.ID = id
+	return s.replace(ctx, old, in)
+}
+
+// replace prepares in as the new state of old and stores it, unless that
+// would store old again: then it writes nothing (no revision, the same
+// updated_at) and returns old.
+func (s *Service) replace(ctx context.Context, old, in *Incident) (*Incident, error) {
+	if in.ID != "" && in.ID != old.ID {
+		return nil, FieldErrorf("id", "%q does not match the URL's id %q", clip(in.ID), old.ID)
+	}
+	in.ID = old.ID
 	if err := s.Prepare(in); err != nil {
 		return nil, err
 	}
-	in.CreatedAt = old.CreatedAt
+	if in.Geocoded == "" && in.Lon == old.Lon && in.Lat == old.Lat {
+		// Still the point the location was geocoded to; input never
+		// carries the note (it is derived), so it is kept from old.
+		in.Geocoded = old.Geocoded
+	}
+	in.CreatedAt, in.UpdatedAt = old.CreatedAt, old.UpdatedAt
+	if sameFeature(in, old) {
+		return old, nil
+	}
 	in.UpdatedAt = s.now()
 	if err := s.Store.Replace(ctx, in); err != nil {
 		return nil, err
@@ -106,60 +142,22 @@ func (s *Service) Replace(ctx context.Context, id string, in *Incident) (*Incide
 	return in, nil
 }
 
-// Patch applies a JSON Merge Patch (RFC 7396) to the incident's Feature.
-// A patch that changes properties.location but not the geometry, and sets
-// "geometry": null, has the location geocoded again.
-func (s *Service) Patch(ctx context.Context, id string, patch []byte) (*Incident, error) {
-	old, err := s.Store.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	var p any
-	if err := json.Unmarshal(patch, &p); err != nil {
-		return nil, Errorf(EINVALID, "malformed JSON merge patch: %s", jsonReason(err))
-	}
-	if _, ok := p.(map[string]any); !ok {
-		return nil, Errorf(EINVALID, "a merge patch must be a JSON object, like {\"properties\":{\"fatalities\":30}}")
-	}
-	cur, _ := json.Marshal(old)
-	var doc any
-	json.Unmarshal(cur, &doc)
-	merged, _ := json.Marshal(MergePatch(doc, p))
-	in, err := DecodeFeature(merged)
-	if err != nil {
-		return nil, err
-	}
-	return s.Replace(ctx, id, in)
+// sameFeature reports whether a and b are the same Feature. Borders equally
+// far are compared in one order: a store may give ties back in another.
+func sameFeature(a, b *Incident) bool {
+	return bytes.Equal(canonicalFeature(a), canonicalFeature(b))
 }
 
-// DecodeFeature reads one GeoJSON Feature, with an error that says what to
-// fix when it is not one.
-func DecodeFeature(data []byte) (*Incident, error) {
-	var in Incident
-	if err := strictObject(data, &in); err != nil {
-		return nil, err
-	}
-	return &in, nil
-}
-
-// MergePatch applies an RFC 7396 JSON Merge Patch to a decoded JSON value.
-func MergePatch(target, patch any) any {
-	pm, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	tm, ok := target.(map[string]any)
-	if !ok {
-		tm = map[string]any{}
-	}
-	for k, v := range pm {
-		if v == nil {
-			delete(tm, k)
-		} else {
-			tm[k] = MergePatch(tm[k], v)
-		}
-	}
-	return tm
+func canonicalFeature(in *Incident) []byte {
+	c := *in
+	c.StoredJSON, c.DistanceKM = nil, nil
+	c.Borders = slices.Clone(in.Borders)
+	slices.SortStableFunc(c.Borders, func(x, y BorderDistance) int {
+		return cmp.Or(cmp.Compare(x.DistanceKM, y.DistanceKM), strings.Compare(x.Country, y.Country))
+	})
+	var b bytes.Buffer
+	c.AppendFeature(&b)
+	return b.Bytes()
 }
 
 // Delete removes an incident.
@@ -185,8 +183,6 @@ type ImportResult struct {
 type ImportOptions struct {
 	// AllOrNothing stores nothing when any record is rejected.
 	AllOrNothing bool
-	// RequireCovered rejects incidents outside Niger and its neighbours.
-	RequireCovered bool
 	// Progress, when set, is told how many records are done.
 	Progress func(done int)
 }
@@ -213,10 +209,6 @@ func (s *Service) Import(ctx context.Context, ins []*Incident, rejected []Reject
 		}
 		if err := s.Prepare(in); err != nil {
 			res.Rejected = append(res.Rejected, Rejected{Record: record, ID: in.ID, Reason: ErrorMessage(err)})
-			continue
-		}
-		if opts.RequireCovered && in.Country == nil {
-			res.Rejected = append(res.Rejected, Rejected{Record: record, ID: in.ID, Reason: fmt.Sprintf("%v, %v is outside the covered countries (Niger and its neighbours)", in.Lat, in.Lon)})
 			continue
 		}
 		if seen[in.ID] {
@@ -263,55 +255,6 @@ func (s *Service) Import(ctx context.Context, ins []*Incident, rejected []Reject
 	}
 	res.Imported = len(ok)
 	return res, nil
-}
-
-// DecodeFeatures reads a GeoJSON FeatureCollection, a single Feature, or a
-// GeoJSON text sequence (RFC 8142, or one Feature per line). Records that
-// fail to decode are returned as rejections, not errors, so one bad record
-// does not hide the rest; their place in the slice is nil, so positions stay
-// the record numbers.
-func DecodeFeatures(data []byte) ([]*Incident, []Rejected, error) {
-	data = bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-	if len(data) == 0 {
-		return nil, nil, Errorf(EINVALID, "empty input; want a GeoJSON FeatureCollection or text sequence")
-	}
-	var head struct {
-		Type     string            `json:"type"`
-		Features []json.RawMessage `json:"features"`
-	}
-	var raws []json.RawMessage
-	if data[0] == '{' && json.Unmarshal(data, &head) == nil {
-		switch head.Type {
-		case "FeatureCollection":
-			raws = head.Features
-		case "Feature":
-			raws = []json.RawMessage{data}
-		default:
-			return nil, nil, Errorf(EINVALID, "type %q: want a GeoJSON FeatureCollection or Feature", clip(head.Type))
-		}
-	} else {
-		// A text sequence: records separated by RS (0x1E) and/or newlines.
-		for _, line := range bytes.FieldsFunc(data, func(r rune) bool { return r == 0x1e || r == '\n' }) {
-			if line = bytes.TrimSpace(line); len(line) > 0 {
-				raws = append(raws, json.RawMessage(line))
-			}
-		}
-		if len(raws) > 0 && raws[0][0] != '{' {
-			return nil, nil, Errorf(EINVALID, "not GeoJSON: want a FeatureCollection, or one Feature per line")
-		}
-	}
-	var out []*Incident
-	var rej []Rejected
-	for i, raw := range raws {
-		in, err := DecodeFeature(raw)
-		if err != nil {
-			rej = append(rej, Rejected{Record: i + 1, Reason: ErrorMessage(err)})
-			out = append(out, nil)
-			continue
-		}
-		out = append(out, in)
-	}
-	return out, rej, nil
 }
 
 // String is a short description for logs and messages.

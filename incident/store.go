@@ -80,18 +80,26 @@ func RoleAtLeast(role, want string) bool {
 	return rank[role] >= rank[want] && rank[role] > 0
 }
 
-// Token is an API token. Only the SHA-256 of the secret is stored.
+// Token is an API token. Only the SHA-256 of the secret is stored, and it
+// is never shown.
 type Token struct {
-	ID        string
-	Name      string
-	Role      string
-	Hash      string
-	CreatedAt time.Time
-	ExpiresAt *time.Time // nil: never
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Role      string     `json:"role"`
+	Hash      string     `json:"-"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at"` // nil: never
 }
 
 // TokenStore keeps API tokens.
 type TokenStore interface {
 	CreateToken(ctx context.Context, t *Token) error
+	// TokenByHash finds a token by its secret's hash; EUNAUTHORIZED if
+	// there is none.
 	TokenByHash(ctx context.Context, hash string) (*Token, error)
+	// Tokens lists every token, oldest first, without their hashes.
+	Tokens(ctx context.Context) ([]*Token, error)
+	// RevokeToken deletes a token: requests with it fail from then on.
+	// ENOTFOUND if there is none.
+	RevokeToken(ctx context.Context, id string) error
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -41,4 +42,19 @@ func NewToken(name, role string, now time.Time, ttl time.Duration) (secret strin
 func HashToken(secret string) string {
 	h := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(h[:])
+}
+
+// ParseTokenTTL reads how long a token is valid: a Go duration ("720h") or
+// whole days ("30d").
+func ParseTokenTTL(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		var n int
+		n, err = strconv.Atoi(days)
+		d = time.Duration(n) * 24 * time.Hour
+	}
+	if err != nil || d <= 0 {
+		return 0, FieldErrorf("expires", "%q: use a duration like 720h or 30d", clip(s))
+	}
+	return d, nil
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -69,7 +68,7 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 	}
 	defer a.db.Close()
 	bar := newProgress(e.stderr, "importing", len(ins))
-	res, err := a.svc.Import(incident.WithActor(ctx, "cli import"), ins, rej, incident.ImportOptions{AllOrNothing: *strict || isCSV, RequireCovered: isCSV, Progress: bar.set})
+	res, err := a.svc.Import(incident.WithActor(ctx, "cli import"), ins, rej, incident.ImportOptions{AllOrNothing: *strict || isCSV, Progress: bar.set})
 	bar.done()
 	unit := "record"
 	if isCSV {
@@ -209,19 +208,28 @@ func writeGeoJSON(ctx context.Context, a *app, f incident.Filter, w *bufio.Write
 }
 
 func cmdToken(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 || args[0] != "create" {
-		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-			fmt.Fprintln(e.stderr, "Usage: incidentmap token create --role viewer|editor|admin [--name NAME] [--db FILE]")
-			return nil
-		}
-		fmt.Fprintln(e.stderr, "Usage: incidentmap token create --role viewer|editor|admin [--name NAME] [--db FILE]")
-		return usageError{"token has one subcommand: create"}
+	sub := ""
+	if len(args) > 0 {
+		sub = args[0]
+	}
+	switch sub {
+	case "create":
+	case "list":
+		return cmdTokenList(ctx, args[1:], e)
+	case "revoke":
+		return cmdTokenRevoke(ctx, args[1:], e)
+	case "--help", "-h", "help":
+		fmt.Fprint(e.stderr, tokenUsage)
+		return nil
+	default:
+		fmt.Fprint(e.stderr, tokenUsage)
+		return usageError{"token takes a subcommand: create, list or revoke"}
 	}
 	fs := newFlags("token create", "--role ROLE [--name NAME]", "Creates an API token and prints it once; only its hash is stored. Roles: viewer (read, when\nthe server runs with --read-token), editor (create, change and delete incidents), admin (all).", e)
 	dbPath := fs.String("db", defaultDB, "SQLite database file")
 	role := fs.String("role", "", "viewer, editor or admin (required)")
 	name := fs.String("name", "", "who or what the token is for, shown in logs and history (default: the role)")
-	expires := fs.String("expires", "", "how long the token is valid: 720h, 30d (default: until revoked by deleting the database row)")
+	expires := fs.String("expires", "", "how long the token is valid: 720h, 30d (default: until revoked with `incidentmap token revoke`)")
 	if err := parse(fs, args[1:], e); err != nil {
 		return helpOK(err)
 	}
@@ -231,8 +239,8 @@ func cmdToken(ctx context.Context, args []string, e env) error {
 	}
 	var ttl time.Duration
 	if *expires != "" {
-		d, err := parseDays(*expires)
-		if err != nil || d <= 0 {
+		d, err := incident.ParseTokenTTL(*expires)
+		if err != nil {
 			return usageError{fmt.Sprintf("--expires %q: use a duration like 720h or 30d", *expires)}
 		}
 		ttl = d
@@ -252,13 +260,4 @@ func cmdToken(ctx context.Context, args []string, e env) error {
 	fmt.Fprintln(e.stdout, secret)
 	fmt.Fprintf(e.stderr, "token %q (%s, role %s) created; it is shown only this once. Use it as: Authorization: Bearer <token>\n", t.Name, t.ID, t.Role)
 	return nil
-}
-
-// parseDays reads a Go duration, or whole days as "30d".
-func parseDays(s string) (time.Duration, error) {
-	if d, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(d)
-		return time.Duration(n) * 24 * time.Hour, err
-	}
-	return time.ParseDuration(s)
 }

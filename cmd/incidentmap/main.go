@@ -60,6 +60,8 @@ Usage:
   incidentmap import [flags] FILE    import incidents (GeoJSON FeatureCollection or text sequence; - for stdin)
   incidentmap export [flags]         write incidents as a GeoJSON FeatureCollection
   incidentmap token create [flags]   create an API token (printed once)
+  incidentmap token list             list API tokens (never their secrets)
+  incidentmap token revoke ID        revoke an API token, at once
   incidentmap reverse LON LAT        country, region, border distances and zones of a point
   incidentmap geocode "TEXT"         candidate points for a place phrase
   incidentmap gen --n N [--seed S]   add N realistic synthetic incidents (benchmarks, demos)

@@ -580,7 +580,7 @@ func TestBadInput(t *testing.T) {
 		{"SQL in id", "GET", "/api/v1/incidents/%27%20OR%20%271%27%3D%271", nil, 404, ""},
 		{"huge fatalities", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { p["fatalities"] = 1e20 }), 400, "properties.fatalities"},
 		{"fatalities NaN-ish string", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { p["fatalities"] = "NaN" }), 400, "properties.fatalities"},
-		{"coordinates as strings", "POST", "/api/v1/incidents", `{"type":"Feature","geometry":{"type":"Point","coordinates":["1","2"]},"properties":{"event_date":"2024-01-01","event_type":"Battles","sub_event_type":"Armed clash"}}`, 400, "geometry"},
+		{"coordinates as strings", "POST", "/api/v1/incidents", `{"type":"Feature","geometry":{"type":"Point","coordinates":["1","2"]},"properties":{"event_date":"2024-01-01","event_type":"Battles","sub_event_type":"Armed clash"}}`, 400, "geometry.coordinates"},
 		{"unicode everywhere", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { f["id"] = "ü-1"; p["notes"] = "Tillabéri 🇳🇪 \u202e" }), 400, "id"},
 		{"huge bbox numbers", "GET", "/api/v1/incidents?bbox=-1e308,0,1e308,1", nil, 400, "bbox"},
 		{"limit overflow", "GET", "/api/v1/incidents?limit=99999999999999999999", nil, 400, "limit"},

@@ -1474,38 +1474,6 @@ func bandIndex(k string) int {
 	return len(incident.BorderBands)
 }
 
-// CreateToken implements incident.TokenStore.
-func (db *DB) CreateToken(ctx context.Context, t *incident.Token) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		var exp any
-		if t.ExpiresAt != nil {
-			exp = t.ExpiresAt.UTC().Format(time.RFC3339Nano)
-		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO tokens (id, name, role, hash, created_at, expires_at) VALUES (?,?,?,?,?,?)", t.ID, t.Name, t.Role, t.Hash, t.CreatedAt.UTC().Format(time.RFC3339Nano), exp)
-		return err
-	})
-}
-
-// TokenByHash implements incident.TokenStore.
-func (db *DB) TokenByHash(ctx context.Context, hash string) (*incident.Token, error) {
-	var t incident.Token
-	var created string
-	var expires sql.NullString
-	err := db.read.QueryRowContext(ctx, "SELECT id, name, role, hash, created_at, expires_at FROM tokens WHERE hash = ?", hash).Scan(&t.ID, &t.Name, &t.Role, &t.Hash, &created, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, incident.Errorf(incident.EUNAUTHORIZED, "unknown token; create one with `incidentmap token create`")
-	}
-	if err != nil {
-		return nil, err
-	}
-	t.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
-	if expires.Valid {
-		exp, _ := time.Parse(time.RFC3339Nano, expires.String)
-		t.ExpiresAt = &exp
-	}
-	return &t, nil
-}
-
 // IntegrityCheck runs SQLite's integrity check and returns its complaints.
 func (db *DB) IntegrityCheck(ctx context.Context) error {
 	var res string

@@ -1,0 +1,242 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/sqlite"
+)
+
+// testServer is the server on a fresh SQLite store in a temporary directory,
+// with the real geography, and an editor's and an admin's token.
+type testServer struct {
+	t             *testing.T
+	srv           *Server
+	db            *sqlite.DB
+	editor, admin string
+}
+
+func newTestServer(t *testing.T) *testServer {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	g, err := geo.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &incident.Service{Store: db, Locator: g, Geocoder: g}
+	ts := &testServer{t: t, db: db, srv: NewServer(Config{Service: svc, Store: db, Tokens: db, Geo: g, Logger: slog.New(slog.DiscardHandler)})}
+	ts.editor, ts.admin = ts.token(incident.RoleEditor), ts.token(incident.RoleAdmin)
+	return ts
+}
+
+// token stores a new token with role and returns its secret.
+func (ts *testServer) token(role string) string {
+	ts.t.Helper()
+	secret, tok, err := incident.NewToken("test-"+role, role, time.Now(), 0)
+	if err == nil {
+		err = ts.db.CreateToken(context.Background(), tok)
+	}
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return secret
+}
+
+func (ts *testServer) do(method, path, token, body string) *httptest.ResponseRecorder {
+	ts.t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", MIMEGeoJSON)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	ts.srv.ServeHTTP(rec, req)
+	return rec
+}
+
+// create POSTs a feature and returns it as stored.
+func (ts *testServer) create(body string) map[string]any {
+	ts.t.Helper()
+	rec := ts.do("POST", "/api/v1/incidents", ts.editor, body)
+	if rec.Code != http.StatusCreated {
+		ts.t.Fatalf("POST: %d %s", rec.Code, rec.Body)
+	}
+	return decodeBody(ts.t, rec)
+}
+
+func decodeBody(t *testing.T, rec *httptest.ResponseRecorder) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, rec.Body)
+	}
+	return v
+}
+
+// wantProblem checks rec is an RFC 7807 problem with status, naming field,
+// whose detail says says.
+func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int, field, says string) {
+	t.Helper()
+	if rec.Code != status || rec.Header().Get("Content-Type") != MIMEProblem {
+		t.Fatalf("got %d %s %s, want a %d problem", rec.Code, rec.Header().Get("Content-Type"), rec.Body, status)
+	}
+	p := decodeBody(t, rec)
+	if p["field"] != field && !(field == "" && p["field"] == nil) || !strings.Contains(p["detail"].(string), says) {
+		t.Errorf("problem on %v saying %q, want one on %q saying %q", p["field"], p["detail"], field, says)
+	}
+}
+
+func props(f map[string]any) map[string]any { return f["properties"].(map[string]any) }
+
+func coordinates(f map[string]any) []any {
+	return f["geometry"].(map[string]any)["coordinates"].([]any)
+}
+
+const battle = `"event_date":"2024-03-10","event_type":"Battles","sub_event_type":"Armed clash"`
+
+func point(lon, lat string) string { return `{"type":"Point","coordinates":[` + lon + `,` + lat + `]}` }
+
+// A Feature without "type" is still a Feature: its location is geocoded.
+// (It was taken for a bare properties object, and refused for want of the
+// properties.location it had.)
+func TestCreateFeatureWithoutType(t *testing.T) {
+	ts := newTestServer(t)
+	f := ts.create(`{"properties":{` + battle + `,"location":"Tillia"}}`)
+	if p := props(f); p["location"] != "Tillia" || p["geocoded"] != "Tillia" || p["region_code"] != "NE-5" {
+		t.Errorf("geocoded %v", p)
+	}
+	if c := coordinates(f); c[0].(float64) < 4.7 || c[0].(float64) > 4.9 {
+		t.Errorf("placed at %v, not Tillia", c)
+	}
+	rec := ts.do("POST", "/api/v1/incidents", ts.editor, `{"properties":{"location":"Tillia"},`+battle+`}`)
+	wantProblem(t, rec, 400, "event_date", `beside "properties"`)
+}
+
+// Wrong JSON types are refused with the field and the type expected; they
+// were coerced ("7" became 7, "seed" a list) or truncated (4 numbers).
+func TestCreateRefusesWrongTypes(t *testing.T) {
+	ts := newTestServer(t)
+	feature := func(geometry, extra string) string {
+		return `{"type":"Feature","geometry":` + geometry + `,"properties":{` + battle + extra + `}}`
+	}
+	for _, tt := range []struct{ body, field, says string }{
+		{feature(point("1.8", "13.1"), `,"fatalities":"7"`), "properties.fatalities", `expected a whole number, got a string "7"`},
+		{feature(point("1.8", "13.1"), `,"tags":"seed"`), "properties.tags", `expected an array of strings, got a string "seed"`},
+		{feature(point("1.8", "13.1"), `,"source":42`), "properties.source", `expected a string, got the number 42`},
+		{feature(`{"type":"Point","coordinates":[1.8,13.1,250,7]}`, ``), "geometry.coordinates", `4 numbers`},
+	} {
+		wantProblem(t, ts.do("POST", "/api/v1/incidents", ts.editor, tt.body), 400, tt.field, tt.says)
+	}
+	// An altitude is accepted and dropped.
+	f := ts.create(feature(`{"type":"Point","coordinates":[1.8,13.1,250]}`, ``))
+	if c := coordinates(f); len(c) != 2 || c[0] != 1.8 || c[1] != 13.1 {
+		t.Errorf("coordinates %v, want [1.8, 13.1]", c)
+	}
+}
+
+// A point in no country the geography knows is refused by a single POST as
+// by an import (a POST stored it with country and region null).
+func TestPointOutsideEveryCountryIsRefused(t *testing.T) {
+	ts := newTestServer(t)
+	atSea := `{"type":"Feature","id":"sea-1","geometry":` + point("-30", "30") + `,"properties":{` + battle + `}}`
+	wantProblem(t, ts.do("POST", "/api/v1/incidents", ts.editor, atSea), 422, "geometry", "is in no country the reference geography knows")
+
+	rec := ts.do("POST", "/api/v1/import", ts.admin, `{"type":"FeatureCollection","features":[`+atSea+`]}`)
+	if rec.Code != 200 {
+		t.Fatalf("import: %d %s", rec.Code, rec.Body)
+	}
+	var res incident.ImportResult
+	json.Unmarshal(rec.Body.Bytes(), &res)
+	if res.Imported != 0 || len(res.Rejected) != 1 || !strings.Contains(res.Rejected[0].Reason, "geometry: [-30, 30] is in no country") {
+		t.Errorf("import: %s", rec.Body)
+	}
+	if rec := ts.do("GET", "/api/v1/incidents/sea-1", "", ""); rec.Code != 404 {
+		t.Errorf("stored: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func (ts *testServer) revisions(id string) int {
+	ts.t.Helper()
+	rec := ts.do("GET", "/api/v1/incidents/"+id+"/history", "", "")
+	if rec.Code != 200 {
+		ts.t.Fatalf("history: %d %s", rec.Code, rec.Body)
+	}
+	return len(decodeBody(ts.t, rec)["revisions"].([]any))
+}
+
+// "geometry": null moved the incident (re-geocoded from its location) as a
+// side effect; now it takes ?regeocode=true.
+func TestPatchGeometryNeedsRegeocode(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create(`{"type":"Feature","id":"p-1","geometry":` + point("1.79869", "13.11915") + `,"properties":{` + battle + `,"location":"Tillia"}}`)
+	wantProblem(t, ts.do("PATCH", "/api/v1/incidents/p-1", ts.editor, `{"geometry":null}`), 400, "geometry", "?regeocode=true")
+	wantProblem(t, ts.do("PATCH", "/api/v1/incidents/p-1?regeocode=maybe", ts.editor, `{"geometry":null}`), 400, "regeocode", "use true")
+	if c := coordinates(decodeBody(t, ts.do("GET", "/api/v1/incidents/p-1", "", ""))); c[0] != 1.79869 {
+		t.Errorf("a refused patch moved the incident to %v", c)
+	}
+	rec := ts.do("PATCH", "/api/v1/incidents/p-1?regeocode=true", ts.editor, `{"geometry":null}`)
+	if rec.Code != 200 {
+		t.Fatalf("regeocode: %d %s", rec.Code, rec.Body)
+	}
+	if f := decodeBody(t, rec); coordinates(f)[0] != 4.78972 || props(f)["geocoded"] != "Tillia" || props(f)["region_code"] != "NE-5" {
+		t.Errorf("regeocoded to %v %v", coordinates(f), props(f))
+	}
+}
+
+// Derived properties and stamps are refused in a PATCH, by name (they were
+// ignored, and the patch wrote an empty revision). PUT and POST still
+// accept them and ignore them, so GET, edit, PUT works.
+func TestPatchRefusesDerivedProperties(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create(`{"type":"Feature","id":"d-1","geometry":` + point("1.79869", "13.11915") + `,"properties":{` + battle + `}}`)
+	for _, p := range []string{`{"properties":{"country":"FRA","region_name":"Paris"}}`, `{"properties":{"updated_at":"2030-01-01T00:00:00Z"}}`} {
+		rec := ts.do("PATCH", "/api/v1/incidents/d-1", ts.editor, p)
+		wantProblem(t, rec, 400, decodeBody(t, rec)["field"].(string), "set by incidentmap")
+		if f := decodeBody(t, rec)["field"]; f != "properties.country" && f != "properties.updated_at" {
+			t.Errorf("%s: field %v", p, f)
+		}
+	}
+	wantProblem(t, ts.do("PATCH", "/api/v1/incidents/d-1", ts.editor, `{"fatalities":3}`), 400, "fatalities", `under "properties"`)
+	if n := ts.revisions("d-1"); n != 1 {
+		t.Errorf("%d revisions after refused patches, want the create alone", n)
+	}
+}
+
+// A PATCH or PUT whose result is the stored incident writes nothing: 200
+// with the incident, no revision, the same updated_at.
+func TestNoChangeWritesNoRevision(t *testing.T) {
+	ts := newTestServer(t)
+	created := ts.create(`{"type":"Feature","id":"n-1","geometry":` + point("1.79869", "13.11915") + `,"properties":{` + battle + `,"fatalities":4,"inter1":2,"assoc_actor_1":"X","iso":562}}`)
+	at := props(created)["updated_at"]
+	get := ts.do("GET", "/api/v1/incidents/n-1", "", "").Body.String()
+	for _, w := range []struct{ method, body string }{
+		{"PATCH", `{"properties":{"fatalities":4}}`},
+		{"PATCH", `{}`},
+		{"PUT", get},
+	} {
+		rec := ts.do(w.method, "/api/v1/incidents/n-1", ts.editor, w.body)
+		if rec.Code != 200 || props(decodeBody(t, rec))["updated_at"] != at {
+			t.Errorf("%s %s: %d %s", w.method, w.body, rec.Code, rec.Body)
+		}
+	}
+	if n := ts.revisions("n-1"); n != 1 {
+		t.Errorf("%d revisions after writes that changed nothing, want the create alone", n)
+	}
+	rec := ts.do("PATCH", "/api/v1/incidents/n-1", ts.editor, `{"properties":{"fatalities":5}}`)
+	if rec.Code != 200 || props(decodeBody(t, rec))["updated_at"] == at || ts.revisions("n-1") != 2 {
+		t.Errorf("a real change: %d %s, %d revisions", rec.Code, rec.Body, ts.revisions("n-1"))
+	}
+}

@@ -1,0 +1,459 @@
+package incident
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// known lists the properties that map to fields; any other property is kept
+// in Extra. Derived properties are listed so input copies of them are
+// dropped, never trusted.
+var known = map[string]bool{
+	"id": true, "event_date": true, "time_precision": true, "event_type": true, "sub_event_type": true,
+	"actor1": true, "actor2": true, "admin1": true, "admin2": true, "location": true,
+	"geo_precision": true, "uncertainty_km": true, "fatalities": true, "fatalities_low": true, "fatalities_high": true,
+	"source": true, "source_url": true, "notes": true, "tags": true, "created_at": true, "updated_at": true,
+	"latitude": true, "longitude": true,
+}
+
+var derivedProps = map[string]bool{
+	"country": true, "region_code": true, "region_name": true, "nearest_border": true,
+	"nearest_border_km": true, "borders": true, "zones": true, "distance_km": true, "geocoded": true, "deleted": true,
+}
+
+// feature is the GeoJSON mirror of an Incident.
+type feature struct {
+	Type       string          `json:"type"`
+	ID         json.RawMessage `json:"id,omitempty"`
+	Geometry   json.RawMessage `json:"geometry"`
+	Properties json.RawMessage `json:"properties"`
+}
+
+// UnmarshalJSON reads a GeoJSON Feature. Geometry may be null when the
+// location text is to be geocoded; derived properties in the input are
+// ignored.
+func (in *Incident) UnmarshalJSON(data []byte) error {
+	var f feature
+	if err := strictObject(data, &f); err != nil {
+		return err
+	}
+	switch f.Type {
+	case "Feature":
+	case "":
+		return FieldErrorf("type", "missing; send a GeoJSON Feature (\"type\":\"Feature\")")
+	default:
+		return FieldErrorf("type", "got %q; send a GeoJSON Feature (\"type\":\"Feature\")", clip(f.Type))
+	}
+	return in.fromFeature(f)
+}
+
+func (in *Incident) fromFeature(f feature) error {
+	*in = Incident{}
+	if present(f.ID) {
+		switch f.ID[0] {
+		case '"':
+			json.Unmarshal(f.ID, &in.ID)
+		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			// GeoJSON allows numeric ids (RFC 7946 §3.2); they are kept as text.
+			var n float64
+			if json.Unmarshal(f.ID, &n) != nil {
+				return typeError("id", "a string", f.ID)
+			}
+			in.ID = formatFloat(n)
+		default:
+			return typeError("id", "a string", f.ID)
+		}
+	}
+	if present(f.Geometry) {
+		if err := in.setGeometry(f.Geometry); err != nil {
+			return err
+		}
+	}
+	if !present(f.Properties) {
+		return FieldErrorf("properties", "missing; an incident needs at least event_date, event_type and sub_event_type")
+	}
+	if f.Properties[0] != '{' {
+		return typeError("properties", "an object", f.Properties)
+	}
+	var props map[string]json.RawMessage
+	json.Unmarshal(f.Properties, &props) // an object, and the whole text is valid JSON
+	return in.setProperties(props)
+}
+
+// positionNames name a GeoJSON position's numbers (RFC 7946 §3.1.1).
+var positionNames = [...]string{"longitude", "latitude", "altitude"}
+
+// setGeometry reads a Point. A third number (altitude, which RFC 7946 allows)
+// is accepted and dropped: incidents are places on the ground. Four or more
+// are refused rather than truncated, since they are no position at all.
+func (in *Incident) setGeometry(raw json.RawMessage) error {
+	if raw[0] != '{' {
+		return typeError("geometry", `a GeoJSON Point like {"type":"Point","coordinates":[2.1,13.5]}`, raw)
+	}
+	var g struct {
+		Type        json.RawMessage `json:"type"`
+		Coordinates json.RawMessage `json:"coordinates"`
+	}
+	json.Unmarshal(raw, &g)
+	var typ string
+	if !present(g.Type) {
+		return FieldErrorf("geometry", `a geometry without "type"; send {"type":"Point","coordinates":[longitude, latitude]}`)
+	}
+	if g.Type[0] != '"' {
+		return typeError("geometry", `a GeoJSON Point ("type":"Point")`, g.Type)
+	}
+	json.Unmarshal(g.Type, &typ)
+	if typ != "Point" {
+		return FieldErrorf("geometry", "got a %s; incidents are Points (lon, lat in WGS84)", clip(typ))
+	}
+	if !present(g.Coordinates) || g.Coordinates[0] != '[' {
+		return typeError("geometry.coordinates", "[longitude, latitude]", g.Coordinates)
+	}
+	var cs []json.RawMessage
+	json.Unmarshal(g.Coordinates, &cs)
+	if len(cs) < 2 {
+		return FieldErrorf("geometry.coordinates", "want [longitude, latitude], got %d number(s)", len(cs))
+	}
+	if len(cs) > len(positionNames) {
+		return FieldErrorf("geometry.coordinates", "%d numbers; a position is [longitude, latitude] or [longitude, latitude, altitude] (RFC 7946 §3.1.1)", len(cs))
+	}
+	var v [len(positionNames)]float64
+	for i, c := range cs {
+		if !isNumber(c) || json.Unmarshal(c, &v[i]) != nil {
+			return FieldErrorf("geometry.coordinates", "expected a number for the %s, got %s", positionNames[i], describeJSON(c))
+		}
+	}
+	in.Lon, in.Lat, in.hasPoint = v[0], v[1], true
+	return nil
+}
+
+// setProperties reads the properties object. Each typed property takes one
+// JSON type: a string where a number belongs is refused, never coerced, so
+// a client learns its mistake instead of storing a guess.
+func (in *Incident) setProperties(props map[string]json.RawMessage) error {
+	str := func(k string, dst *string) error {
+		raw, ok := props[k]
+		if !ok || !present(raw) {
+			return nil
+		}
+		if raw[0] != '"' {
+			return typeError("properties."+k, "a string", raw)
+		}
+		return json.Unmarshal(raw, dst)
+	}
+	num := func(k string, dst **float64, want string) error {
+		raw, ok := props[k]
+		if !ok || !present(raw) {
+			return nil
+		}
+		var f float64
+		if !isNumber(raw) {
+			return typeError("properties."+k, want, raw)
+		}
+		if json.Unmarshal(raw, &f) != nil {
+			return FieldErrorf("properties."+k, "%s is too large", clip(string(raw)))
+		}
+		*dst = &f
+		return nil
+	}
+	whole := func(k string, dst **int) error {
+		var f *float64
+		if err := num(k, &f, "a whole number"); err != nil || f == nil {
+			return err
+		}
+		if *f != math.Trunc(*f) {
+			return typeError("properties."+k, "a whole number", props[k])
+		}
+		if math.Abs(*f) > 1e9 {
+			return FieldErrorf("properties."+k, "must be a whole number below a billion, got %v", *f)
+		}
+		v := int(*f)
+		*dst = &v
+		return nil
+	}
+	for _, s := range []struct {
+		k string
+		p *string
+	}{{"event_date", &in.EventDate}, {"event_type", &in.EventType}, {"sub_event_type", &in.SubEventType},
+		{"actor1", &in.Actor1}, {"actor2", &in.Actor2}, {"admin1", &in.Admin1}, {"admin2", &in.Admin2},
+		{"location", &in.Location}, {"source", &in.Source}, {"source_url", &in.SourceURL}, {"notes", &in.Notes}} {
+		if err := str(s.k, s.p); err != nil {
+			return err
+		}
+	}
+	for _, n := range []struct {
+		k string
+		p *int
+	}{{"time_precision", &in.TimePrecision}, {"geo_precision", &in.GeoPrecision}, {"fatalities", &in.Fatalities}} {
+		var v *int
+		if err := whole(n.k, &v); err != nil {
+			return err
+		}
+		if v != nil {
+			*n.p = *v
+		}
+	}
+	if err := whole("fatalities_low", &in.FatalitiesLow); err != nil {
+		return err
+	}
+	if err := whole("fatalities_high", &in.FatalitiesHigh); err != nil {
+		return err
+	}
+	if err := num("uncertainty_km", &in.UncertaintyKM, "a number of km"); err != nil {
+		return err
+	}
+	if err := in.setTags(props["tags"]); err != nil {
+		return err
+	}
+	for _, t := range []struct {
+		k string
+		p *time.Time
+	}{{"created_at", &in.CreatedAt}, {"updated_at", &in.UpdatedAt}} {
+		var s string
+		if err := str(t.k, &s); err != nil {
+			return err
+		}
+		if s != "" {
+			v, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				return FieldErrorf("properties."+t.k, "must be an RFC 3339 time like 2023-10-03T12:00:00Z, got %q", clip(s))
+			}
+			*t.p = v
+		}
+	}
+	// ACLED-style latitude/longitude properties stand in for a geometry.
+	var lat, lon *float64
+	if err := num("latitude", &lat, "a number"); err != nil {
+		return err
+	}
+	if err := num("longitude", &lon, "a number"); err != nil {
+		return err
+	}
+	if !in.hasPoint && lat != nil && lon != nil {
+		in.Lon, in.Lat, in.hasPoint = *lon, *lat, true
+	}
+	for k, raw := range props {
+		if known[k] || derivedProps[k] {
+			continue
+		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return FieldErrorf("properties."+k, "not valid JSON")
+		}
+		if in.Extra == nil {
+			in.Extra = map[string]any{}
+		}
+		in.Extra[k] = v
+	}
+	return nil
+}
+
+func (in *Incident) setTags(raw json.RawMessage) error {
+	if !present(raw) {
+		return nil
+	}
+	if raw[0] != '[' {
+		return typeError("properties.tags", "an array of strings", raw)
+	}
+	var items []json.RawMessage
+	json.Unmarshal(raw, &items)
+	in.Tags = make([]string, len(items))
+	for i, it := range items {
+		if it[0] != '"' {
+			return FieldErrorf("properties.tags", "item %d: expected a string, got %s", i+1, describeJSON(it))
+		}
+		json.Unmarshal(it, &in.Tags[i])
+	}
+	return nil
+}
+
+// present reports whether a member was sent with a value other than null.
+func present(raw json.RawMessage) bool {
+	return len(raw) > 0 && string(raw) != "null"
+}
+
+func isNumber(raw json.RawMessage) bool {
+	return len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9')
+}
+
+// typeError says a member has the wrong JSON type: which type it needs, and
+// what was sent.
+func typeError(field, want string, raw json.RawMessage) *Error {
+	return FieldErrorf(field, "expected %s, got %s", want, describeJSON(raw))
+}
+
+// describeJSON names a JSON value's type, quoting short values, for errors.
+func describeJSON(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		json.Unmarshal(raw, &s)
+		return fmt.Sprintf("a string %q", clip(s))
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean " + string(raw)
+	case 'n':
+		return "null"
+	}
+	return "the number " + clip(string(raw))
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' }) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// strictObject decodes a JSON object, with errors that say where it broke.
+func strictObject(data []byte, v any) error {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return Errorf(EINVALID, "empty body; send a GeoJSON Feature")
+	}
+	if data[0] != '{' {
+		return Errorf(EINVALID, "not a JSON object; send a GeoJSON Feature like {\"type\":\"Feature\",\"geometry\":{...},\"properties\":{...}}")
+	}
+	// Unmarshal checks the whole text before decoding any of it: malformed
+	// JSON is a *json.SyntaxError here, never a half-decoded v. (A json.Valid
+	// first was a third pass over every feature of an import.)
+	err := json.Unmarshal(data, v)
+	var ie *Error
+	if err != nil && !errors.As(err, &ie) {
+		return Errorf(EINVALID, "malformed JSON: %s", jsonReason(err))
+	}
+	return err
+}
+
+func jsonReason(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("%s at byte %d", se.Error(), se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("%s must be a %s, not %s", strings.TrimPrefix(te.Field, "."), te.Type, te.Value)
+	}
+	return err.Error()
+}
+
+// DecodeFeature reads one GeoJSON Feature, with an error that says what to
+// fix when it is not one.
+func DecodeFeature(data []byte) (*Incident, error) {
+	var in Incident
+	if err := strictObject(data, &in); err != nil {
+		return nil, err
+	}
+	return &in, nil
+}
+
+// DecodeIncident reads one incident as a client sends it: a GeoJSON Feature;
+// a Feature that left out "type" (an object with "properties" or
+// "geometry"); or the properties alone, perhaps with an "id". Without a
+// geometry, properties.location is geocoded when the incident is prepared.
+// Properties both inside "properties" and beside it are refused, naming them.
+func DecodeIncident(data []byte) (*Incident, error) {
+	var top map[string]json.RawMessage
+	if err := strictObject(data, &top); err != nil {
+		return nil, err
+	}
+	if _, ok := top["type"]; ok {
+		return DecodeFeature(data)
+	}
+	container := ""
+	for _, k := range []string{"properties", "geometry"} {
+		if _, ok := top[k]; ok && container == "" {
+			container = k
+		}
+	}
+	in := &Incident{}
+	if container == "" {
+		return in, in.fromFeature(feature{Type: "Feature", ID: top["id"], Properties: data})
+	}
+	var beside []string
+	for k := range top {
+		if k != "id" && (known[k] || derivedProps[k]) {
+			beside = append(beside, k)
+		}
+	}
+	if len(beside) > 0 {
+		slices.Sort(beside)
+		return nil, FieldErrorf(beside[0], "%s beside %q: a Feature keeps its properties under \"properties\"; move them there, or send the properties alone (without \"properties\" and \"geometry\")", quoteList(beside), container)
+	}
+	return in, in.fromFeature(feature{Type: "Feature", ID: top["id"], Geometry: top["geometry"], Properties: top["properties"]})
+}
+
+// quoteList writes names as "a", "b", "c".
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// DecodeFeatures reads a GeoJSON FeatureCollection, a single Feature, or a
+// GeoJSON text sequence (RFC 8142, or one Feature per line). Records that
+// fail to decode are returned as rejections, not errors, so one bad record
+// does not hide the rest; their place in the slice is nil, so positions stay
+// the record numbers.
+func DecodeFeatures(data []byte) ([]*Incident, []Rejected, error) {
+	data = bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	if len(data) == 0 {
+		return nil, nil, Errorf(EINVALID, "empty input; want a GeoJSON FeatureCollection or text sequence")
+	}
+	var head struct {
+		Type     string            `json:"type"`
+		Features []json.RawMessage `json:"features"`
+	}
+	var raws []json.RawMessage
+	if data[0] == '{' && json.Unmarshal(data, &head) == nil {
+		switch head.Type {
+		case "FeatureCollection":
+			raws = head.Features
+		case "Feature":
+			raws = []json.RawMessage{data}
+		default:
+			return nil, nil, Errorf(EINVALID, "type %q: want a GeoJSON FeatureCollection or Feature", clip(head.Type))
+		}
+	} else {
+		// A text sequence: records separated by RS (0x1E) and/or newlines.
+		for _, line := range bytes.FieldsFunc(data, func(r rune) bool { return r == 0x1e || r == '\n' }) {
+			if line = bytes.TrimSpace(line); len(line) > 0 {
+				raws = append(raws, json.RawMessage(line))
+			}
+		}
+		if len(raws) > 0 && raws[0][0] != '{' {
+			return nil, nil, Errorf(EINVALID, "not GeoJSON: want a FeatureCollection, or one Feature per line")
+		}
+	}
+	var out []*Incident
+	var rej []Rejected
+	for i, raw := range raws {
+		in, err := DecodeFeature(raw)
+		if err != nil {
+			rej = append(rej, Rejected{Record: i + 1, Reason: ErrorMessage(err)})
+			out = append(out, nil)
+			continue
+		}
+		out = append(out, in)
+	}
+	return out, rej, nil
+}
