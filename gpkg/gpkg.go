@@ -106,16 +106,63 @@ func Create(ctx context.Context, path, table, description string, cols []Column)
 }
 
 // Add writes one point with its attribute values, in the columns' order
-// (nil for NULL).
+// (nil for NULL). A DATE value is a time.Time or a "2006-01-02" string, a
+// DATETIME one a time.Time or an RFC 3339 string; they are written in the
+// form GeoPackage requires.
 func (w *Writer) Add(ctx context.Context, lon, lat float64, values ...any) error {
 	if len(values) != len(w.cols) {
 		return fmt.Errorf("gpkg: %d values for %d columns", len(values), len(w.cols))
 	}
+	args := make([]any, 1, 1+len(values))
+	args[0] = Point(lon, lat)
+	for i, v := range values {
+		if t := w.cols[i].Type; v != nil && (t == Date || t == DateTime) {
+			var err error
+			if v, err = formatTime(t, v); err != nil {
+				return fmt.Errorf("gpkg: column %s: %w", w.cols[i].Name, err)
+			}
+		}
+		args = append(args, v)
+	}
 	w.min = [2]float64{math.Min(w.min[0], lon), math.Min(w.min[1], lat)}
 	w.max = [2]float64{math.Max(w.max[0], lon), math.Max(w.max[1], lat)}
 	w.n++
-	_, err := w.stmt.ExecContext(ctx, append([]any{Point(lon, lat)}, values...)...)
+	_, err := w.stmt.ExecContext(ctx, args...)
 	return err
+}
+
+// The forms GeoPackage 1.3 requires (OGC 12-128r18, 1.1.1.1.1): a DATE is
+// YYYY-MM-DD, a DATETIME YYYY-MM-DDTHH:MM:SS.SSSZ, in UTC with
+// milliseconds. GDAL warns "Non-conformant content" of anything else, and
+// RFC 3339 with nanoseconds (how incidents stamp created_at) is something
+// else.
+const (
+	dateLayout     = "2006-01-02"
+	dateTimeLayout = "2006-01-02T15:04:05.000Z"
+)
+
+// formatTime writes a DATE or DATETIME value in its GeoPackage form.
+func formatTime(typ string, v any) (string, error) {
+	layout, in := dateTimeLayout, time.RFC3339Nano
+	if typ == Date {
+		layout, in = dateLayout, dateLayout
+	}
+	var t time.Time
+	switch x := v.(type) {
+	case time.Time:
+		t = x
+	case string:
+		var err error
+		if t, err = time.Parse(in, x); err != nil {
+			return "", fmt.Errorf("%q is not a %s (want %s)", x, typ, in)
+		}
+	default:
+		return "", fmt.Errorf("a %T is not a %s (want a time.Time or a string)", v, typ)
+	}
+	if typ == Date {
+		return t.Format(layout), nil // the calendar day where it happened
+	}
+	return t.UTC().Format(layout), nil
 }
 
 // Close commits the features, records the layer's extent and closes the
@@ -125,7 +172,7 @@ func (w *Writer) Close(ctx context.Context) error {
 	w.stmt.Close()
 	if w.n > 0 {
 		if _, err := w.tx.ExecContext(ctx, `UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, last_change = ? WHERE table_name = ?`,
-			w.min[0], w.min[1], w.max[0], w.max[1], time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), w.table); err != nil {
+			w.min[0], w.min[1], w.max[0], w.max[1], time.Now().UTC().Format(dateTimeLayout), w.table); err != nil {
 			w.tx.Rollback()
 			return err
 		}

@@ -6,7 +6,9 @@ import (
 	"encoding/binary"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestWriteAndReadBack(t *testing.T) {
@@ -49,5 +51,63 @@ func TestWriteAndReadBack(t *testing.T) {
 	}
 	if _, err := Create(ctx, filepath.Join(t.TempDir(), "x.gpkg"), "bad name;", "", nil); err == nil {
 		t.Error("an unsafe table name was accepted")
+	}
+}
+
+// GeoPackage DATE and DATETIME values are text in one form each
+// (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS.SSSZ); GDAL warns "Non-conformant
+// content" of RFC 3339 with nanoseconds, which is how incidents stamp
+// created_at.
+func TestDateTimeColumnsAreConformant(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.gpkg")
+	w, err := Create(ctx, path, "incidents", "test", []Column{{"event_date", Date}, {"created_at", DateTime}, {"updated_at", DateTime}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []struct {
+		in             []any
+		date, cre, upd string
+	}{
+		{[]any{"2023-08-15", "2024-03-10T12:34:56.123456789Z", "2024-03-10T12:34:56Z"}, "2023-08-15", "2024-03-10T12:34:56.123Z", "2024-03-10T12:34:56.000Z"},
+		{[]any{"2023-08-15", "2024-03-10T13:34:56.5+01:00", nil}, "2023-08-15", "2024-03-10T12:34:56.500Z", ""},
+		{[]any{time.Date(2023, 10, 2, 0, 30, 0, 0, time.FixedZone("WAT", 3600)), time.Date(2024, 1, 2, 3, 4, 5, 6e6, time.UTC), nil}, "2023-10-02", "2024-01-02T03:04:05.006Z", ""},
+	}
+	for _, r := range rows {
+		if err := w.Add(ctx, 2.1, 13.5, r.in...); err != nil {
+			t.Fatalf("%v: %v", r.in, err)
+		}
+	}
+	for _, bad := range [][]any{{"15 August 2023", nil, nil}, {nil, "2024-03-10 12:34:56", nil}, {nil, 1710073696, nil}} {
+		if err := w.Add(ctx, 2.1, 13.5, bad...); err == nil || !strings.Contains(err.Error(), "gpkg: column") {
+			t.Errorf("%v: err %v, want one naming the column", bad, err)
+		}
+	}
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db, _ := sql.Open("sqlite", path)
+	defer db.Close()
+	// As text: the driver would turn a DATE or DATETIME column into a
+	// time.Time, and that into a string of its own.
+	res, err := db.Query("SELECT CAST(event_date AS TEXT), CAST(created_at AS TEXT), coalesce(CAST(updated_at AS TEXT), '') FROM incidents ORDER BY fid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	for i := 0; res.Next(); i++ {
+		var date, cre, upd string
+		res.Scan(&date, &cre, &upd)
+		if i >= len(rows) {
+			t.Fatalf("row %d written: a rejected row was stored", i+1)
+		}
+		if r := rows[i]; date != r.date || cre != r.cre || upd != r.upd {
+			t.Errorf("row %d: %q %q %q, want %q %q %q", i+1, date, cre, upd, r.date, r.cre, r.upd)
+		}
+	}
+	var lastChange string
+	db.QueryRow("SELECT CAST(last_change AS TEXT) FROM gpkg_contents").Scan(&lastChange)
+	if _, err := time.Parse("2006-01-02T15:04:05.000Z", lastChange); err != nil || len(lastChange) != len("2006-01-02T15:04:05.000Z") {
+		t.Errorf("gpkg_contents.last_change %q is not YYYY-MM-DDTHH:MM:SS.SSSZ", lastChange)
 	}
 }
