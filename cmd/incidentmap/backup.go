@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/incidentmap/incidentmap/store/sqlite"
 )
@@ -18,14 +19,16 @@ func cmdBackup(ctx context.Context, args []string, e env) error {
 		fs.Usage()
 		return usageError{"backup takes the file to write: incidentmap backup incidentmap-2024-01-01.db"}
 	}
-	if _, err := os.Stat(*dbPath); err != nil {
-		return fmt.Errorf("no database at %s (set --db)", *dbPath)
-	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	db, err := openDB(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	// SQLite cannot make the folder, and says only "unable to open
+	// database file (14)" when it is missing.
+	if err := os.MkdirAll(filepath.Dir(fs.Arg(0)), 0o755); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
 	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
 		return err
 	}

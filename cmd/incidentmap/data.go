@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -18,6 +21,7 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 	fs := newFlags("import", "[flags] FILE", "Imports incidents from a GeoJSON FeatureCollection, a single Feature, a GeoJSON text sequence\n(one Feature per line), or an ACLED CSV export; FILE - reads stdin. Each incident is validated and\nits region, border distances and zones derived; features without geometry have their\nproperties.location geocoded. Incidents whose id is already stored are skipped. Valid records are\nstored in one transaction; rejected ones are listed with the reason (CSV: by line), and the exit\nstatus is then 1. An ACLED CSV is all or nothing: one bad row, and nothing is imported.", e)
 	dbPath := fs.String("db", defaultDB, "SQLite database file")
 	strict := fs.Bool("all-or-nothing", false, "import nothing if any record is rejected (always so for CSV)")
+	create := fs.Bool("create", false, "create the database if it does not exist (otherwise a missing --db is an error)")
 	format := fs.String("format", "auto", "input format: auto (by extension and content), geojson or csv")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (for performance work)")
 	var g geoFlags
@@ -28,6 +32,11 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return usageError{"import takes one FILE (or - for stdin)"}
+	}
+	if !*create {
+		if err := requireDB(*dbPath); err != nil {
+			return fmt.Errorf("%w; or import --create to make a new one", err)
+		}
 	}
 	stop, err := startCPUProfile(*cpuprofile)
 	if err != nil {
@@ -125,6 +134,9 @@ func cmdExport(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usageError{fmt.Sprintf("--filter %q is not a query string: %v", *filter, err)}
 	}
+	if err := requireDB(*dbPath); err != nil {
+		return err
+	}
 	a, err := openApp(ctx, *dbPath, g)
 	if err != nil {
 		return err
@@ -149,7 +161,7 @@ func cmdExport(ctx context.Context, args []string, e env) error {
 	if *out != "" {
 		// Write beside the target and rename, so a failed export never leaves
 		// a truncated file under the real name.
-		file, err = os.CreateTemp(dirOf(*out), ".export-*")
+		file, err = createBeside(*out)
 		if err != nil {
 			return err
 		}
@@ -178,11 +190,23 @@ func cmdExport(ctx context.Context, args []string, e env) error {
 	return err
 }
 
-func dirOf(path string) string {
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		return path[:i+1]
+// createBeside creates a new temporary file in path's folder (made if
+// missing), for writing and then renaming to path. It is made as os.Create
+// makes files, 0666 less the umask (0644 usually): os.CreateTemp makes them
+// 0600, and the rename kept that, so an export was unreadable to the group
+// the folder was shared with.
+func createBeside(path string) (*os.File, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
-	return "."
+	for {
+		name := filepath.Join(dir, fmt.Sprintf(".%s.%08x.tmp", filepath.Base(path), rand.Uint32()))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, os.ErrExist) {
+			return f, err
+		}
+	}
 }
 
 func writeGeoJSON(ctx context.Context, a *app, f incident.Filter, w *bufio.Writer) (int, error) {

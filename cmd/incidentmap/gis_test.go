@@ -239,7 +239,7 @@ func TestACLEDCSVImport(t *testing.T) {
 		`NIG1002,15 August 2023,2023,1,Political violence,Battles,Armed clash,Islamic State Sahel,,2,Military Forces of Niger (2023-),,1,12,,562,Western Africa,Niger,Tillabéri,Torodi,,Koutougou,13.2,1.4,2,AFP,International,Ambush,17,,1692100000` + "\n"
 	src := filepath.Join(dir, "acled.csv")
 	os.WriteFile(src, []byte(good), 0o644)
-	out, _, err := runCLI(t, "", "import", "--db", db, src)
+	out, _, err := runCLI(t, "", "import", "--db", db, "--create", src)
 	if err != nil || !strings.Contains(out, "imported 2") {
 		t.Fatalf("import: %v %s", err, out)
 	}
@@ -263,7 +263,7 @@ func TestACLEDCSVImport(t *testing.T) {
 	exp := filepath.Join(dir, "export.csv")
 	os.WriteFile(exp, r.body, 0o644)
 	db2 := filepath.Join(dir, "im2.db")
-	if out, _, err := runCLI(t, "", "import", "--db", db2, exp); err != nil {
+	if out, _, err := runCLI(t, "", "import", "--db", db2, "--create", exp); err != nil {
 		t.Fatalf("re-import of the CSV export: %v %s", err, out)
 	}
 	a1, _, _ := runCLI(t, "", "export", "--db", db)
@@ -371,7 +371,7 @@ func TestGeoJSONSeqRoundTrip(t *testing.T) {
 	path := filepath.Join(dir, "incidents.geojsonl")
 	os.WriteFile(path, r.body, 0o644)
 	db2 := filepath.Join(dir, "copy.db")
-	if out, _, err := runCLI(t, "", "import", "--db", db2, path); err != nil {
+	if out, _, err := runCLI(t, "", "import", "--db", db2, "--create", path); err != nil {
 		t.Fatalf("import: %v %s", err, out)
 	}
 	a, _, _ := runCLI(t, "", "export", "--db", db)

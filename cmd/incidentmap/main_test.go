@@ -719,6 +719,8 @@ func TestCLIReverseAndGeocode(t *testing.T) {
 
 func TestEnvironmentSetsFlags(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "env.db")
+	start(t, db).stop()
+	t.Chdir(t.TempDir()) // where no ./incidentmap.db can answer instead
 	var out, errb bytes.Buffer
 	getenv := func(k string) string {
 		if k == "INCIDENTMAP_DB" {
@@ -727,10 +729,7 @@ func TestEnvironmentSetsFlags(t *testing.T) {
 		return ""
 	}
 	if err := runEnv(context.Background(), []string{"token", "create", "--role", "admin"}, env{getenv: getenv, stdout: &out, stderr: &errb}); err != nil {
-		t.Fatal(err, errb.String())
-	}
-	if _, err := os.Stat(db); err != nil {
-		t.Errorf("INCIDENTMAP_DB was not used: %v", err)
+		t.Fatalf("INCIDENTMAP_DB was not used: %v %s", err, errb.String())
 	}
 }
 
@@ -747,7 +746,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 	lines = append(lines, `{"type":"Feature","geometry":null,"properties":{"event_date":"2024-01-01","event_type":"Battles","sub_event_type":"Armed clash","location":"Atlantis"}}`, `{"type":"Feature",`)
 	os.WriteFile(src, []byte(strings.Join(lines, "\n")), 0o644)
 	db := filepath.Join(dir, "im.db")
-	out, _, err := runCLI(t, "", "import", "--db", db, src)
+	out, _, err := runCLI(t, "", "import", "--db", db, "--create", src)
 	if err == nil || !strings.Contains(out, "imported 30, skipped 0 (already stored), rejected 2") || !strings.Contains(out, "record 31") || !strings.Contains(out, "record 32") {
 		t.Fatalf("import: err %v\n%s", err, out)
 	}
@@ -767,7 +766,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 	}
 	// Export → import into a new database gives the same incidents.
 	db2 := filepath.Join(dir, "im2.db")
-	if out, _, err := runCLI(t, "", "import", "--db", db2, exp); err != nil {
+	if out, _, err := runCLI(t, "", "import", "--db", db2, "--create", exp); err != nil {
 		t.Fatalf("re-import export: %v %s", err, out)
 	}
 	exp2 := filepath.Join(dir, "out2.geojson")

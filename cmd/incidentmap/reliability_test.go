@@ -92,13 +92,13 @@ func TestHistoryAndSoftDelete(t *testing.T) {
 
 func TestTokensExpireAndWritesAreRateLimited(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "im.db")
+	s := start(t, db, "--no-seed", "--write-rate", "6")
 	var out, errb strings.Builder
 	if err := runEnv(context.Background(), []string{"token", "create", "--db", db, "--role", "editor", "--expires", "1ms"}, env{getenv: func(string) string { return "" }, stdout: &out, stderr: &errb}); err != nil {
 		t.Fatal(err)
 	}
 	expired := strings.TrimSpace(out.String())
 	time.Sleep(5 * time.Millisecond)
-	s := start(t, db, "--no-seed", "--write-rate", "6")
 	f := feature("r-0", "2024-01-01", "Battles", "Armed clash", 1.8, 13.1, 0, nil)
 	if r := s.do("POST", "/api/v1/incidents", expired, f); r.status != 401 || !strings.Contains(string(r.body), "expired") {
 		t.Errorf("expired token: %d %s", r.status, r.body)

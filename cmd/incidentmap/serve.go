@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -24,6 +27,26 @@ type app struct {
 	db  *sqlite.DB
 	geo *geo.Geography
 	svc *incident.Service
+}
+
+// requireDB refuses a database file that does not exist. Opening one
+// creates it, so a command run from another folder (the default is
+// relative) would silently read or write a new, empty database the server
+// never sees.
+func requireDB(path string) error {
+	_, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database at %s: pass --db FILE (or set INCIDENTMAP_DB) naming the server's database, or create this one by starting the server once (incidentmap serve --db %s)", absPath(path), path)
+	}
+	return err
+}
+
+// absPath is path made absolute, for messages and logs.
+func absPath(path string) string {
+	if a, err := filepath.Abs(path); err == nil {
+		return a
+	}
+	return path
 }
 
 func openApp(ctx context.Context, dbPath string, g geoFlags) (*app, error) {
@@ -72,20 +95,22 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	logger := newLogger(e.stderr)
 	accessLog := newLineBuffer(e.stderr, 100*time.Millisecond)
 	defer accessLog.Close()
+	_, err = os.Stat(*dbPath)
+	created := errors.Is(err, os.ErrNotExist)
 	a, err := openApp(ctx, *dbPath, g)
 	if err != nil {
 		return err
 	}
 	defer a.db.Close()
+	seeded := 0
 	if !*noSeed {
-		n, err := seed(ctx, a)
-		if err != nil {
+		if seeded, err = seed(ctx, a); err != nil {
 			return fmt.Errorf("loading seed incidents: %w", err)
 		}
-		if n > 0 {
-			logger.Info("loaded seed incidents", "count", n)
-		}
 	}
+	// Which file, and whether it is new: a server started from another
+	// folder opens (and creates) another ./incidentmap.db.
+	logger.Info("opened database", "path", absPath(*dbPath), "created", created, "seeded", seeded)
 	var origins []string
 	if *cors != "" {
 		origins = strings.Split(*cors, ",")
@@ -107,7 +132,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if *tlsCert != "" {
 		scheme = "https://"
 	}
-	logger.Info("incidentmap serving", "url", scheme+displayAddr(l.Addr()), "db", *dbPath, "incidents", n)
+	logger.Info("incidentmap serving", "url", scheme+displayAddr(l.Addr()), "db", absPath(*dbPath), "incidents", n)
 	if e.ready != nil {
 		e.ready(l.Addr().String())
 	}
@@ -145,13 +170,18 @@ func seed(ctx context.Context, a *app) (int, error) {
 	return len(ins), a.db.CreateManyWithMeta(incident.WithActor(ctx, "seed"), ins, "seeded_at", now.Format(time.RFC3339))
 }
 
-func openDB(ctx context.Context, path string) (*sqlite.DB, error) {
-	return sqlite.Open(ctx, path)
-}
-
 func rateOrUnlimited(perMin float64) float64 {
 	if perMin <= 0 {
 		return -1
 	}
 	return perMin
+}
+
+// openDB opens a database that must exist (see requireDB), for the
+// commands that read or change one without the geography.
+func openDB(ctx context.Context, path string) (*sqlite.DB, error) {
+	if err := requireDB(path); err != nil {
+		return nil, err
+	}
+	return sqlite.Open(ctx, path)
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"text/tabwriter"
 	"time"
-
-	"github.com/incidentmap/incidentmap/store/sqlite"
 )
 
 const tokenUsage = `Usage:
@@ -31,7 +29,7 @@ func cmdTokenList(ctx context.Context, args []string, e env) error {
 	if err := noArgs(fs, ""); err != nil {
 		return err
 	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	db, err := openDB(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -73,7 +71,7 @@ func cmdTokenRevoke(ctx context.Context, args []string, e env) error {
 		fs.Usage()
 		return usageError{"token revoke takes one token ID (see `incidentmap token list`)"}
 	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	db, err := openDB(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
