@@ -7,6 +7,7 @@
 //	incidentmap token create       make an API token
 //	incidentmap reverse LON LAT    where is this point?
 //	incidentmap geocode "TEXT"     where is this place phrase?
+//	incidentmap help               every command
 //
 // Every flag can also be set with an INCIDENTMAP_* environment variable:
 // --db is INCIDENTMAP_DB, --border-zone-km is INCIDENTMAP_BORDER_ZONE_KM.
@@ -19,6 +20,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -68,6 +70,7 @@ Usage:
   incidentmap backup FILE            write a verified copy of the database, while serving
   incidentmap restore FILE           replace the database with a backup (server stopped)
   incidentmap healthcheck            exit 0 if the server at --addr is healthy (for containers)
+  incidentmap version                the version, build and Go version (also --version)
 
 Run "incidentmap COMMAND --help" for a command's flags. Every flag can also be
 set from the environment: --db is INCIDENTMAP_DB, --addr is INCIDENTMAP_ADDR.
@@ -81,6 +84,15 @@ func runEnv(ctx context.Context, args []string, e env) error {
 	cmd := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
+	} else if len(args) > 0 {
+		// Without a command, flags are serve's; but --help asks about the
+		// program, and --version about the build.
+		switch args[0] {
+		case "-h", "-help", "--help":
+			cmd, args = "help", nil
+		case "-version", "--version":
+			cmd, args = "version", nil
+		}
 	}
 	switch cmd {
 	case "serve":
@@ -103,7 +115,13 @@ func runEnv(ctx context.Context, args []string, e env) error {
 		return cmdRestore(ctx, args, e)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, args, e)
+	case "version":
+		fmt.Fprintln(e.stdout, version(debug.ReadBuildInfo()))
+		return nil
 	case "help":
+		if len(args) > 0 { // help COMMAND is COMMAND --help
+			return runEnv(ctx, []string{args[0], "--help"}, e)
+		}
 		fmt.Fprint(e.stdout, usage)
 		return nil
 	}
