@@ -67,21 +67,12 @@ func readmeBlocks(t *testing.T, readme string) [][]readmeCommand {
 func splitCommands(block int, lines []string) []readmeCommand {
 	var cmds []readmeCommand
 	var b strings.Builder
-	var quote rune
 	for _, line := range lines {
 		if b.Len() == 0 && (strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "#")) {
 			continue
 		}
 		b.WriteString(line)
-		for _, r := range line {
-			switch {
-			case quote == 0 && (r == '\'' || r == '"'):
-				quote = r
-			case r == quote:
-				quote = 0
-			}
-		}
-		if quote != 0 || strings.HasSuffix(line, `\`) {
+		if open, _ := scanShell(b.String()); open != 0 || strings.HasSuffix(line, `\`) {
 			b.WriteString("\n")
 			continue
 		}
@@ -93,18 +84,26 @@ func splitCommands(block int, lines []string) []readmeCommand {
 
 // withoutComment drops a trailing "  # comment" outside quotes.
 func withoutComment(cmd string) string {
-	var quote rune
-	for i, r := range cmd {
-		switch {
-		case quote == 0 && (r == '\'' || r == '"'):
-			quote = r
-		case r == quote:
-			quote = 0
-		case quote == 0 && r == '#' && i > 0 && (cmd[i-1] == ' ' || cmd[i-1] == '\t'):
-			return strings.TrimSpace(cmd[:i])
-		}
+	if _, hash := scanShell(cmd); hash >= 0 {
+		cmd = cmd[:hash]
 	}
 	return strings.TrimSpace(cmd)
+}
+
+// scanShell reads a command as the shell quotes it: the quote still open at
+// its end (0 if none) and where a comment starts (-1 if none).
+func scanShell(cmd string) (open rune, comment int) {
+	for i, r := range cmd {
+		switch {
+		case open == 0 && (r == '\'' || r == '"'):
+			open = r
+		case r == open:
+			open = 0
+		case open == 0 && r == '#' && i > 0 && (cmd[i-1] == ' ' || cmd[i-1] == '\t'):
+			return 0, i
+		}
+	}
+	return open, -1
 }
 
 // runnable says whether the test runs this command: curl calls, the
