@@ -249,6 +249,7 @@ func startChild(t *testing.T, bin, db string) *child {
 func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
 	bin := buildBinary(t)
 	db := filepath.Join(t.TempDir(), "crash.db")
+	start(t, db, "--no-seed").stop() // the server makes the database, then the token goes in
 	tok := token(t, db, "editor")
 	acked := map[string]int{} // id → fatalities
 	var mu sync.Mutex
