@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -63,8 +65,11 @@ type Incident struct {
 	// Deleted marks a deletion in a sync listing.
 	Deleted bool
 
+	// Line is the line (CSV, Excel row) or record the incident was read
+	// from, for import reports; never stored.
+	Line int
+
 	hasPoint bool
-	line     int // the CSV line it came from, for import reports
 }
 
 // Derived is what reverse geocoding says about the incident's point.
@@ -74,6 +79,10 @@ type Derived struct {
 	Borders  []BorderDistance // nearest first
 	Zones    []string
 	Geocoded string // the matched phrase, when the point came from the location text
+	// Admin1Mismatch says the region the point falls in is not the admin1
+	// the source reported (names compared folded, spelling variants
+	// allowed): a point or a name to check, never a reason to refuse.
+	Admin1Mismatch bool
 }
 
 // Derive sets the derived fields from a Location.
@@ -109,6 +118,7 @@ var known = map[string]bool{
 var derivedProps = map[string]bool{
 	"country": true, "region_code": true, "region_name": true, "nearest_border": true,
 	"nearest_border_km": true, "borders": true, "zones": true, "distance_km": true, "geocoded": true, "deleted": true,
+	"admin1_mismatch": true,
 }
 
 // feature is the GeoJSON mirror of an Incident.
@@ -238,11 +248,17 @@ func (in *Incident) AppendFeature(b *bytes.Buffer) {
 		b.WriteString(`,"geocoded":`)
 		writeString(b, in.Geocoded)
 	}
+	if in.Admin1Mismatch {
+		b.WriteString(`,"admin1_mismatch":true`)
+	}
 	if in.DistanceKM != nil {
 		b.WriteString(`,"distance_km":`)
 		writeFloat(b, math.Round(*in.DistanceKM*1000)/1000)
 	}
-	for k, v := range in.Extra {
+	// In key order: the same incident is the same document, which is how a
+	// re-import tells an unchanged row from an updated one.
+	for _, k := range slices.Sorted(maps.Keys(in.Extra)) {
+		v := in.Extra[k]
 		if known[k] || derivedProps[k] {
 			continue
 		}
@@ -526,7 +542,9 @@ const (
 
 // Validate checks everything a person sends; it reports the first problem,
 // naming the field and saying what to send instead.
-func (in *Incident) Validate() error {
+func (in *Incident) Validate() error { return in.validate(handEntered) }
+
+func (in *Incident) validate(r rules) error {
 	if in.ID != "" && !idPattern.MatchString(in.ID) {
 		return FieldErrorf("id", "%q is not a valid id: use 1–64 letters, digits, '-', '_' or '.', starting with a letter or digit", clip(in.ID))
 	}
@@ -552,10 +570,13 @@ func (in *Incident) Validate() error {
 	if !IsEventType(in.EventType) {
 		return FieldErrorf("properties.event_type", "%q is not an ACLED event type; use one of: %s", clip(in.EventType), strings.Join(EventTypeNames(), ", "))
 	}
-	if in.SubEventType == "" {
+	if in.SubEventType == "" && r.subEventOptional {
+		// An import of ACLED's pre-2019 typology, where no sub-event
+		// type follows from the old one (import.go).
+	} else if in.SubEventType == "" {
 		return FieldErrorf("properties.sub_event_type", "required; for %s use one of: %s", in.EventType, strings.Join(subEvents(in.EventType), ", "))
 	}
-	if t, ok := EventTypeOf(in.SubEventType); !ok || t != in.EventType {
+	if t, ok := EventTypeOf(in.SubEventType); in.SubEventType != "" && (!ok || t != in.EventType) {
 		return FieldErrorf("properties.sub_event_type", "%q is not a sub-event type of %s; use one of: %s", clip(in.SubEventType), in.EventType, strings.Join(subEvents(in.EventType), ", "))
 	}
 	if !in.hasPoint {

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 )
@@ -44,6 +43,10 @@ func (s *Service) now() time.Time {
 // the location when the incident has no point, and fails with
 // EUNPROCESSABLE when the text cannot be placed.
 func (s *Service) Prepare(in *Incident) error {
+	return s.prepare(in, handEntered)
+}
+
+func (s *Service) prepare(in *Incident, r rules) error {
 	if !in.HasPoint() {
 		if strings.TrimSpace(in.Location) == "" {
 			return FieldErrorf("geometry", "missing: send a Point geometry, or a properties.location phrase to geocode")
@@ -62,13 +65,17 @@ func (s *Service) Prepare(in *Incident) error {
 		in.UncertaintyKM = &r
 		in.Geocoded = c.Matched
 	}
-	if err := in.Validate(); err != nil {
+	if err := in.validate(r); err != nil {
 		return err
 	}
 	if in.ID == "" {
 		in.ID = NewID()
 	}
 	in.Derive(s.Locator.Reverse(in.Lon, in.Lat))
+	in.Admin1Mismatch = false
+	if m, ok := s.Locator.(AdminMatcher); ok && in.Region != nil && in.Admin1 != "" {
+		in.Admin1Mismatch = !m.SameAdmin1(in.Admin1, *in.Region)
+	}
 	return nil
 }
 
@@ -167,109 +174,12 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 	return s.Store.Delete(ctx, id)
 }
 
-// Rejected is an input record that was not imported, and why.
-type Rejected struct {
-	Record int    `json:"record"` // 1-based, or the line number for CSV
-	ID     string `json:"id,omitempty"`
-	Reason string `json:"reason"`
-}
-
-// ImportResult summarises an import.
-type ImportResult struct {
-	Imported int        `json:"imported"`
-	Skipped  int        `json:"skipped"` // already stored (same id)
-	Rejected []Rejected `json:"rejected"`
-}
-
-// ImportOptions are the rules of one import.
-type ImportOptions struct {
-	// AllOrNothing stores nothing when any record is rejected.
-	AllOrNothing bool
-	// RequireCovered rejects incidents outside Niger and its neighbours.
-	RequireCovered bool
-	// Progress, when set, is told how many records are done.
-	Progress func(done int)
-}
-
-// Import prepares every incident, then stores all the valid ones that are not
-// stored yet in one transaction. rejected are records the decoder could not
-// read (their places in ins are nil).
-func (s *Service) Import(ctx context.Context, ins []*Incident, rejected []Rejected, opts ImportOptions) (*ImportResult, error) {
-	progress, allOrNothing := opts.Progress, opts.AllOrNothing
-	res := &ImportResult{Rejected: []Rejected{}}
-	now := s.now()
-	ok := make([]*Incident, 0, len(ins))
-	seen := map[string]bool{}
-	for i, in := range ins {
-		if progress != nil && i%1000 == 0 {
-			progress(i)
-		}
-		if in == nil { // a record that did not decode, reported by the decoder
-			continue
-		}
-		record := i + 1
-		if in.line > 0 {
-			record = in.line
-		}
-		if err := s.Prepare(in); err != nil {
-			res.Rejected = append(res.Rejected, Rejected{Record: record, ID: in.ID, Reason: ErrorMessage(err)})
-			continue
-		}
-		if opts.RequireCovered && in.Country == nil {
-			res.Rejected = append(res.Rejected, Rejected{Record: record, ID: in.ID, Reason: fmt.Sprintf("%v, %v is outside the covered countries (Niger and its neighbours)", in.Lat, in.Lon)})
-			continue
-		}
-		if seen[in.ID] {
-			res.Rejected = append(res.Rejected, Rejected{Record: record, ID: in.ID, Reason: "id appears twice in the input"})
-			continue
-		}
-		seen[in.ID] = true
-		ok = append(ok, in)
-	}
-	if progress != nil {
-		progress(len(ins))
-	}
-	// Those already stored are skipped: one lookup for all, not one each.
-	ids := make([]string, len(ok))
-	for i, in := range ok {
-		ids[i] = in.ID
-	}
-	stored, err := s.Store.Existing(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	fresh := ok[:0]
-	for _, in := range ok {
-		if stored[in.ID] {
-			res.Skipped++
-			continue
-		}
-		if in.CreatedAt.IsZero() {
-			in.CreatedAt = now
-		}
-		in.UpdatedAt = now
-		fresh = append(fresh, in)
-	}
-	ok = fresh
-	res.Rejected = append(res.Rejected, rejected...)
-	sort.Slice(res.Rejected, func(i, j int) bool { return res.Rejected[i].Record < res.Rejected[j].Record })
-	if allOrNothing && len(res.Rejected) > 0 {
-		return res, Errorf(EINVALID, "%d of %d records rejected (first: %s: %s); nothing was imported", len(res.Rejected), len(ins), describeRecord(res.Rejected[0]), res.Rejected[0].Reason)
-	}
-	if len(ok) > 0 {
-		if err := s.Store.CreateMany(ctx, ok); err != nil {
-			return nil, err
-		}
-	}
-	res.Imported = len(ok)
-	return res, nil
-}
-
 // DecodeFeatures reads a GeoJSON FeatureCollection, a single Feature, or a
 // GeoJSON text sequence (RFC 8142, or one Feature per line). Records that
 // fail to decode are returned as rejections, not errors, so one bad record
-// does not hide the rest; their place in the slice is nil, so positions stay
-// the record numbers.
+// does not hide the rest; each incident's Line is its record number.
+// Malformed JSON that is not a text sequence (a FeatureCollection broken
+// part-way) is an error saying where it broke.
 func DecodeFeatures(data []byte) ([]*Incident, []Rejected, error) {
 	data = bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
 	if len(data) == 0 {
@@ -280,7 +190,8 @@ func DecodeFeatures(data []byte) ([]*Incident, []Rejected, error) {
 		Features []json.RawMessage `json:"features"`
 	}
 	var raws []json.RawMessage
-	if data[0] == '{' && json.Unmarshal(data, &head) == nil {
+	whole := json.Unmarshal(data, &head)
+	if data[0] == '{' && whole == nil {
 		switch head.Type {
 		case "FeatureCollection":
 			raws = head.Features
@@ -299,16 +210,20 @@ func DecodeFeatures(data []byte) ([]*Incident, []Rejected, error) {
 		if len(raws) > 0 && raws[0][0] != '{' {
 			return nil, nil, Errorf(EINVALID, "not GeoJSON: want a FeatureCollection, or one Feature per line")
 		}
+		if len(raws) > 0 && !json.Valid(raws[0]) {
+			// Not one Feature per line: a document, broken.
+			return nil, nil, Errorf(EINVALID, "malformed GeoJSON: %s; nothing was imported", jsonReason(whole))
+		}
 	}
 	var out []*Incident
 	var rej []Rejected
 	for i, raw := range raws {
 		in, err := DecodeFeature(raw)
 		if err != nil {
-			rej = append(rej, Rejected{Record: i + 1, Reason: ErrorMessage(err)})
-			out = append(out, nil)
+			rej = append(rej, RejectErr(i+1, "", err))
 			continue
 		}
+		in.Line = i + 1
 		out = append(out, in)
 	}
 	return out, rej, nil
