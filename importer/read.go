@@ -119,6 +119,10 @@ func readTable(t table, xlsx bool, opts Options) (*Batch, error) {
 	if errors.Is(err, io.EOF) {
 		return nil, incident.Errorf(incident.EINVALID, "empty %s; want a header row naming the columns, then the rows", b.Container)
 	}
+	var re rowError
+	if errors.As(err, &re) {
+		return nil, incident.Errorf(incident.EINVALID, "the header row: %s", re.Error())
+	}
 	if err != nil {
 		return nil, err
 	}
