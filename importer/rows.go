@@ -20,8 +20,6 @@ func (r row) get(k string) string {
 	return ""
 }
 
-func (r row) has(k string) bool { _, ok := r.col[k]; return ok }
-
 func (r row) int(k string, dst *int) error {
 	s := r.get(k)
 	if s == "" {
