@@ -87,7 +87,8 @@ type Derived struct {
 
 // Derive sets the derived fields from a Location.
 func (in *Incident) Derive(loc Location) {
-	in.Country, in.Region, in.Borders, in.Zones = loc.Country, loc.Region, loc.Borders, loc.Zones
+	in.Country, in.Region, in.Borders, in.Zones = loc.Country, loc.Region, slices.Clone(loc.Borders), loc.Zones
+	SortBorders(in.Borders)
 	if in.Admin1 == "" && loc.Region != nil {
 		in.Admin1 = loc.Region.Name
 	}

@@ -565,7 +565,7 @@ func decode(doc []byte) (*incident.Incident, error) {
 	for c, d := range p.Borders {
 		in.Borders = append(in.Borders, incident.BorderDistance{Country: c, DistanceKM: d})
 	}
-	sort.Slice(in.Borders, func(i, j int) bool { return in.Borders[i].DistanceKM < in.Borders[j].DistanceKM })
+	incident.SortBorders(in.Borders)
 	return &in, nil
 }
 
