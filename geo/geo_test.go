@@ -443,3 +443,21 @@ func TestSegmentChordMatchesS2(t *testing.T) {
 		}
 	}
 }
+
+func TestNameKey(t *testing.T) {
+	for _, s := range []string{"Tillabery", "Tillaberi", "Tillabéri", "TILLABERI Region", " tillabéri  region "} {
+		if got := NameKey(s); got != "tilaberi" {
+			t.Errorf("NameKey(%q) = %q, want tilaberi", s, got)
+		}
+	}
+	if NameKey("Tahoua") == NameKey("Tillaberi") {
+		t.Error("different regions share a key")
+	}
+	g := &Geography{}
+	r := incident.Region{Code: "NE-6", Name: "Tillabéri"}
+	for s, want := range map[string]bool{"Tillabery": true, "ne-6": true, "Tahoua": false, "": false} {
+		if got := g.SameAdmin1(s, r); got != want {
+			t.Errorf("SameAdmin1(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -160,7 +160,7 @@ func TestPointOutsideEveryCountryIsRefused(t *testing.T) {
 	}
 	var res incident.ImportResult
 	json.Unmarshal(rec.Body.Bytes(), &res)
-	if res.Imported != 0 || len(res.Rejected) != 1 || !strings.Contains(res.Rejected[0].Reason, "geometry: [-30, 30] is in no country") {
+	if res.New != 0 || len(res.Rejected) != 1 || res.Rejected[0].Field != "geometry" || !strings.Contains(res.Rejected[0].Reason, "[-30, 30] is in no country") {
 		t.Errorf("import: %s", rec.Body)
 	}
 	if rec := ts.do("GET", "/api/v1/incidents/sea-1", "", ""); rec.Code != 404 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/labstack/echo/v4"
@@ -63,7 +64,9 @@ func problemHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			if m, ok := he.Message.(string); ok {
 				p.Detail = m
 			}
-			if he.Code == http.StatusRequestEntityTooLarge {
+			if he.Code == http.StatusRequestEntityTooLarge && strings.HasSuffix(c.Request().URL.Path, "/import") {
+				p.Detail = importAdvice
+			} else if he.Code == http.StatusRequestEntityTooLarge {
 				p.Detail = "the request body is larger than this endpoint accepts; send one incident per request, or use the import command for many"
 			}
 			if he.Code == http.StatusNotFound {

@@ -26,6 +26,7 @@ var known = map[string]bool{
 var derivedProps = map[string]bool{
 	"country": true, "region_code": true, "region_name": true, "nearest_border": true,
 	"nearest_border_km": true, "borders": true, "zones": true, "distance_km": true, "geocoded": true, "deleted": true,
+	"admin1_mismatch": true,
 }
 
 // feature is the GeoJSON mirror of an Incident.
@@ -412,8 +413,9 @@ func quoteList(names []string) string {
 // DecodeFeatures reads a GeoJSON FeatureCollection, a single Feature, or a
 // GeoJSON text sequence (RFC 8142, or one Feature per line). Records that
 // fail to decode are returned as rejections, not errors, so one bad record
-// does not hide the rest; their place in the slice is nil, so positions stay
-// the record numbers.
+// does not hide the rest; each incident's Line is its record number.
+// Malformed JSON that is not a text sequence (a FeatureCollection broken
+// part-way) is an error saying where it broke.
 func DecodeFeatures(data []byte) ([]*Incident, []Rejected, error) {
 	data = bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
 	if len(data) == 0 {
@@ -424,7 +426,8 @@ func DecodeFeatures(data []byte) ([]*Incident, []Rejected, error) {
 		Features []json.RawMessage `json:"features"`
 	}
 	var raws []json.RawMessage
-	if data[0] == '{' && json.Unmarshal(data, &head) == nil {
+	whole := json.Unmarshal(data, &head)
+	if data[0] == '{' && whole == nil {
 		switch head.Type {
 		case "FeatureCollection":
 			raws = head.Features
@@ -443,16 +446,20 @@ func DecodeFeatures(data []byte) ([]*Incident, []Rejected, error) {
 		if len(raws) > 0 && raws[0][0] != '{' {
 			return nil, nil, Errorf(EINVALID, "not GeoJSON: want a FeatureCollection, or one Feature per line")
 		}
+		if len(raws) > 0 && !json.Valid(raws[0]) {
+			// Not one Feature per line: a document, broken.
+			return nil, nil, Errorf(EINVALID, "malformed GeoJSON: %s; nothing was imported", jsonReason(whole))
+		}
 	}
 	var out []*Incident
 	var rej []Rejected
 	for i, raw := range raws {
 		in, err := DecodeFeature(raw)
 		if err != nil {
-			rej = append(rej, Rejected{Record: i + 1, Reason: ErrorMessage(err)})
-			out = append(out, nil)
+			rej = append(rej, RejectErr(i+1, "", err))
 			continue
 		}
+		in.Line = i + 1
 		out = append(out, in)
 	}
 	return out, rej, nil

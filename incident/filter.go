@@ -28,8 +28,13 @@ type Filter struct {
 	Start, End    string // YYYY-MM-DD, inclusive
 	EventTypes    []string
 	SubEventTypes []string
-	Regions       []string // ISO 3166-2 codes
-	Border        string   // ISO3 of a neighbour, or "any" for the nearest border
+	Regions       []string // ISO 3166-2 codes, of the region the point is in
+	// Admin1 and Admin2 are names as the source reported them; they match
+	// however an export spells them (Tillabery, Tillaberi, Tillabéri).
+	Admin1, Admin2 []string
+	// Flags are derived flags an incident must carry (FlagAdmin1Mismatch).
+	Flags         []string
+	Border        string // ISO3 of a neighbour, or "any" for the nearest border
 	BorderKM      float64
 	Near          *orb.Point
 	RadiusKM      float64
@@ -124,6 +129,13 @@ func ParseFilter(q url.Values, regions RegionResolver) (Filter, error) {
 		}
 		f.Regions = append(f.Regions, code)
 	}
+	f.Admin1, f.Admin2 = splitParam(q, "admin1"), splitParam(q, "admin2")
+	for _, s := range splitParam(q, "flag") {
+		if !contains(FlagNames, s) {
+			return f, FieldErrorf("flag", "%q is not a flag; use one of: %s", clip(s), strings.Join(FlagNames, ", "))
+		}
+		f.Flags = append(f.Flags, s)
+	}
 	if s := q.Get("border"); s != "" {
 		s = strings.ToUpper(s)
 		if s != "ANY" && !contains(BorderISO3, s) {
@@ -200,7 +212,14 @@ func ParseFilter(q url.Values, regions RegionResolver) (Filter, error) {
 	return f, nil
 }
 
-var filterParamList = []string{"bbox", "start", "end", "event_type", "sub_event_type", "region", "border", "border_km", "near", "radius_km", "min_fatalities", "q", "updated_since", "limit", "cursor", "f"}
+// FlagAdmin1Mismatch marks incidents whose point lies outside the admin1
+// their source reported (Derived.Admin1Mismatch).
+const FlagAdmin1Mismatch = "admin1_mismatch"
+
+// FlagNames are the values flag= takes.
+var FlagNames = []string{FlagAdmin1Mismatch}
+
+var filterParamList = []string{"bbox", "start", "end", "event_type", "sub_event_type", "region", "admin1", "admin2", "flag", "border", "border_km", "near", "radius_km", "min_fatalities", "q", "updated_since", "limit", "cursor", "f"}
 
 var filterParams = func() map[string]bool {
 	m := map[string]bool{}

@@ -64,8 +64,11 @@ type Incident struct {
 	// Deleted marks a deletion in a sync listing.
 	Deleted bool
 
+	// Line is the line (CSV, Excel row) or record the incident was read
+	// from, for import reports; never stored.
+	Line int
+
 	hasPoint bool
-	line     int // the CSV line it came from, for import reports
 }
 
 // Derived is what reverse geocoding says about the incident's point.
@@ -75,11 +78,16 @@ type Derived struct {
 	Borders  []BorderDistance // nearest first
 	Zones    []string
 	Geocoded string // the matched phrase, when the point came from the location text
+	// Admin1Mismatch says the region the point falls in is not the admin1
+	// the source reported (names compared folded, spelling variants
+	// allowed): a point or a name to check, never a reason to refuse.
+	Admin1Mismatch bool
 }
 
 // Derive sets the derived fields from a Location.
 func (in *Incident) Derive(loc Location) {
-	in.Country, in.Region, in.Borders, in.Zones = loc.Country, loc.Region, loc.Borders, loc.Zones
+	in.Country, in.Region, in.Borders, in.Zones = loc.Country, loc.Region, slices.Clone(loc.Borders), loc.Zones
+	SortBorders(in.Borders)
 	if in.Admin1 == "" && loc.Region != nil {
 		in.Admin1 = loc.Region.Name
 	}
@@ -210,12 +218,16 @@ func (in *Incident) AppendFeature(b *bytes.Buffer) {
 		b.WriteString(`,"geocoded":`)
 		writeString(b, in.Geocoded)
 	}
+	if in.Admin1Mismatch {
+		b.WriteString(`,"admin1_mismatch":true`)
+	}
 	if in.DistanceKM != nil {
 		b.WriteString(`,"distance_km":`)
 		writeFloat(b, math.Round(*in.DistanceKM*1000)/1000)
 	}
 	// In key order, as encoding/json writes maps: the same incident is the
-	// same bytes, so a write that changes nothing is seen to change nothing.
+	// same bytes, so a write (or a re-import) that changes nothing is seen
+	// to change nothing.
 	for _, k := range slices.Sorted(maps.Keys(in.Extra)) {
 		if known[k] || derivedProps[k] {
 			continue
@@ -287,7 +299,9 @@ const (
 
 // Validate checks everything a person sends; it reports the first problem,
 // naming the field and saying what to send instead.
-func (in *Incident) Validate() error {
+func (in *Incident) Validate() error { return in.validate(handEntered) }
+
+func (in *Incident) validate(r rules) error {
 	if in.ID != "" && !idPattern.MatchString(in.ID) {
 		return FieldErrorf("id", "%q is not a valid id: use 1–64 letters, digits, '-', '_' or '.', starting with a letter or digit", clip(in.ID))
 	}
@@ -313,10 +327,13 @@ func (in *Incident) Validate() error {
 	if !IsEventType(in.EventType) {
 		return FieldErrorf("properties.event_type", "%q is not an ACLED event type; use one of: %s", clip(in.EventType), strings.Join(EventTypeNames(), ", "))
 	}
-	if in.SubEventType == "" {
+	if in.SubEventType == "" && r.subEventOptional {
+		// An import of ACLED's pre-2019 typology, where no sub-event
+		// type follows from the old one (import.go).
+	} else if in.SubEventType == "" {
 		return FieldErrorf("properties.sub_event_type", "required; for %s use one of: %s", in.EventType, strings.Join(subEvents(in.EventType), ", "))
 	}
-	if t, ok := EventTypeOf(in.SubEventType); !ok || t != in.EventType {
+	if t, ok := EventTypeOf(in.SubEventType); in.SubEventType != "" && (!ok || t != in.EventType) {
 		return FieldErrorf("properties.sub_event_type", "%q is not a sub-event type of %s; use one of: %s", clip(in.SubEventType), in.EventType, strings.Join(subEvents(in.EventType), ", "))
 	}
 	if !in.hasPoint {

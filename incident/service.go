@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 )
@@ -46,6 +45,10 @@ func (s *Service) now() time.Time {
 // the location when the incident has no point, and fails with
 // EUNPROCESSABLE when the text cannot be placed.
 func (s *Service) Prepare(in *Incident) error {
+	return s.prepare(in, handEntered)
+}
+
+func (s *Service) prepare(in *Incident, r rules) error {
 	if !in.HasPoint() {
 		if strings.TrimSpace(in.Location) == "" {
 			return FieldErrorf("geometry", "missing: send a Point geometry, or a properties.location phrase to geocode")
@@ -64,7 +67,7 @@ func (s *Service) Prepare(in *Incident) error {
 		in.UncertaintyKM = &r
 		in.Geocoded = c.Matched
 	}
-	if err := in.Validate(); err != nil {
+	if err := in.validate(r); err != nil {
 		return err
 	}
 	loc := s.Locator.Reverse(in.Lon, in.Lat)
@@ -75,6 +78,10 @@ func (s *Service) Prepare(in *Incident) error {
 		in.ID = NewID()
 	}
 	in.Derive(loc)
+	in.Admin1Mismatch = false
+	if m, ok := s.Locator.(AdminMatcher); ok && in.Region != nil && in.Admin1 != "" {
+		in.Admin1Mismatch = !m.SameAdmin1(in.Admin1, *in.Region)
+	}
 	return nil
 }
 
@@ -163,98 +170,6 @@ func canonicalFeature(in *Incident) []byte {
 // Delete removes an incident.
 func (s *Service) Delete(ctx context.Context, id string) error {
 	return s.Store.Delete(ctx, id)
-}
-
-// Rejected is an input record that was not imported, and why.
-type Rejected struct {
-	Record int    `json:"record"` // 1-based, or the line number for CSV
-	ID     string `json:"id,omitempty"`
-	Reason string `json:"reason"`
-}
-
-// ImportResult summarises an import.
-type ImportResult struct {
-	Imported int        `json:"imported"`
-	Skipped  int        `json:"skipped"` // already stored (same id)
-	Rejected []Rejected `json:"rejected"`
-}
-
-// ImportOptions are the rules of one import.
-type ImportOptions struct {
-	// AllOrNothing stores nothing when any record is rejected.
-	AllOrNothing bool
-	// Progress, when set, is told how many records are done.
-	Progress func(done int)
-}
-
-// Import prepares every incident, then stores all the valid ones that are not
-// stored yet in one transaction. rejected are records the decoder could not
-// read (their places in ins are nil).
-func (s *Service) Import(ctx context.Context, ins []*Incident, rejected []Rejected, opts ImportOptions) (*ImportResult, error) {
-	progress, allOrNothing := opts.Progress, opts.AllOrNothing
-	res := &ImportResult{Rejected: []Rejected{}}
-	now := s.now()
-	ok := make([]*Incident, 0, len(ins))
-	seen := map[string]bool{}
-	for i, in := range ins {
-		if progress != nil && i%1000 == 0 {
-			progress(i)
-		}
-		if in == nil { // a record that did not decode, reported by the decoder
-			continue
-		}
-		record := i + 1
-		if in.line > 0 {
-			record = in.line
-		}
-		if err := s.Prepare(in); err != nil {
-			res.Rejected = append(res.Rejected, Rejected{Record: record, ID: in.ID, Reason: ErrorMessage(err)})
-			continue
-		}
-		if seen[in.ID] {
-			res.Rejected = append(res.Rejected, Rejected{Record: record, ID: in.ID, Reason: "id appears twice in the input"})
-			continue
-		}
-		seen[in.ID] = true
-		ok = append(ok, in)
-	}
-	if progress != nil {
-		progress(len(ins))
-	}
-	// Those already stored are skipped: one lookup for all, not one each.
-	ids := make([]string, len(ok))
-	for i, in := range ok {
-		ids[i] = in.ID
-	}
-	stored, err := s.Store.Existing(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	fresh := ok[:0]
-	for _, in := range ok {
-		if stored[in.ID] {
-			res.Skipped++
-			continue
-		}
-		if in.CreatedAt.IsZero() {
-			in.CreatedAt = now
-		}
-		in.UpdatedAt = now
-		fresh = append(fresh, in)
-	}
-	ok = fresh
-	res.Rejected = append(res.Rejected, rejected...)
-	sort.Slice(res.Rejected, func(i, j int) bool { return res.Rejected[i].Record < res.Rejected[j].Record })
-	if allOrNothing && len(res.Rejected) > 0 {
-		return res, Errorf(EINVALID, "%d of %d records rejected (first: %s: %s); nothing was imported", len(res.Rejected), len(ins), describeRecord(res.Rejected[0]), res.Rejected[0].Reason)
-	}
-	if len(ok) > 0 {
-		if err := s.Store.CreateMany(ctx, ok); err != nil {
-			return nil, err
-		}
-	}
-	res.Imported = len(ok)
-	return res, nil
 }
 
 // String is a short description for logs and messages.

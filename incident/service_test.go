@@ -76,6 +76,28 @@ func (s *memStore) CreateMany(ctx context.Context, ins []*Incident) error {
 	return nil
 }
 
+func (s *memStore) GetMany(_ context.Context, ids []string) (map[string]*Incident, error) {
+	out := map[string]*Incident{}
+	for _, id := range ids {
+		if in := s.m[id]; in != nil {
+			c := *in
+			out[id] = &c
+		}
+	}
+	return out, nil
+}
+
+func (s *memStore) Apply(ctx context.Context, ch Changes) error {
+	for _, in := range append(ch.Create, ch.Update...) {
+		s.Create(ctx, in)
+	}
+	for _, id := range ch.Deletes {
+		s.writes++
+		delete(s.m, id)
+	}
+	return nil
+}
+
 var clock = time.Date(2024, 3, 11, 9, 0, 0, 0, time.UTC)
 
 func newService() (*Service, *memStore) {
@@ -110,11 +132,11 @@ func TestPointsOutsideEveryCountryAreRefused(t *testing.T) {
 	_, err = s.Create(context.Background(), at("swapped", 13.1, 1.8))
 	wantFieldError(t, err, EUNPROCESSABLE, "geometry", "[1.8, 13.1] would be in NER: GeoJSON puts the longitude first")
 
-	res, err := s.Import(context.Background(), []*Incident{at("in-1", 1.8, 13.1), at("sea-2", -30, 30)}, nil, ImportOptions{})
+	res, err := s.Import(context.Background(), []*Incident{at("in-1", 1.8, 13.1), at("sea-2", -30, 30)}, nil, nil, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Imported != 1 || len(res.Rejected) != 1 || res.Rejected[0].Record != 2 || !strings.Contains(res.Rejected[0].Reason, "geometry: [-30, 30] is in no country") {
+	if res.New != 1 || len(res.Rejected) != 1 || res.Rejected[0].Record != 2 || res.Rejected[0].Field != "geometry" || !strings.Contains(res.Rejected[0].Reason, "[-30, 30] is in no country") {
 		t.Errorf("import: %+v", res)
 	}
 	if st.writes != 1 || st.m["in-1"] == nil {

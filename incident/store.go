@@ -47,6 +47,12 @@ type Store interface {
 	Get(ctx context.Context, id string) (*Incident, error)
 	// Existing says which of ids are stored incidents (not deleted ones).
 	Existing(ctx context.Context, ids []string) (map[string]bool, error)
+	// GetMany returns the stored incidents among ids, deleted ones too
+	// (with Deleted set), by id.
+	GetMany(ctx context.Context, ids []string) (map[string]*Incident, error)
+	// Apply makes the changes of an import in one transaction, recording
+	// each in the history as a create, an update or a delete.
+	Apply(ctx context.Context, ch Changes) error
 	// Replace overwrites an existing incident; ENOTFOUND if there is none.
 	Replace(ctx context.Context, in *Incident) error
 	// Delete removes an incident (softly, where the store keeps history);

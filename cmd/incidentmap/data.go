@@ -14,15 +14,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/incidentmap/incidentmap/importer"
 	"github.com/incidentmap/incidentmap/incident"
 )
 
 func cmdImport(ctx context.Context, args []string, e env) error {
-	fs := newFlags("import", "[flags] FILE", "Imports incidents from a GeoJSON FeatureCollection, a single Feature, a GeoJSON text sequence\n(one Feature per line), or an ACLED CSV export; FILE - reads stdin. Each incident is validated and\nits region, border distances and zones derived; features without geometry have their\nproperties.location geocoded. Incidents whose id is already stored are skipped. Valid records are\nstored in one transaction; rejected ones are listed with the reason (CSV: by line), and the exit\nstatus is then 1. An ACLED CSV is all or nothing: one bad row, and nothing is imported.", e)
+	fs := newFlags("import", "[flags] FILE", "Imports incidents from an ACLED export (CSV from the export tool or the API, or Excel .xlsx; the\npre-2019 typology is mapped onto today's), ACLED's deletion list, a UCDP GED CSV, GeoJSON (a\nFeatureCollection, a Feature, or a text sequence) or incidentmap's own CSV; the shape is recognised\nfrom the content. FILE - reads stdin. Each row is imported on its own merit: the good ones go in,\nevery bad one is reported with its line, id, field and what to fix (the exit status is then 1), and\n--rejects writes them out to fix and import again. Importing again updates: a row whose id is\nstored replaces it when the source changed it, is left alone when not, and never overwrites a\nnewer version (by ACLED's timestamp).", e)
 	dbPath := fs.String("db", defaultDB, "SQLite database file")
-	strict := fs.Bool("all-or-nothing", false, "import nothing if any record is rejected (always so for CSV)")
 	create := fs.Bool("create", false, "create the database if it does not exist (otherwise a missing --db is an error)")
-	format := fs.String("format", "auto", "input format: auto (by extension and content), geojson or csv")
+	strict := fs.Bool("strict", false, "import nothing if any row is rejected")
+	allOrNothing := fs.Bool("all-or-nothing", false, "the same as --strict")
+	format := fs.String("format", "auto", "input format: auto (from the content), csv, xlsx or geojson")
+	dateOrder := fs.String("date-order", "", "dmy or mdy: the order of dates like 05/06/2023, when no date in the file says")
+	rejects := fs.String("rejects", "", "write the rejected rows here as CSV (original columns plus reason), to fix and import again")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (for performance work)")
 	var g geoFlags
 	g.register(fs)
@@ -38,37 +42,43 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 			return fmt.Errorf("%w; or import --create to make a new one", err)
 		}
 	}
+	order, err := importer.ParseDateOrder(*dateOrder)
+	if err != nil {
+		return usageError{"--date-order " + strings.TrimPrefix(err.Error(), "date_order: ")}
+	}
+	opts := importer.Options{Format: *format, DateOrder: order}
 	stop, err := startCPUProfile(*cpuprofile)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	var r io.Reader = e.stdin
-	name := "stdin"
-	if fs.Arg(0) != "-" {
-		f, err := os.Open(fs.Arg(0))
-		if err != nil {
+	name := fs.Arg(0)
+	var f *os.File
+	if name == "-" {
+		// Spooled, so the rejects file can read the rows again.
+		if f, err = os.CreateTemp("", "incidentmap-import-*"); err != nil {
 			return err
 		}
-		defer f.Close()
-		r, name = f, fs.Arg(0)
+		defer os.Remove(f.Name())
+		if _, err := io.Copy(f, e.stdin); err != nil {
+			return fmt.Errorf("reading stdin: %w", err)
+		}
+		name = "stdin"
+	} else if f, err = os.Open(name); err != nil {
+		return err
 	}
-	raw, err := io.ReadAll(r)
+	defer f.Close()
+	size := int64(0)
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	bar := newProgress(e.stderr, "reading", int(size))
+	b, err := importer.Read(&countingReader{r: f, progress: bar.set}, opts)
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", name, err)
-	}
-	isCSV := *format == "csv" || (*format == "auto" && (strings.HasSuffix(strings.ToLower(name), ".csv") || looksLikeCSV(raw)))
-	if *format != "auto" && *format != "csv" && *format != "geojson" {
-		return usageError{fmt.Sprintf("--format %q: use auto, geojson or csv", *format)}
-	}
-	var ins []*incident.Incident
-	var rej []incident.Rejected
-	if isCSV {
-		ins, rej, err = incident.DecodeACLEDCSV(bytes.NewReader(raw))
-	} else {
-		ins, rej, err = incident.DecodeFeatures(raw)
-	}
-	if err != nil {
+		bar.done()
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	a, err := openApp(ctx, *dbPath, g)
@@ -76,38 +86,65 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer a.db.Close()
-	bar := newProgress(e.stderr, "importing", len(ins))
-	res, err := a.svc.Import(incident.WithActor(ctx, "cli import"), ins, rej, incident.ImportOptions{AllOrNothing: *strict || isCSV, Progress: bar.set})
-	bar.done()
-	unit := "record"
-	if isCSV {
-		unit = "line"
-	}
+	bar.then(fmt.Sprintf("checking %d rows and storing them", len(b.Incidents)+len(b.Deletions)))
+	res, err := a.svc.Import(incident.WithActor(ctx, "cli import"), b.Incidents, b.Deletions, b.Rejected, incident.ImportOptions{Strict: *strict || *allOrNothing})
 	if res != nil {
-		fmt.Fprintf(e.stdout, "%s: imported %d, skipped %d (already stored), rejected %d\n", name, res.Imported, res.Skipped, len(res.Rejected))
-		for i, r := range res.Rejected {
-			if i == 50 {
-				fmt.Fprintf(e.stdout, "  ... and %d more rejected\n", len(res.Rejected)-50)
-				break
+		fmt.Fprintf(e.stdout, "%s (%s %s): new %d, updated %d, unchanged %d, stale %d, deleted %d, rejected %d; admin1 mismatches %d\n",
+			name, b.Shape, b.Container, res.New, res.Updated, res.Unchanged, res.Stale, res.Deleted, len(res.Rejected), res.Admin1Mismatch)
+		unit := "line"
+		if b.Shape == importer.ShapeGeoJSON {
+			unit = "record"
+		}
+		for _, r := range res.Rejected {
+			field := ""
+			if r.Field != "" {
+				field = r.Field + ": "
 			}
-			fmt.Fprintf(e.stdout, "  %s %d%s: %s\n", unit, r.Record, idNote(r.ID), r.Reason)
+			fmt.Fprintf(e.stdout, "  %s %d%s: %s%s\n", unit, r.Record, idNote(r.ID), field, r.Reason)
+		}
+		if *rejects != "" && len(res.Rejected) > 0 {
+			if err := writeRejects(f, opts, res.Rejected, *rejects); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "wrote %d rejected rows to %s: fix them there and import that file\n", len(res.Rejected), *rejects)
 		}
 	}
 	if err != nil {
 		return err
 	}
 	if len(res.Rejected) > 0 {
-		return fmt.Errorf("%d records rejected; the %d valid ones were imported", len(res.Rejected), res.Imported)
+		return fmt.Errorf("%d rows rejected; the others were imported", len(res.Rejected))
 	}
 	return nil
 }
 
-// looksLikeCSV: not JSON (nor a GeoJSON text sequence), and a first line
-// naming ACLED's columns.
-func looksLikeCSV(raw []byte) bool {
-	first, _, _ := bytes.Cut(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")), []byte("\n"))
-	first = bytes.TrimLeft(first, "\x1e \t\r") // RFC 8142 records start with RS
-	return !bytes.HasPrefix(first, []byte("{")) && bytes.Contains(first, []byte("event_date")) && bytes.Contains(first, []byte(","))
+func writeRejects(src *os.File, opts importer.Options, rej []incident.Rejected, path string) error {
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := importer.WriteRejects(src, opts, rej, out); err != nil {
+		out.Close()
+		return fmt.Errorf("--rejects: %w", err)
+	}
+	return out.Close()
+}
+
+// countingReader tells progress how many bytes have been read.
+type countingReader struct {
+	r        io.Reader
+	n        int
+	progress func(int)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	c.progress(c.n)
+	return n, err
 }
 
 func idNote(id string) string {

@@ -240,7 +240,7 @@ func TestACLEDCSVImport(t *testing.T) {
 	src := filepath.Join(dir, "acled.csv")
 	os.WriteFile(src, []byte(good), 0o644)
 	out, _, err := runCLI(t, "", "import", "--db", db, "--create", src)
-	if err != nil || !strings.Contains(out, "imported 2") {
+	if err != nil || !strings.Contains(out, "new 2,") {
 		t.Fatalf("import: %v %s", err, out)
 	}
 	// Exported again, the ACLED columns come back as they were.
@@ -251,7 +251,7 @@ func TestACLEDCSVImport(t *testing.T) {
 		t.Errorf("CSV header is not ACLED's:\n%s", lines[0])
 	}
 	p := s.get("/api/v1/incidents/NIG1001").json(t)["properties"].(map[string]any)
-	if p["inter1"] != "2" || p["disorder_type"] != "Political violence" || p["region_code"] != "NE-5" || p["notes"] != `Attack on a convoy; "several dozen" killed` {
+	if p["inter1"] != 2.0 || p["timestamp"] != 1696512000.0 || p["disorder_type"] != "Political violence" || p["region_code"] != "NE-5" || p["notes"] != `Attack on a convoy; "several dozen" killed` {
 		t.Errorf("imported ACLED row: %v", p)
 	}
 	if p := s.get("/api/v1/incidents/NIG1002").json(t)["properties"].(map[string]any); p["event_date"] != "2023-08-15" {
@@ -272,8 +272,8 @@ func TestACLEDCSVImport(t *testing.T) {
 		t.Errorf("CSV round trip changed incidents:\n%s\n%s", strip(a1), strip(a2))
 	}
 
-	// A bad row and a row outside the covered countries: nothing imported,
-	// both reported by line.
+	// Bad rows and a row the geography cannot place: each reported by line,
+	// the good row imported; with --strict, nothing.
 	bad := acledHeader +
 		`NIG2001,2023-10-03,2023,1,,Battles,Armed clash,A,,,B,,,,,562,,Niger,,,,X,13.5,2.1,1,S,,n,1,,` + "\n" +
 		`NIG2002,2023-10-04,2023,1,,Battles,Not a sub-type,A,,,B,,,,,562,,Niger,,,,X,13.5,2.1,1,S,,n,1,,` + "\n" +
@@ -281,13 +281,13 @@ func TestACLEDCSVImport(t *testing.T) {
 		`NIG2004,yesterday,2023,1,,Battles,Armed clash,A,,,B,,,,,562,,Niger,,,,X,13.5,2.1,1,S,,n,1,,` + "\n"
 	badPath := filepath.Join(dir, "bad.csv")
 	os.WriteFile(badPath, []byte(bad), 0o644)
-	out, _, err = runCLI(t, "", "import", "--db", db, badPath)
-	if err == nil || !strings.Contains(out, "imported 0") || !strings.Contains(out, "line 3") || !strings.Contains(out, "line 4") || !strings.Contains(out, "line 5") || strings.Contains(out, "line 2 ") {
+	out, _, err = runCLI(t, "", "import", "--db", db, "--strict", badPath)
+	if err == nil || !strings.Contains(out, "new 0,") || !strings.Contains(out, "line 3") || !strings.Contains(out, "line 4") || !strings.Contains(out, "line 5") || strings.Contains(out, "line 2 ") {
 		t.Errorf("bad CSV: err %v\n%s", err, out)
 	}
 	s = start(t, db, "--no-seed")
 	if r := s.get("/api/v1/incidents/NIG2001"); r.status != 404 {
-		t.Error("a valid row of a rejected CSV was imported")
+		t.Error("a valid row of a rejected CSV was imported under --strict")
 	}
 
 	// The admin upload endpoint.
@@ -298,7 +298,7 @@ func TestACLEDCSVImport(t *testing.T) {
 	req := func(tok, body string) response {
 		return s.doCT("POST", "/api/v1/import", tok, "text/csv", body)
 	}
-	r = req(admin, bad)
+	r = s.doCT("POST", "/api/v1/import?strict=true", admin, "text/csv", bad)
 	var prob struct {
 		Rejected []struct {
 			Record int
@@ -310,7 +310,7 @@ func TestACLEDCSVImport(t *testing.T) {
 		t.Errorf("admin import of a bad CSV: %d %s", r.status, r.body)
 	}
 	good2 := acledHeader + `NIG3001,2024-01-02,2024,1,,Protests,Peaceful protest,Protesters (Niger),,,,,,,,562,,Niger,Niamey,,,Niamey,13.51,2.11,1,S,,n,0,,` + "\n"
-	if r = req(admin, good2); r.status != 200 || !strings.Contains(string(r.body), `"imported":1`) {
+	if r = req(admin, good2); r.status != 200 || !strings.Contains(string(r.body), `"new":1`) {
 		t.Errorf("admin import: %d %s", r.status, r.body)
 	}
 }

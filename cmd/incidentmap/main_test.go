@@ -747,12 +747,12 @@ func TestImportExportRoundTrip(t *testing.T) {
 	os.WriteFile(src, []byte(strings.Join(lines, "\n")), 0o644)
 	db := filepath.Join(dir, "im.db")
 	out, _, err := runCLI(t, "", "import", "--db", db, "--create", src)
-	if err == nil || !strings.Contains(out, "imported 30, skipped 0 (already stored), rejected 2") || !strings.Contains(out, "record 31") || !strings.Contains(out, "record 32") {
+	if err == nil || !strings.Contains(out, "new 30, updated 0, unchanged 0, stale 0, deleted 0, rejected 2") || !strings.Contains(out, "record 31") || !strings.Contains(out, "record 32") {
 		t.Fatalf("import: err %v\n%s", err, out)
 	}
-	// Again: all skipped, nothing duplicated; all-or-nothing refuses.
+	// Again: all unchanged, nothing duplicated; all-or-nothing refuses.
 	out, _, _ = runCLI(t, "", "import", "--db", db, "--all-or-nothing", src)
-	if !strings.Contains(out, "imported 0") {
+	if !strings.Contains(out, "new 0, updated 0, unchanged 30") {
 		t.Errorf("re-import: %s", out)
 	}
 	exp := filepath.Join(dir, "out.geojson")

@@ -137,7 +137,8 @@ func (db *DB) migrate(ctx context.Context) error {
 // afterMigration holds the steps of a migration that SQL cannot do, run in
 // its transaction after its SQL.
 var afterMigration = map[string]func(context.Context, *sql.Tx) error{
-	"0006_cell_keys.sql": fillCellKeys,
+	"0006_cell_keys.sql":   fillCellKeys,
+	"0012_admin_names.sql": fillAdminNames,
 }
 
 // fillCellKeys gives every incident its s2 cell key, then indexes them.
@@ -260,33 +261,35 @@ func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
 // when large, as for CreateMany). The transaction holds the write lock:
 // other writers wait for it, or give up after the busy timeout.
 func (db *DB) CreateBatches(ctx context.Context, total int, next func() ([]*incident.Incident, error)) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		var first int64
-		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) + 1 FROM incidents").Scan(&first); err != nil {
+	return db.inTx(ctx, func(tx *sql.Tx) error { return db.createBatches(ctx, tx, total, next) })
+}
+
+func (db *DB) createBatches(ctx context.Context, tx *sql.Tx, total int, next func() ([]*incident.Incident, error)) error {
+	var first int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) + 1 FROM incidents").Scan(&first); err != nil {
+		return err
+	}
+	finish := func() error { return nil }
+	if total >= bulkMin && int64(total) >= first-1 {
+		var err error
+		if finish, err = bulkLoad(ctx, tx, first); err != nil {
 			return err
 		}
-		finish := func() error { return nil }
-		if total >= bulkMin && int64(total) >= first-1 {
-			var err error
-			if finish, err = bulkLoad(ctx, tx, first); err != nil {
-				return err
-			}
+	}
+	seq := first
+	for {
+		ins, err := next()
+		if err != nil {
+			return err
 		}
-		seq := first
-		for {
-			ins, err := next()
-			if err != nil {
-				return err
-			}
-			if len(ins) == 0 {
-				return finish()
-			}
-			if err := db.insertMany(ctx, tx, ins, seq); err != nil {
-				return err
-			}
-			seq += int64(len(ins))
+		if len(ins) == 0 {
+			return finish()
 		}
-	})
+		if err := db.insertMany(ctx, tx, ins, seq); err != nil {
+			return err
+		}
+		seq += int64(len(ins))
+	}
 }
 
 // insertMany inserts incidents with row ids from next on.
@@ -404,7 +407,7 @@ func valueRows(rows, cols int) string {
 
 func insertManySQL(n int) string {
 	return `INSERT INTO incidents (seq, id, event_date, event_type, sub_event_type, region_code, lon, lat, fatalities,
-	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, created_at, updated_at, cell) VALUES ` + valueRows(n, 20)
+	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, created_at, updated_at, cell, admin1_key, admin2_key, flags) VALUES ` + valueRows(n, 23)
 }
 
 // greatCircleSQL is the great-circle distance in km from the incident to a
@@ -453,12 +456,13 @@ func columns(in *incident.Incident) (args []any, search string, doc []byte) {
 	}
 	search = geo.Fold(strings.Join([]string{in.Location, in.Actor1, in.Actor2, in.Admin1, in.Admin2, in.Notes, in.Source, strings.Join(in.Tags, " ")}, " "))
 	args = append(args, in.CreatedAt.UTC().Format(time.RFC3339Nano), in.UpdatedAt.UTC().Format(time.RFC3339Nano), geo.CellKey(orb.Point{in.Lon, in.Lat}))
+	args = append(args, geo.NameKey(in.Admin1), geo.NameKey(in.Admin2), flagBits(in))
 	return args, search, doc
 }
 
 const insertSQL = `INSERT INTO incidents (id, event_date, event_type, sub_event_type, region_code, lon, lat, fatalities,
-	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, created_at, updated_at, cell)
-	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, created_at, updated_at, cell, admin1_key, admin2_key, flags)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
 func (db *DB) insert(ctx context.Context, tx *sql.Tx, in *incident.Incident) error {
 	args, search, doc := columns(in)
@@ -543,11 +547,12 @@ func decode(doc []byte) (*incident.Incident, error) {
 			Borders    map[string]float64 `json:"borders"`
 			Zones      []string           `json:"zones"`
 			Geocoded   string             `json:"geocoded"`
+			Mismatch   bool               `json:"admin1_mismatch"`
 		} `json:"properties"`
 	}
 	json.Unmarshal(doc, &f)
 	p := f.Properties
-	in.Country, in.Zones, in.Geocoded = p.Country, p.Zones, p.Geocoded
+	in.Country, in.Zones, in.Geocoded, in.Admin1Mismatch = p.Country, p.Zones, p.Geocoded, p.Mismatch
 	if in.Zones == nil {
 		in.Zones = []string{}
 	}
@@ -560,7 +565,7 @@ func decode(doc []byte) (*incident.Incident, error) {
 	for c, d := range p.Borders {
 		in.Borders = append(in.Borders, incident.BorderDistance{Country: c, DistanceKM: d})
 	}
-	sort.Slice(in.Borders, func(i, j int) bool { return in.Borders[i].DistanceKM < in.Borders[j].DistanceKM })
+	incident.SortBorders(in.Borders)
 	return &in, nil
 }
 
@@ -596,47 +601,55 @@ func (db *DB) Existing(ctx context.Context, ids []string) (map[string]bool, erro
 
 // Replace implements incident.Store.
 func (db *DB) Replace(ctx context.Context, in *incident.Incident) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		var seq int64
-		var before []byte
-		if err := tx.QueryRowContext(ctx, "SELECT i.seq, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = ? AND i.deleted_at IS NULL", in.ID).Scan(&seq, &before); errors.Is(err, sql.ErrNoRows) {
-			return notFound(in.ID)
-		} else if err != nil {
-			return err
-		}
-		args, search, doc := columns(in)
-		_, err := tx.ExecContext(ctx, `UPDATE incidents SET id=?, event_date=?, event_type=?, sub_event_type=?, region_code=?, lon=?, lat=?, fatalities=?,
-			d_mli=?, d_bfa=?, d_ben=?, d_nga=?, d_tcd=?, d_lby=?, d_dza=?, d_any=?, created_at=?, updated_at=?, cell=? WHERE seq=?`, append(args, seq)...)
-		if err != nil {
-			return fmt.Errorf("sqlite: update %s: %w", in.ID, err)
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE incident_docs SET doc = ? WHERE seq = ?", doc, seq); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE incident_search SET search = ? WHERE seq = ?", search, seq); err != nil {
-			return err
-		}
-		return db.revise(ctx, tx, in.ID, "update", before, doc)
-	})
+	return db.inTx(ctx, func(tx *sql.Tx) error { return db.update(ctx, tx, in) })
 }
+
+// update overwrites the live incident in.ID in tx, recording the revision.
+func (db *DB) update(ctx context.Context, tx *sql.Tx, in *incident.Incident) error {
+	var seq int64
+	var before []byte
+	if err := tx.QueryRowContext(ctx, "SELECT i.seq, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = ? AND i.deleted_at IS NULL", in.ID).Scan(&seq, &before); errors.Is(err, sql.ErrNoRows) {
+		return notFound(in.ID)
+	} else if err != nil {
+		return err
+	}
+	args, search, doc := columns(in)
+	_, err := tx.ExecContext(ctx, updateSQL, append(args, seq)...)
+	if err != nil {
+		return fmt.Errorf("sqlite: update %s: %w", in.ID, err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE incident_docs SET doc = ? WHERE seq = ?", doc, seq); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE incident_search SET search = ? WHERE seq = ?", search, seq); err != nil {
+		return err
+	}
+	return db.revise(ctx, tx, in.ID, "update", before, doc)
+}
+
+const updateSQL = `UPDATE incidents SET id=?, event_date=?, event_type=?, sub_event_type=?, region_code=?, lon=?, lat=?, fatalities=?,
+	d_mli=?, d_bfa=?, d_ben=?, d_nga=?, d_tcd=?, d_lby=?, d_dza=?, d_any=?, created_at=?, updated_at=?, cell=?, admin1_key=?, admin2_key=?, flags=? WHERE seq=?`
 
 // Delete implements incident.Store. Deletes are soft: the incident leaves
 // every listing but stays in the history, and an admin can restore it.
 func (db *DB) Delete(ctx context.Context, id string) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		var before []byte
-		var seq int64
-		if err := tx.QueryRowContext(ctx, "SELECT i.seq, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = ? AND i.deleted_at IS NULL", id).Scan(&seq, &before); errors.Is(err, sql.ErrNoRows) {
-			return notFound(id)
-		} else if err != nil {
-			return err
-		}
-		now := db.Now().UTC().Format(time.RFC3339Nano)
-		if _, err := tx.ExecContext(ctx, "UPDATE incidents SET deleted_at = ?, updated_at = ? WHERE seq = ?", now, now, seq); err != nil {
-			return err
-		}
-		return db.revise(ctx, tx, id, "delete", before, nil)
-	})
+	return db.inTx(ctx, func(tx *sql.Tx) error { return db.remove(ctx, tx, id) })
+}
+
+// remove deletes the live incident id in tx, recording the revision.
+func (db *DB) remove(ctx context.Context, tx *sql.Tx, id string) error {
+	var before []byte
+	var seq int64
+	if err := tx.QueryRowContext(ctx, "SELECT i.seq, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = ? AND i.deleted_at IS NULL", id).Scan(&seq, &before); errors.Is(err, sql.ErrNoRows) {
+		return notFound(id)
+	} else if err != nil {
+		return err
+	}
+	now := db.Now().UTC().Format(time.RFC3339Nano)
+	if _, err := tx.ExecContext(ctx, "UPDATE incidents SET deleted_at = ?, updated_at = ? WHERE seq = ?", now, now, seq); err != nil {
+		return err
+	}
+	return db.revise(ctx, tx, id, "delete", before, nil)
 }
 
 // Restore implements incident.History: it brings back a deleted incident.
@@ -929,6 +942,12 @@ func whereText(f incident.Filter, rowwise bool, tp textPlan) clause {
 	in("event_type", f.EventTypes)
 	in("sub_event_type", f.SubEventTypes)
 	in("region_code", f.Regions)
+	in("admin1_key", nameKeys(f.Admin1))
+	in("admin2_key", nameKeys(f.Admin2))
+	if len(f.Flags) > 0 {
+		conds = append(conds, "flags & ? = ?")
+		args = append(args, flagMask(f.Flags), flagMask(f.Flags))
+	}
 	if f.Border != "" {
 		col := borderCol(f.Border)
 		conds = append(conds, col+" <= ?")
@@ -1300,7 +1319,8 @@ func datesOnly(f incident.Filter) bool {
 func rollupOK(f incident.Filter) bool {
 	g := f
 	g.Start, g.End, g.Regions, g.EventTypes, g.Limit, g.Cursor, g.JSONOnly = "", "", nil, nil, 0, nil, false
-	return g.BBox == nil && g.SubEventTypes == nil && g.Border == "" && g.Near == nil && g.MinFatalities == 0 && g.Q == "" && g.UpdatedSince == nil
+	return g.BBox == nil && g.SubEventTypes == nil && g.Border == "" && g.Near == nil && g.MinFatalities == 0 && g.Q == "" && g.UpdatedSince == nil &&
+		g.Admin1 == nil && g.Admin2 == nil && g.Flags == nil
 }
 
 type statsQuery struct {

@@ -1,0 +1,169 @@
+package importer
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/incidentmap/incidentmap/incident"
+)
+
+// Date orders for dates written with numbers only (15/05/2024).
+const (
+	DMY = "dmy" // day first: 15/05/2024
+	MDY = "mdy" // month first: 05/15/2024
+)
+
+// dateLayouts are the unambiguous forms exports write event_date in: ACLED's
+// ISO dates and "02 October 2023", spreadsheets' "5-Oct-18", UCDP's
+// "2023-10-02 00:00:00.000".
+var dateLayouts = []string{incident.DateLayout, "2006/01/02", "02 January 2006", "2 January 2006", "2 Jan 2006", "02-January-2006",
+	"2-January-2006", "2-Jan-06", "2-Jan-2006", "January 2, 2006", "Jan 2, 2006", time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 15:04:05.000", "2006-01-02T15:04:05"}
+
+var numericDate = regexp.MustCompile(`^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$`)
+
+// excelEpoch is day 0 of Excel's serial dates (1900 system, after its
+// fictional 29 February 1900).
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+
+// pendingDate is a date like 05/06/2023 whose order the file settles.
+type pendingDate struct {
+	in   *incident.Incident
+	line int
+	raw  string
+	a, b int
+	year int
+}
+
+// dates settles the order of day and month for a whole file: one row with
+// a first number above 12 makes it day-first, one with a second above 12
+// month-first, and year/month/day columns say outright. Rows that stay
+// ambiguous wait for the rest of the file.
+type dates struct {
+	order   string // as given (--date-order), else "" until settled
+	given   bool
+	dmyLine int // first row that is day-first, 0 when none
+	mdyLine int
+	pending []pendingDate
+}
+
+// parse reads one row's date. It returns "" with no error when the date
+// waits for the file's order (the incident is filled in by settle).
+func (d *dates) parse(in *incident.Incident, line int, s string, serial bool, month, day int) (string, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range dateLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format(incident.DateLayout), nil
+		}
+	}
+	if serial {
+		if v, err := strconv.ParseFloat(s, 64); err == nil && v >= 1 && v < 2958466 {
+			return excelEpoch.AddDate(0, 0, int(v)).Format(incident.DateLayout), nil
+		}
+	}
+	m := numericDate.FindStringSubmatch(s)
+	if m == nil {
+		return "", incident.FieldErrorf("event_date", "%q is not a date; write it as 2023-10-02 (or 02 October 2023)", clip(s))
+	}
+	a, _ := strconv.Atoi(m[1])
+	b, _ := strconv.Atoi(m[2])
+	y, _ := strconv.Atoi(m[3])
+	dmy, mdy := a <= 31 && b <= 12 && a >= 1 && b >= 1, a <= 12 && b <= 31 && a >= 1 && b >= 1
+	if month > 0 && day > 0 {
+		// The row's month and day columns say which is which.
+		dmy, mdy = dmy && a == day && b == month, mdy && a == month && b == day
+	}
+	switch {
+	case !dmy && !mdy:
+		return "", incident.FieldErrorf("event_date", "%q is not a date either way round (day/month or month/day); write it as 2023-10-02", s)
+	case a == b || dmy && mdy && d.order != "":
+		// The same either way, or the order is known.
+		if d.order == MDY {
+			a, b = b, a
+		}
+		return ymd(y, b, a, s)
+	case dmy && !mdy:
+		if d.order == MDY && d.given {
+			return "", incident.FieldErrorf("event_date", "%q cannot be month first (there is no month %d), yet --date-order mdy says it is; check the file's dates, or use --date-order dmy", s, b)
+		}
+		if d.dmyLine == 0 {
+			d.dmyLine = line
+		}
+		return ymd(y, b, a, s)
+	case mdy && !dmy:
+		if d.order == DMY && d.given {
+			return "", incident.FieldErrorf("event_date", "%q cannot be day first (there is no month %d), yet --date-order dmy says it is; check the file's dates, or use --date-order mdy", s, b)
+		}
+		if d.mdyLine == 0 {
+			d.mdyLine = line
+		}
+		return ymd(y, a, b, s)
+	}
+	d.pending = append(d.pending, pendingDate{in: in, line: line, raw: s, a: a, b: b, year: y})
+	return "", nil
+}
+
+func ymd(y, m, day int, raw string) (string, error) {
+	t := time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC)
+	if t.Day() != day || int(t.Month()) != m {
+		return "", incident.FieldErrorf("event_date", "%q is not a day of the calendar", raw)
+	}
+	return t.Format(incident.DateLayout), nil
+}
+
+// settle fills in the dates that waited for the file's order, or refuses
+// the file when nothing in it says the order.
+func (d *dates) settle() ([]incident.Rejected, error) {
+	order := d.order
+	if order == "" {
+		switch {
+		case d.dmyLine > 0 && d.mdyLine > 0:
+			return nil, incident.Errorf(incident.EINVALID, "the dates disagree: line %d is day first and line %d month first; make them one order (best: 2023-10-02), nothing was imported", d.dmyLine, d.mdyLine)
+		case d.dmyLine > 0:
+			order = DMY
+		case d.mdyLine > 0:
+			order = MDY
+		}
+	}
+	if len(d.pending) == 0 {
+		return nil, nil
+	}
+	if order == "" {
+		p := d.pending[0]
+		return nil, incident.Errorf(incident.EINVALID, "dates like %q (line %d) could be day first or month first, and no date in the file has a day above 12 to tell; say which with --date-order dmy or --date-order mdy (API: ?date_order=dmy or mdy); nothing was imported", p.raw, p.line)
+	}
+	var rej []incident.Rejected
+	for _, p := range d.pending {
+		day, month := p.a, p.b
+		if order == MDY {
+			day, month = month, day
+		}
+		s, err := ymd(p.year, month, day, p.raw)
+		if err != nil {
+			rej = append(rej, incident.RejectErr(p.line, p.in.ID, err))
+			p.in.EventDate = ""
+			continue
+		}
+		p.in.EventDate = s
+	}
+	return rej, nil
+}
+
+// ParseDateOrder reads --date-order / ?date_order=.
+func ParseDateOrder(s string) (string, error) {
+	switch strings.ToLower(s) {
+	case "":
+		return "", nil
+	case DMY, MDY:
+		return strings.ToLower(s), nil
+	}
+	return "", incident.FieldErrorf("date_order", "%q: use dmy (15/05/2024 is 15 May) or mdy (05/15/2024 is 15 May)", clip(s))
+}
+
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "…"
+	}
+	return s
+}

@@ -1,0 +1,173 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/incident"
+)
+
+// What an import needs of the store: the stored versions of the ids it
+// brings, and its creates, updates and deletes in one transaction.
+
+// flag bits of the flags column (migration 0012).
+var flagBit = map[string]int64{incident.FlagAdmin1Mismatch: 1}
+
+func flagBits(in *incident.Incident) int64 {
+	var b int64
+	if in.Admin1Mismatch {
+		b |= flagBit[incident.FlagAdmin1Mismatch]
+	}
+	return b
+}
+
+func flagMask(flags []string) int64 {
+	var m int64
+	for _, f := range flags {
+		m |= flagBit[f]
+	}
+	return m
+}
+
+func nameKeys(names []string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, geo.NameKey(n))
+	}
+	return out
+}
+
+// adminIndexSQL index the reported admin names and the flags (migration
+// 0012), live incidents only.
+var adminIndexSQL = []string{
+	"CREATE INDEX incidents_admin1 ON incidents (admin1_key, event_date) WHERE deleted_at IS NULL",
+	"CREATE INDEX incidents_admin2 ON incidents (admin2_key, event_date) WHERE deleted_at IS NULL",
+	"CREATE INDEX incidents_flags ON incidents (flags) WHERE flags != 0 AND deleted_at IS NULL",
+}
+
+// fillAdminNames sets the admin keys of stored incidents from their
+// documents (flags start at 0: the mismatch is derived on the next write),
+// then indexes them.
+func fillAdminNames(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "SELECT i.seq, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq")
+	if err != nil {
+		return err
+	}
+	type keys struct {
+		seq    int64
+		a1, a2 string
+	}
+	var all []keys
+	for rows.Next() {
+		var k keys
+		var doc []byte
+		if err := rows.Scan(&k.seq, &doc); err != nil {
+			rows.Close()
+			return err
+		}
+		in, err := decode(doc)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		k.a1, k.a2 = geo.NameKey(in.Admin1), geo.NameKey(in.Admin2)
+		all = append(all, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(all) > 10000 {
+		slog.Info("sqlite: one-time upgrade: indexing incidents by reported admin1 and admin2", "incidents", len(all))
+	}
+	st, err := tx.PrepareContext(ctx, "UPDATE incidents SET admin1_key = ?, admin2_key = ? WHERE seq = ?")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, k := range all {
+		if _, err := st.ExecContext(ctx, k.a1, k.a2, k.seq); err != nil {
+			return err
+		}
+	}
+	for _, q := range adminIndexSQL {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetMany implements incident.Store, a few hundred ids to a query.
+func (db *DB) GetMany(ctx context.Context, ids []string) (map[string]*incident.Incident, error) {
+	out := map[string]*incident.Incident{}
+	const chunk = 500
+	for lo := 0; lo < len(ids); lo += chunk {
+		part := ids[lo:min(lo+chunk, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := db.read.QueryContext(ctx, "SELECT i.id, i.deleted_at IS NOT NULL, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")+")", args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: get many: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			var deleted bool
+			var doc []byte
+			if err := rows.Scan(&id, &deleted, &doc); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			in, err := decode(doc)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			in.Deleted = deleted
+			out[id] = in
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Apply implements incident.Store: the creates go in as CreateMany's do
+// (a bulk load when they outnumber what is stored), then each update and
+// delete, with its revision, all in one transaction.
+func (db *DB) Apply(ctx context.Context, ch incident.Changes) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if len(ch.Create) > 0 {
+			done := false
+			err := db.createBatches(ctx, tx, len(ch.Create), func() ([]*incident.Incident, error) {
+				if done {
+					return nil, nil
+				}
+				done = true
+				return ch.Create, nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		for _, in := range ch.Update {
+			if err := db.update(ctx, tx, in); err != nil {
+				return err
+			}
+		}
+		for _, id := range ch.Deletes {
+			if err := db.remove(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
