@@ -2,7 +2,6 @@ package incident
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -159,9 +158,7 @@ func canonicalFeature(in *Incident) []byte {
 	c := *in
 	c.StoredJSON, c.DistanceKM = nil, nil
 	c.Borders = slices.Clone(in.Borders)
-	slices.SortStableFunc(c.Borders, func(x, y BorderDistance) int {
-		return cmp.Or(cmp.Compare(x.DistanceKM, y.DistanceKM), strings.Compare(x.Country, y.Country))
-	})
+	SortBorders(c.Borders)
 	var b bytes.Buffer
 	c.AppendFeature(&b)
 	return b.Bytes()
