@@ -94,7 +94,7 @@
   }
 
   var baseReady = Promise.all([
-    getJSON('/api/v1/regions?country=all').then(function (fc) {
+    getJSON('/api/v1/regions?country=NER&neighbours=true').then(function (fc) {
       regionsLayer.addData(fc);
       var niger = fc.features.filter(function (f) { return f.properties.country === 'NER'; });
       choroLayer.addData({ type: 'FeatureCollection', features: niger });
