@@ -75,6 +75,7 @@ type Region struct {
 
 	polyBounds []orb.Bound
 	ringStart  []int32
+	hasAdmin2  bool
 }
 
 // Border is the land border between two countries.
@@ -127,6 +128,9 @@ type Geography struct {
 	admin1    *polyIndex
 	admin2    *polyIndex
 	bidx      *borderIndex
+
+	borderZones map[string]*Zone // by border key
+	areaZones   []*Zone
 
 	geocodeMu    sync.Mutex
 	geocodeCache map[string]geocodeResult
@@ -213,6 +217,7 @@ func (g *Geography) loadAtlas(a *Atlas) error {
 			if r.Parent = byCode[u.Parent]; r.Parent == nil {
 				return fmt.Errorf("geo: atlas: admin-2 unit %s has no parent %s", r.Code, u.Parent)
 			}
+			r.Parent.hasAdmin2 = true
 			g.Admin2 = append(g.Admin2, r)
 		}
 	}

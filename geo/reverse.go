@@ -68,6 +68,9 @@ func (g *Geography) place(loc *incident.Location, r *Region, p orb.Point) {
 	loc.Country = &country
 	loc.CountryName = g.CountryName(country)
 	loc.Admin1 = &incident.Region{Code: r.Code, Name: r.Name, NameFR: r.NameFR}
+	if !r.hasAdmin2 {
+		return
+	}
 	if a2 := g.Admin2At(p); a2 != nil && a2.Parent == r {
 		loc.Admin2 = &incident.Region{Code: a2.Code, Name: a2.Name, NameFR: a2.NameFR}
 	}
@@ -75,6 +78,7 @@ func (g *Geography) place(loc *incident.Location, r *Region, p orb.Point) {
 
 func (g *Geography) borderDistances(loc *incident.Location, leaf *node, sp s2.Point) {
 	lbs := g.bidx.leafBordersOf(leaf)
+	loc.Borders = make([]incident.BorderDistance, 0, len(lbs.borders))
 	nearest := math.Inf(1)
 	var nb incident.BorderDistance
 	for i := range lbs.borders {

@@ -3,6 +3,7 @@ package geo
 import (
 	"bytes"
 	"math"
+	"math/rand"
 	"runtime"
 	"slices"
 	"testing"
@@ -226,4 +227,25 @@ func TestMemoryAfterLoad(t *testing.T) {
 		t.Errorf("geography takes %.0f MB after Load, want ≤ 150", mb)
 	}
 	runtime.KeepAlive(g)
+}
+
+// BenchmarkReverseWorld reverse-geocodes random land points on every
+// continent (the leaves they fall in are built before timing).
+func BenchmarkReverseWorld(b *testing.B) {
+	g := mustDefault(b)
+	rng := rand.New(rand.NewSource(3))
+	var pts []orb.Point
+	for len(pts) < 4096 {
+		p := orb.Point{-180 + rng.Float64()*360, -60 + rng.Float64()*140}
+		if g.RegionAt(p) != nil {
+			pts = append(pts, p)
+			g.Reverse(p[0], p[1])
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p := pts[i%len(pts)]
+		g.Reverse(p[0], p[1])
+	}
 }

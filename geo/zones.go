@@ -27,6 +27,8 @@ type Zone struct {
 	Center    orb.Point // an area's centre
 	WidthKM   float64
 	Countries []string // a border zone's two countries; an area's tripoint countries
+
+	center s2.Point
 }
 
 type zoneFile struct {
@@ -53,11 +55,14 @@ func (g *Geography) loadZones(raw []byte) error {
 	if err != nil {
 		return err
 	}
+	g.borderZones = map[string]*Zone{}
 	for _, b := range g.Borders {
-		g.Zones = append(g.Zones, &Zone{
+		z := &Zone{
 			Name: g.CountryName(b.Countries[0]) + "–" + g.CountryName(b.Countries[1]) + " border zone", Border: b.Key,
 			WidthKM: g.opts.BorderZoneKM, Countries: b.Countries[:],
-		})
+		}
+		g.Zones = append(g.Zones, z)
+		g.borderZones[b.Key] = z
 	}
 	for _, z := range zf.Zones {
 		var sum r3.Vector
@@ -84,7 +89,10 @@ func (g *Geography) loadZones(raw []byte) error {
 		case LakeChadZone:
 			width = g.opts.LakeChadKM
 		}
-		g.Zones = append(g.Zones, &Zone{Name: z.Name, Center: fromS2(s2.Point{Vector: sum.Normalize()}), WidthKM: width, Countries: countries})
+		c := s2.Point{Vector: sum.Normalize()}
+		az := &Zone{Name: z.Name, Center: fromS2(c), WidthKM: width, Countries: countries, center: c}
+		g.Zones = append(g.Zones, az)
+		g.areaZones = append(g.areaZones, az)
 	}
 	return nil
 }
@@ -128,20 +136,23 @@ func (g *Geography) ZonesOf(iso3 string) []*Zone {
 	return out
 }
 
+// zonesOf adds the zones containing p: the border zones of the listed
+// borders (found by key, not by scanning the ~320 of them), then the areas.
 func (g *Geography) zonesOf(loc *incident.Location, p orb.Point) {
-	for _, z := range g.Zones {
-		if z.Border != "" {
-			if loc.Country == nil || (z.Countries[0] != *loc.Country && z.Countries[1] != *loc.Country) {
-				continue
+	if loc.Country != nil {
+		for _, b := range loc.Borders {
+			z := g.borderZones[b.Border]
+			if z != nil && b.DistanceKM <= z.WidthKM && (z.Countries[0] == *loc.Country || z.Countries[1] == *loc.Country) {
+				loc.Zones = append(loc.Zones, z.Name)
 			}
-			for _, b := range loc.Borders {
-				if b.Border == z.Border && b.DistanceKM <= z.WidthKM {
-					loc.Zones = append(loc.Zones, z.Name)
-				}
-			}
-			continue
 		}
-		if DistanceKM(p, z.Center) <= z.WidthKM {
+	}
+	var sp s2.Point
+	for _, z := range g.areaZones {
+		if sp == (s2.Point{}) {
+			sp = toS2(p)
+		}
+		if angleToKM(sp.Distance(z.center)) <= z.WidthKM {
 			loc.Zones = append(loc.Zones, z.Name)
 		}
 	}

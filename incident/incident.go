@@ -69,10 +69,10 @@ type Incident struct {
 
 // Derived is what reverse geocoding says about the incident's point.
 type Derived struct {
-	Country  *string
-	Region   *Region
-	Borders  []BorderDistance // within 300 km, nearest first
-	Nearest  *BorderDistance  // the nearest border, wherever it is
+	Country *string
+	Region  *Region
+	Borders []BorderDistance // within 300 km, nearest first
+	Nearest *BorderDistance  // the nearest border, wherever it is
 	// SnapKM is how far the point lay outside the country it was put in
 	// (at sea, or across a border from the reported country); nil when
 	// inside it. Mismatch: the point lies well outside the reported country.
