@@ -5,18 +5,19 @@ package data
 
 import _ "embed"
 
-// Regions is the Natural Earth 1:10m admin-1 layer for Niger and its seven
-// neighbours (GeoJSON FeatureCollection; properties code, name, name_fr,
-// country, label).
+// World is the world's geography in the compact form geo.DecodeAtlas reads:
+// Natural Earth 1:10m admin-1 units of every country (admin-2 where Natural
+// Earth's units are a country's second level), every international land
+// border and tripoint derived from them.
 //
-//go:embed regions.geojson
-var Regions []byte
+//go:embed world.bin
+var World []byte
 
-// Borders is Niger's seven international borders as LineStrings derived from
-// Regions (properties country, countries, name, neighbour, length_km).
+// Zones defines the named zones (JSON): the border zone width and the areas
+// around tripoints.
 //
-//go:embed borders.geojson
-var Borders []byte
+//go:embed zones.json
+var Zones []byte
 
 // Places is the gazetteer of Niger's towns from GeoNames (properties name,
 // ascii_name, variants, region, country, source).

@@ -47,12 +47,12 @@ func TestReverse(t *testing.T) {
 		maxNearest float64 // km
 		zone       string
 	}{
-		{"Niamey", niamey, "NER", "NE-8", "BFA", 100, ""},
-		{"Tahoua town", tahoua, "NER", "NE-5", "NGA", 130, ""},
-		{"Tillia, near the Mali border", tillia, "NER", "NE-5", "MLI", 80, ""},
-		{"Torodi, near Burkina Faso", torodi, "NER", "NE-6", "BFA", 50, "Burkina Faso border zone"},
-		{"Diffa, near Nigeria", diffa, "NER", "NE-2", "NGA", 10, "Nigeria border zone"},
-		{"Ménaka, Mali", menaka, "MLI", "ML-7", "MLI", 100, ""},
+		{"Niamey", niamey, "NER", "NE-8", "BFA-NER", 100, ""},
+		{"Tahoua town", tahoua, "NER", "NE-5", "NER-NGA", 130, ""},
+		{"Tillia, near the Mali border", tillia, "NER", "NE-5", "MLI-NER", 80, ""},
+		{"Torodi, near Burkina Faso", torodi, "NER", "NE-6", "BFA-NER", 50, "Burkina Faso–Niger border zone"},
+		{"Diffa, near Nigeria", diffa, "NER", "NE-2", "NER-NGA", 10, "Niger–Nigeria border zone"},
+		{"Ménaka, Mali", menaka, "MLI", "ML-7", "MLI-NER", 100, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,24 +60,23 @@ func TestReverse(t *testing.T) {
 			if loc.Country == nil || *loc.Country != tt.country {
 				t.Fatalf("country = %v, want %s", loc.Country, tt.country)
 			}
-			if loc.Region == nil || loc.Region.Code != tt.region {
-				t.Fatalf("region = %+v, want %s", loc.Region, tt.region)
+			if loc.Admin1 == nil || loc.Admin1.Code != tt.region {
+				t.Fatalf("admin1 = %+v, want %s", loc.Admin1, tt.region)
 			}
-			if len(loc.Borders) != 7 {
-				t.Fatalf("%d border distances, want Niger's 7", len(loc.Borders))
+			for _, b := range loc.Borders {
+				if b.DistanceKM > ReportKM {
+					t.Errorf("border %+v listed beyond %d km", b, ReportKM)
+				}
 			}
 			if !slices.IsSortedFunc(loc.Borders, func(a, b incident.BorderDistance) int { return cmpF(a.DistanceKM, b.DistanceKM) }) {
 				t.Errorf("borders not sorted nearest first: %+v", loc.Borders)
 			}
 			n, _ := loc.Nearest()
-			if n.Country != tt.nearest || n.DistanceKM > tt.maxNearest {
+			if n.Border != tt.nearest || n.DistanceKM > tt.maxNearest || loc.Borders[0] != n {
 				t.Errorf("nearest border = %+v, want %s within %v km", n, tt.nearest, tt.maxNearest)
 			}
 			if tt.zone != "" && !slices.Contains(loc.Zones, tt.zone) {
 				t.Errorf("zones = %v, want %q among them", loc.Zones, tt.zone)
-			}
-			if tt.country != "NER" && slices.ContainsFunc(loc.Zones, func(z string) bool { return z == "Mali border zone" }) {
-				t.Errorf("a point in Mali is in %v; border zones lie inside Niger", loc.Zones)
 			}
 		})
 	}
@@ -96,14 +95,14 @@ func cmpF(a, b float64) int {
 func TestReverseOutsideCoverage(t *testing.T) {
 	g := mustDefault(t)
 	loc := g.Reverse(-30, 0) // the Atlantic
-	if loc.Country != nil || loc.Region != nil {
-		t.Fatalf("got country %v region %v, want both nil", loc.Country, loc.Region)
+	if loc.Country != nil || loc.Admin1 != nil {
+		t.Fatalf("got country %v admin1 %v, want both nil", loc.Country, loc.Admin1)
 	}
 	b, _ := json.Marshal(loc)
 	var m map[string]any
 	json.Unmarshal(b, &m)
-	if m["country"] != nil || m["region"] != nil || m["zones"] == nil {
-		t.Errorf("JSON %s: want country and region null and zones []", b)
+	if m["country"] != nil || m["admin1"] != nil || m["zones"] == nil {
+		t.Errorf("JSON %s: want country and admin1 null and zones []", b)
 	}
 }
 
@@ -126,7 +125,7 @@ func TestTriBorderAndLakeChad(t *testing.T) {
 
 func TestBorderLengths(t *testing.T) {
 	g := mustDefault(t)
-	want := map[string]float64{"MLI": 840, "NGA": 1450}
+	want := map[string]float64{"MLI-NER": 840, "NGA-NER": 1450}
 	for iso, km := range want {
 		b, ok := g.Border(iso)
 		if !ok {
@@ -139,7 +138,7 @@ func TestBorderLengths(t *testing.T) {
 			}
 		}
 		if math.Abs(got-km)/km > 0.02 {
-			t.Errorf("Niger–%s border is %.0f km (geodesic), want about %.0f", iso, got, km)
+			t.Errorf("%s border is %.0f km (geodesic), want about %.0f", iso, got, km)
 		}
 		if math.Abs(b.LengthKM-got)/got > 0.01 {
 			t.Errorf("length_km %v differs from the geodesic length %.1f by over 1%%", b.LengthKM, got)
@@ -153,9 +152,9 @@ func TestBorderLengths(t *testing.T) {
 func TestBorderDistanceAgainstGeodesic(t *testing.T) {
 	g := mustDefault(t)
 	for _, p := range []orb.Point{niamey, tillia, torodi, diffa, tahoua, {8, 18}} {
-		for _, iso := range []string{"MLI", "BFA", "NGA"} {
+		for _, iso := range []string{"MLI-NER", "BFA-NER", "NER-NGA"} {
 			b, _ := g.Border(iso)
-			got := b.index.distanceKM(p)
+			got := newPolylineIndex(b.Geometry).distanceKM(p)
 			want := bruteForceKM(p, b.Geometry)
 			if fast := b.DistanceKM(p); math.Abs(fast-got) > 0.001 {
 				t.Errorf("cell index says %.4f km, s2 query %.4f km", fast, got)
@@ -325,13 +324,16 @@ func ExampleGeography_Reverse() {
 	g, _ := Default()
 	loc := g.Reverse(1.79869, 13.11915) // Torodi
 	n, _ := loc.Nearest()
-	fmt.Printf("%s %s, %.0f km from the %s border, in %v\n", *loc.Country, loc.Region.Name, n.DistanceKM, CountryNames[n.Country], loc.Zones)
-	// Output: NER Tillabéri, 48 km from the Burkina Faso border, in [Burkina Faso border zone]
+	fmt.Printf("%s %s, %.0f km from the %s border, in %v\n", *loc.Country, loc.Admin1.Name, n.DistanceKM, n.Border, loc.Zones)
+	// Output: NER Tillabéri, 48 km from the BFA-NER border, in [Burkina Faso–Niger border zone]
 }
 
 func BenchmarkReverse(b *testing.B) {
 	g := mustDefault(b)
 	pts := benchPoints()
+	for _, p := range pts { // build the leaves first: steady state is what matters
+		g.Reverse(p[0], p[1])
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -352,7 +354,7 @@ func BenchmarkRegionAt(b *testing.B) {
 
 func BenchmarkBorderDistance(b *testing.B) {
 	g := mustDefault(b)
-	border, _ := g.Border("MLI")
+	border, _ := g.Border("MLI-NER")
 	pts := benchPoints()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -378,19 +380,43 @@ func benchPoints() []orb.Point {
 	return pts
 }
 
-// The cell index is an optimisation: its answers must equal the plain ones
-// (s2's closest-edge query, the full polygon test) everywhere.
-func TestCellIndexMatchesDirectComputation(t *testing.T) {
+// The index is an optimisation: its answers must equal the plain ones (the
+// full polygon test; s2's closest-edge query over every border) everywhere,
+// and it must list every border within ReportKM.
+func TestIndexMatchesDirectComputation(t *testing.T) {
 	g := mustDefault(t)
 	rng := rand.New(rand.NewSource(1))
-	for i := 0; i < 6000; i++ {
-		p := orb.Point{-2 + rng.Float64()*20, 9 + rng.Float64()*16}
+	direct := make([]*polylineIndex, len(g.Borders))
+	for i, b := range g.Borders {
+		direct[i] = newPolylineIndex(b.Geometry)
+	}
+	boxes := []orb.Bound{
+		{Min: orb.Point{-2, 9}, Max: orb.Point{18, 25}},      // Niger and around
+		{Min: orb.Point{-10, 36}, Max: orb.Point{30, 60}},    // Europe
+		{Min: orb.Point{-180, -60}, Max: orb.Point{180, 80}}, // anywhere
+	}
+	for i := 0; i < 600; i++ {
+		bx := boxes[i%len(boxes)]
+		p := orb.Point{bx.Min[0] + rng.Float64()*(bx.Max[0]-bx.Min[0]), bx.Min[1] + rng.Float64()*(bx.Max[1]-bx.Min[1])}
 		loc := g.Reverse(p[0], p[1])
+		listed := map[string]float64{}
 		for _, bd := range loc.Borders {
-			b, _ := g.Border(bd.Country)
-			if want := b.index.distanceKM(p); math.Abs(bd.DistanceKM-want) > 0.001 {
-				t.Fatalf("%v: distance to %s %.4f km, direct %.4f km", p, bd.Country, bd.DistanceKM, want)
+			listed[bd.Border] = bd.DistanceKM
+		}
+		nearest := math.Inf(1)
+		for j, b := range g.Borders {
+			want := direct[j].distanceKM(p)
+			nearest = min(nearest, want)
+			got, ok := listed[b.Key]
+			switch {
+			case ok && math.Abs(got-want) > 0.001:
+				t.Fatalf("%v: distance to %s %.4f km, direct %.4f km", p, b.Key, got, want)
+			case !ok && want < ReportKM-0.001:
+				t.Fatalf("%v: %s is %.3f km away and not listed", p, b.Key, want)
 			}
+		}
+		if n, ok := loc.Nearest(); !ok || math.Abs(n.DistanceKM-nearest) > 0.001 {
+			t.Fatalf("%v: nearest border %+v, direct %.4f km", p, n, nearest)
 		}
 		var want *Region
 		for _, r := range g.Regions {

@@ -87,6 +87,13 @@ var bearings = map[string]float64{
 	"southern": 180, "southwestern": 225, "western": 270, "northwestern": 315,
 }
 
+// geocodeNames names the countries of countryWords, the vocabulary of the
+// forward geocoder, which reads phrases about Niger and its neighbours.
+var geocodeNames = map[string]string{
+	"NER": "Niger", "MLI": "Mali", "BFA": "Burkina Faso", "BEN": "Benin",
+	"NGA": "Nigeria", "TCD": "Chad", "LBY": "Libya", "DZA": "Algeria",
+}
+
 var countryWords = map[string]string{
 	"mali": "MLI", "malian": "MLI",
 	"burkina faso": "BFA", "burkina": "BFA", "burkinabe": "BFA", "faso": "BFA",
@@ -254,7 +261,7 @@ func (g *Geography) parseBorder(ph *phrase) {
 
 func (ph *phrase) setBorder(iso string, i, j int) {
 	ph.take(i, j)
-	ph.match(i, "near the "+CountryNames[iso]+" border")
+	ph.match(i, "near the "+geocodeNames[iso]+" border")
 	ph.borderISO = iso
 }
 
@@ -365,7 +372,7 @@ func (g *Geography) parseCountry(ph *phrase) {
 			// A bare neighbour name is not a place: "Mali" alone says nothing
 			// about where in Mali. Niger alone is the country as a whole.
 			ph.take(start, i+n)
-			ph.area = CountryNames[iso]
+			ph.area = geocodeNames[iso]
 			ph.dir = d
 			for _, r := range g.Regions {
 				if r.Country == iso {
@@ -477,9 +484,9 @@ const samplesPerArea = 4000
 // always inside the area, with the radius that covers most of it.
 func (g *Geography) areaCandidate(ph *phrase) ([]incident.Candidate, string) {
 	if ph.borderISO != "" {
-		b, ok := g.Border(ph.borderISO)
+		b, ok := g.Border(BorderKey(Niger, ph.borderISO))
 		if !ok {
-			return nil, fmt.Sprintf("%s does not border Niger", CountryNames[ph.borderISO])
+			return nil, fmt.Sprintf("%s does not border Niger", geocodeNames[ph.borderISO])
 		}
 		ph.border = b
 	}
@@ -536,10 +543,10 @@ func (g *Geography) areaCandidate(ph *phrase) ([]incident.Candidate, string) {
 		near := withinBorder(kept, ph.border, zoneKM)
 		if len(near) == 0 && ph.dir != nil {
 			near = withinBorder(in, ph.border, zoneKM)
-			note = append(note, fmt.Sprintf("(no part of %s %s is within %g km of the %s border; used all of %s)", ph.dir.word, ph.area, zoneKM, CountryNames[ph.border.Country], ph.area))
+			note = append(note, fmt.Sprintf("(no part of %s %s is within %g km of the %s border; used all of %s)", ph.dir.word, ph.area, zoneKM, geocodeNames[ph.border.Other(Niger)], ph.area))
 		}
 		if len(near) == 0 {
-			return nil, fmt.Sprintf("no part of %s lies within %g km of the %s border", ph.area, zoneKM, CountryNames[ph.border.Country])
+			return nil, fmt.Sprintf("no part of %s lies within %g km of the %s border", ph.area, zoneKM, geocodeNames[ph.border.Other(Niger)])
 		}
 		kept = near
 	}

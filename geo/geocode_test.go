@@ -19,13 +19,13 @@ func TestGeocodeSeedPhrases(t *testing.T) {
 		precision int
 		zone      string // a zone the point must be in
 	}{
-		{"western Tahoua region near the Mali border", []string{"NE-5"}, 3, "Mali border zone"},
-		{"close to the Mali border", []string{"NE-5", "NE-6"}, 3, "Mali border zone"},
+		{"western Tahoua region near the Mali border", []string{"NE-5"}, 3, "Mali–Niger border zone"},
+		{"close to the Mali border", []string{"NE-5", "NE-6"}, 3, "Mali–Niger border zone"},
 		{"southwest Niger", []string{"NE-6", "NE-3", "NE-8"}, 3, ""},
-		{"close to the Burkina Faso border", []string{"NE-6"}, 3, "Burkina Faso border zone"},
-		{"the Burkina Faso border", []string{"NE-6"}, 3, "Burkina Faso border zone"},
+		{"close to the Burkina Faso border", []string{"NE-6"}, 3, "Burkina Faso–Niger border zone"},
+		{"the Burkina Faso border", []string{"NE-6"}, 3, "Burkina Faso–Niger border zone"},
 		{"Niamey", []string{"NE-8"}, 1, ""},
-		{"Tillabéri region, near the Burkina Faso border", []string{"NE-6"}, 3, "Burkina Faso border zone"},
+		{"Tillabéri region, near the Burkina Faso border", []string{"NE-6"}, 3, "Burkina Faso–Niger border zone"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -47,8 +47,8 @@ func TestGeocodeSeedPhrases(t *testing.T) {
 			if tt.zone != "" && !slices.Contains(loc.Zones, tt.zone) {
 				t.Errorf("point %v,%v is in zones %v, want %q", c.Lon, c.Lat, loc.Zones, tt.zone)
 			}
-			if loc.Region == nil || loc.Region.Code != c.Region.Code {
-				t.Errorf("candidate region %v disagrees with reverse geocoding %v", c.Region, loc.Region)
+			if loc.Admin1 == nil || loc.Admin1.Code != c.Region.Code {
+				t.Errorf("candidate region %v disagrees with reverse geocoding %v", c.Region, loc.Admin1)
 			}
 		})
 	}
@@ -128,8 +128,8 @@ func TestGeocodeZones(t *testing.T) {
 		"the tri-border area":       TriBorderZone,
 		"Liptako-Gourma":            TriBorderZone,
 		"Lake Chad area":            LakeChadZone,
-		"near the border with Mali": "Mali border zone",
-		"along the Nigerian border": "Nigeria border zone",
+		"near the border with Mali": "Mali–Niger border zone",
+		"along the Nigerian border": "Niger–Nigeria border zone",
 	} {
 		cs, reason := g.Geocode(text)
 		if len(cs) == 0 {

@@ -1,109 +1,136 @@
-// Package geo is incidentmap's reference geography: the regions of Niger and
-// its neighbours, Niger's international borders, named zones and a gazetteer
-// of towns. It answers reverse geocoding (point → region, border distances,
-// zones) and forward geocoding (place phrase → point and precision).
+// Package geo is incidentmap's reference geography: the admin-1 units of
+// every country (admin-2 where a country's Natural Earth units are the
+// second level), every international land border and tripoint, named zones
+// and a gazetteer of towns. It answers reverse geocoding (point → country,
+// admin units, border distances, zones) and forward geocoding (place phrase
+// → point and precision).
 //
 // Distances are great-circle distances in kilometres computed with s2;
-// region containment is tested on the lon/lat polygons as published.
+// containment is tested on the lon/lat polygons as published.
 package geo
 
 import (
+	"cmp"
 	"fmt"
 	"io"
-	"math"
 	"os"
+	"slices"
 	"sync"
 
 	"github.com/incidentmap/incidentmap/data"
-	"github.com/incidentmap/incidentmap/incident"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
-// Country is the ISO 3166-1 alpha-3 code Niger's data uses.
+// Niger is the ISO 3166-1 alpha-3 code of the country incidentmap grew up
+// around: forward geocoding prefers its places, and the API's default views
+// show it and its neighbours.
 const Niger = "NER"
-
-// CountryNames names the covered countries by ISO3 code.
-var CountryNames = map[string]string{
-	"NER": "Niger", "MLI": "Mali", "BFA": "Burkina Faso", "BEN": "Benin",
-	"NGA": "Nigeria", "TCD": "Chad", "LBY": "Libya", "DZA": "Algeria",
-}
-
-// Zone names of the two tripoint areas.
-const (
-	TriBorderZone = "Liptako-Gourma tri-border area"
-	LakeChadZone  = "Lake Chad area"
-)
 
 // Options sets zone widths and extra gazetteer files. The zero value is not
 // useful; start from DefaultOptions.
 type Options struct {
-	BorderZoneKM float64 // "<Country> border zone": inside Niger within this distance of the border
-	TriBorderKM  float64 // Liptako-Gourma: within this distance of the Niger–Mali–Burkina Faso tripoint
-	LakeChadKM   float64 // Lake Chad area: within this distance of the Niger–Nigeria–Chad tripoint
+	BorderZoneKM float64 // every "<A>–<B> border zone": within this distance of the border, either side
+	TriBorderKM  float64 // the Liptako-Gourma tri-border area's radius
+	LakeChadKM   float64 // the Lake Chad area's radius
 	Places       []string
 }
 
-// DefaultOptions are the zone widths analysts use by default.
+// DefaultOptions are the zone widths of data/zones.json.
 func DefaultOptions() Options {
-	return Options{BorderZoneKM: 50, TriBorderKM: 100, LakeChadKM: 100}
+	zf, err := parseZoneFile(data.Zones)
+	if err != nil {
+		return Options{BorderZoneKM: 50, TriBorderKM: 100, LakeChadKM: 100}
+	}
+	o := Options{BorderZoneKM: zf.BorderZoneKM}
+	for _, z := range zf.Zones {
+		switch z.Name {
+		case TriBorderZone:
+			o.TriBorderKM = z.RadiusKM
+		case LakeChadZone:
+			o.LakeChadKM = z.RadiusKM
+		}
+	}
+	return o
 }
 
-// Region is an admin-1 unit with its polygon.
+// Country is a country with its admin-1 units.
+type Country struct {
+	ISO3    string
+	Name    string
+	Regions []*Region // admin-1, by code
+}
+
+// Region is an administrative unit with its polygons: admin-1 (Level 1) or
+// admin-2 (Level 2, with Parent its admin-1 unit).
 type Region struct {
-	Code     string // ISO 3166-2
+	Code     string // ISO 3166-2 where Natural Earth has one
 	Name     string
 	NameFR   string
 	Country  string // ISO3
+	Level    int
+	Parent   *Region
 	Label    orb.Point
 	Geometry orb.MultiPolygon
 	Bound    orb.Bound
 
 	polyBounds []orb.Bound
+	ringStart  []int32
+	hasAdmin2  bool
 }
 
-// Border is Niger's border with one neighbour.
+// Border is the land border between two countries.
 type Border struct {
-	Country  string // the neighbour's ISO3 code
-	Name     string // "Niger–Mali border"
-	Geometry orb.MultiLineString
-	LengthKM float64
-	index    *polylineIndex
-	cells    *cellIndex
-	i        int // the border's place in cells
+	Key       string    // "MLI-NER"
+	Countries [2]string // sorted ISO3 codes
+	Name      string    // "Mali–Niger border"
+	Geometry  orb.MultiLineString
+	LengthKM  float64
+
+	g *Geography
+	i int
+}
+
+// Other is the country on the other side from iso3.
+func (b *Border) Other(iso3 string) string {
+	if b.Countries[0] == iso3 {
+		return b.Countries[1]
+	}
+	return b.Countries[0]
 }
 
 // DistanceKM is the great-circle distance from p to the border.
 func (b *Border) DistanceKM(p orb.Point) float64 {
-	if b.cells != nil {
-		if c := b.cells.at(p); c != nil {
-			return b.cells.borderKM(c, toS2(p), b.i)
-		}
-	}
-	return b.index.distanceKM(p)
+	return b.g.borderKM(b.i, p)
 }
 
-// Zone is a named area defined by distance: to a border (inside Niger) or to
-// a tripoint.
-type Zone struct {
-	Name      string
-	Border    string    // neighbour ISO3 for a border zone, "" for a tripoint zone
-	Center    orb.Point // the tripoint, for a tripoint zone
-	WidthKM   float64
-	Countries []string // for a tripoint zone: the three countries that meet there
+// Tripoint is where three (rarely more) countries meet.
+type Tripoint struct {
+	Key       string // "BFA-MLI-NER"
+	Countries []string
+	Point     orb.Point
 }
 
 // Geography holds the reference layers and answers geocoding questions. It is
 // safe for concurrent use.
 type Geography struct {
-	opts    Options
-	Regions []*Region
-	Borders []*Border
-	Zones   []*Zone
-	Places  *Gazetteer
+	opts      Options
+	Countries []*Country // by ISO3
+	Regions   []*Region  // admin-1 units of the world, by country then code
+	Admin2    []*Region  // admin-2 units where known
+	Borders   []*Border  // by key
+	Tripoints []*Tripoint
+	Zones     []*Zone
+	Places    *Gazetteer
 
-	grid  regionGrid
-	cells *cellIndex
+	countries map[string]*Country
+	borders   map[string]*Border
+	byName    map[string][]*Region // normalized code, name and French name
+	admin1    *polyIndex
+	admin2    *polyIndex
+	bidx      *borderIndex
+
+	borderZones map[string]*Zone // by border key
+	areaZones   []*Zone
 
 	geocodeMu    sync.Mutex
 	geocodeCache map[string]geocodeResult
@@ -115,17 +142,16 @@ func Load(opts Options) (*Geography, error) {
 	if opts.BorderZoneKM <= 0 || opts.TriBorderKM <= 0 || opts.LakeChadKM <= 0 {
 		return nil, fmt.Errorf("geo: zone widths must be positive (border %v km, tri-border %v km, Lake Chad %v km)", opts.BorderZoneKM, opts.TriBorderKM, opts.LakeChadKM)
 	}
+	a, err := DecodeAtlas(data.World)
+	if err != nil {
+		return nil, err
+	}
 	g := &Geography{opts: opts, geocodeCache: map[string]geocodeResult{}}
-	if err := g.loadRegions(data.Regions); err != nil {
+	if err := g.loadAtlas(a); err != nil {
 		return nil, err
 	}
-	if err := g.loadBorders(data.Borders); err != nil {
+	if err := g.loadZones(data.Zones); err != nil {
 		return nil, err
-	}
-	g.buildZones()
-	g.cells = newCellIndex(g.Regions, g.Borders, g.grid)
-	for i, b := range g.Borders {
-		b.cells, b.i = g.cells, i
 	}
 	g.Places = &Gazetteer{}
 	if err := g.Places.add(data.Places, "GeoNames", g); err != nil {
@@ -161,243 +187,186 @@ func Default() (*Geography, error) {
 	return defaultGeo, defaultErr
 }
 
-func (g *Geography) loadRegions(raw []byte) error {
-	fc, err := geojson.UnmarshalFeatureCollection(raw)
-	if err != nil {
-		return fmt.Errorf("geo: regions: %w", err)
+func (g *Geography) loadAtlas(a *Atlas) error {
+	g.countries = map[string]*Country{}
+	for _, c := range a.Countries {
+		ct := &Country{ISO3: c.ISO3, Name: c.Name}
+		g.Countries = append(g.Countries, ct)
+		g.countries[c.ISO3] = ct
 	}
-	for _, f := range fc.Features {
-		r := &Region{
-			Code:    f.Properties.MustString("code", ""),
-			Name:    f.Properties.MustString("name", ""),
-			NameFR:  f.Properties.MustString("name_fr", ""),
-			Country: f.Properties.MustString("country", ""),
-		}
-		switch geom := f.Geometry.(type) {
-		case orb.Polygon:
-			r.Geometry = orb.MultiPolygon{geom}
-		case orb.MultiPolygon:
-			r.Geometry = geom
-		default:
-			return fmt.Errorf("geo: region %s: geometry is %s, want a polygon", r.Code, f.Geometry.GeoJSONType())
-		}
-		if l, ok := f.Properties["label"].([]any); ok && len(l) == 2 {
-			r.Label = orb.Point{toFloat(l[0]), toFloat(l[1])}
+	byCode := map[string]*Region{}
+	for i := range a.Units {
+		u := &a.Units[i]
+		r := &Region{Code: u.Code, Name: u.Name, NameFR: u.NameFR, Country: u.Country, Level: u.Level, Label: u.Label, Geometry: u.Polys, ringStart: u.ringStart}
+		if len(r.Geometry) == 0 {
+			return fmt.Errorf("geo: atlas: unit %s has no polygon", r.Code)
 		}
 		r.Bound = r.Geometry.Bound()
 		for _, poly := range r.Geometry {
 			r.polyBounds = append(r.polyBounds, poly.Bound())
 		}
-		g.Regions = append(g.Regions, r)
-	}
-	g.grid = newRegionGrid(g.Regions)
-	return nil
-}
-
-func toFloat(v any) float64 {
-	f, _ := v.(float64)
-	return f
-}
-
-func (g *Geography) loadBorders(raw []byte) error {
-	fc, err := geojson.UnmarshalFeatureCollection(raw)
-	if err != nil {
-		return fmt.Errorf("geo: borders: %w", err)
-	}
-	for _, f := range fc.Features {
-		b := &Border{
-			Country:  f.Properties.MustString("country", ""),
-			Name:     f.Properties.MustString("name", ""),
-			LengthKM: f.Properties.MustFloat64("length_km", 0),
+		c := g.countries[r.Country]
+		if c == nil {
+			return fmt.Errorf("geo: atlas: unit %s of unknown country %s", r.Code, r.Country)
 		}
-		switch geom := f.Geometry.(type) {
-		case orb.LineString:
-			b.Geometry = orb.MultiLineString{geom}
-		case orb.MultiLineString:
-			b.Geometry = geom
-		default:
-			return fmt.Errorf("geo: border %s: geometry is %s, want a line", b.Country, f.Geometry.GeoJSONType())
-		}
-		b.index = newPolylineIndex(b.Geometry)
-		g.Borders = append(g.Borders, b)
-	}
-	return nil
-}
-
-// Border returns Niger's border with the neighbour with this ISO3 code.
-func (g *Geography) Border(iso3 string) (*Border, bool) {
-	for _, b := range g.Borders {
-		if b.Country == iso3 {
-			return b, true
-		}
-	}
-	return nil, false
-}
-
-// tripoint is where the borders with two neighbours meet: the closest pair of
-// their end points.
-func (g *Geography) tripoint(a, b string) orb.Point {
-	ba, _ := g.Border(a)
-	bb, _ := g.Border(b)
-	best, bestD := orb.Point{}, math.Inf(1)
-	for _, la := range ba.Geometry {
-		for _, pa := range []orb.Point{la[0], la[len(la)-1]} {
-			for _, lb := range bb.Geometry {
-				for _, pb := range []orb.Point{lb[0], lb[len(lb)-1]} {
-					if d := DistanceKM(pa, pb); d < bestD {
-						best, bestD = pa, d
-					}
-				}
+		if r.Level == 1 {
+			byCode[r.Code] = r
+			g.Regions = append(g.Regions, r)
+			c.Regions = append(c.Regions, r)
+		} else {
+			if r.Parent = byCode[u.Parent]; r.Parent == nil {
+				return fmt.Errorf("geo: atlas: admin-2 unit %s has no parent %s", r.Code, u.Parent)
 			}
+			r.Parent.hasAdmin2 = true
+			g.Admin2 = append(g.Admin2, r)
 		}
 	}
-	return best
-}
-
-func (g *Geography) buildZones() {
-	for _, b := range g.Borders {
-		g.Zones = append(g.Zones, &Zone{Name: CountryNames[b.Country] + " border zone", Border: b.Country, WidthKM: g.opts.BorderZoneKM})
-	}
-	g.Zones = append(g.Zones,
-		&Zone{Name: TriBorderZone, Center: g.tripoint("MLI", "BFA"), WidthKM: g.opts.TriBorderKM, Countries: []string{"NER", "MLI", "BFA"}},
-		&Zone{Name: LakeChadZone, Center: g.tripoint("NGA", "TCD"), WidthKM: g.opts.LakeChadKM, Countries: []string{"NER", "NGA", "TCD"}},
-	)
-}
-
-// Zone returns the zone with this name (case and accents ignored).
-func (g *Geography) Zone(name string) (*Zone, bool) {
-	n := normalize(name)
-	for _, z := range g.Zones {
-		if normalize(z.Name) == n {
-			return z, true
-		}
-	}
-	return nil, false
-}
-
-// RegionAt returns the admin-1 region containing p, or nil outside the
-// covered countries.
-func (g *Geography) RegionAt(p orb.Point) *Region {
-	return g.cells.region(p)
-}
-
-// Region finds a region by ISO 3166-2 code or by English or French name,
-// accents and case ignored. Niger's regions win over a neighbour's namesake.
-func (g *Geography) Region(codeOrName string) (*Region, bool) {
-	n := normalize(codeOrName)
-	var found *Region
+	g.admin1 = newPolyIndex(a.pts, g.Regions)
+	g.admin2 = newPolyIndex(a.pts, g.Admin2)
+	g.byName = map[string][]*Region{}
 	for _, r := range g.Regions {
-		if normalize(r.Code) == n || normalize(r.Name) == n || normalize(r.NameFR) == n {
-			if r.Country == Niger {
-				return r, true
-			}
-			if found == nil {
-				found = r
+		for _, n := range []string{r.Code, r.Name, r.NameFR} {
+			if k := normalize(n); k != "" && !slices.Contains(g.byName[k], r) {
+				g.byName[k] = append(g.byName[k], r)
 			}
 		}
 	}
-	return found, found != nil
+	g.borders = map[string]*Border{}
+	for i, ab := range a.Borders {
+		x, y, err := ParseBorder(ab.Key)
+		if err != nil {
+			return err
+		}
+		b := &Border{Key: ab.Key, Countries: [2]string{x, y}, Name: g.CountryName(x) + "–" + g.CountryName(y) + " border", Geometry: ab.Lines, LengthKM: ab.LengthKM, g: g, i: i}
+		g.Borders = append(g.Borders, b)
+		g.borders[b.Key] = b
+	}
+	g.bidx = newBorderIndex(g.Borders)
+	for _, t := range a.Tripoints {
+		g.Tripoints = append(g.Tripoints, &Tripoint{Key: t.Key, Countries: splitKey(t.Key), Point: t.Point})
+	}
+	// Niger's neighbours' units come right after Niger's when a name is
+	// ambiguous ("Centre" is a region of Burkina Faso, Cameroon and Haiti).
+	near := g.Neighbours(Niger)
+	rank := func(r *Region) int {
+		switch {
+		case r.Country == Niger:
+			return 0
+		case slices.Contains(near, r.Country):
+			return 1
+		}
+		return 2
+	}
+	for _, rs := range g.byName {
+		slices.SortStableFunc(rs, func(x, y *Region) int { return cmp.Compare(rank(x), rank(y)) })
+	}
+	return nil
 }
 
-// Reverse tells which country and region p is in, how far it is from each of
-// Niger's borders (nearest first) and which zones contain it.
-func (g *Geography) Reverse(lon, lat float64) incident.Location {
-	p := orb.Point{lon, lat}
-	loc := incident.Location{Borders: make([]incident.BorderDistance, len(g.Borders)), Zones: []string{}}
-	c := g.cells.at(p)
-	var r *Region
-	if c != nil {
-		r = g.cells.region(p)
+func splitKey(k string) []string {
+	var out []string
+	for len(k) >= 3 {
+		out = append(out, k[:3])
+		k = k[min(4, len(k)):]
 	}
-	if r != nil {
-		country := r.Country
-		loc.Country = &country
-		loc.Region = &incident.Region{Code: r.Code, Name: r.Name}
-	}
-	sp := toS2(p)
-	for i, b := range g.Borders {
-		var d float64
-		if c != nil {
-			d = g.cells.borderKM(c, sp, i)
-		} else {
-			d = b.DistanceKM(p)
-		}
-		loc.Borders[i] = incident.BorderDistance{Country: b.Country, DistanceKM: math.Round(d*1000) / 1000}
-	}
-	// Insertion sort: seven items, no allocation.
-	for i := 1; i < len(loc.Borders); i++ {
-		for j := i; j > 0 && loc.Borders[j].DistanceKM < loc.Borders[j-1].DistanceKM; j-- {
-			loc.Borders[j], loc.Borders[j-1] = loc.Borders[j-1], loc.Borders[j]
-		}
-	}
-	for _, z := range g.Zones {
-		if z.contains(p, r, loc.Borders) {
-			loc.Zones = append(loc.Zones, z.Name)
-		}
-	}
-	return loc
+	return out
 }
 
-func (z *Zone) contains(p orb.Point, r *Region, borders []incident.BorderDistance) bool {
-	if z.Border != "" {
-		if r == nil || r.Country != Niger {
-			return false
-		}
-		for _, b := range borders {
-			if b.Country == z.Border {
-				return b.DistanceKM <= z.WidthKM
-			}
-		}
-		return false
+// CountryName is the name of the country with this ISO3 code, or the code.
+func (g *Geography) CountryName(iso3 string) string {
+	if c, ok := g.countries[iso3]; ok {
+		return c.Name
 	}
-	return DistanceKM(p, z.Center) <= z.WidthKM
+	return iso3
 }
 
-// regionGrid buckets regions by 1° cells so a lookup tests only the few
-// polygons whose bounding box touches the point's cell.
-type regionGrid struct {
-	minLon, minLat float64
-	w, h           int
-	cells          [][]*Region
+// Country returns the country with this ISO3 code.
+func (g *Geography) Country(iso3 string) (*Country, bool) {
+	c, ok := g.countries[iso3]
+	return c, ok
 }
 
-const gridStep = 1.0
+// Border returns the border named by a key in either order ("MLI-NER",
+// "NER-MLI").
+func (g *Geography) Border(key string) (*Border, bool) {
+	a, b, err := ParseBorder(key)
+	if err != nil {
+		return nil, false
+	}
+	br, ok := g.borders[a+"-"+b]
+	return br, ok
+}
 
-func newRegionGrid(regions []*Region) regionGrid {
-	var b orb.Bound
-	for i, r := range regions {
-		if i == 0 {
-			b = r.Bound
-		} else {
-			b = b.Union(r.Bound)
+// BordersOf lists the land borders of a country, by key.
+func (g *Geography) BordersOf(iso3 string) []*Border {
+	var out []*Border
+	for _, b := range g.Borders {
+		if b.Countries[0] == iso3 || b.Countries[1] == iso3 {
+			out = append(out, b)
 		}
 	}
-	gr := regionGrid{minLon: math.Floor(b.Min[0]), minLat: math.Floor(b.Min[1])}
-	gr.w = int(math.Ceil(b.Max[0])-gr.minLon)/int(gridStep) + 1
-	gr.h = int(math.Ceil(b.Max[1])-gr.minLat)/int(gridStep) + 1
-	gr.cells = make([][]*Region, gr.w*gr.h)
-	for _, r := range regions {
-		x0, y0 := gr.cell(r.Bound.Min)
-		x1, y1 := gr.cell(r.Bound.Max)
-		for x := x0; x <= x1; x++ {
-			for y := y0; y <= y1; y++ {
-				gr.cells[y*gr.w+x] = append(gr.cells[y*gr.w+x], r)
-			}
+	return out
+}
+
+// Neighbours lists the countries sharing a land border with iso3, sorted.
+func (g *Geography) Neighbours(iso3 string) []string {
+	var out []string
+	for _, b := range g.BordersOf(iso3) {
+		out = append(out, b.Other(iso3))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Tripoint returns the tripoint with this key (codes in any order).
+func (g *Geography) Tripoint(key string) (*Tripoint, bool) {
+	codes := splitKey(key)
+	for i := range codes {
+		codes[i] = upper(codes[i])
+	}
+	slices.Sort(codes)
+	for _, t := range g.Tripoints {
+		if slices.Equal(t.Countries, codes) {
+			return t, true
 		}
 	}
-	return gr
+	return nil, false
 }
 
-func (gr regionGrid) cell(p orb.Point) (int, int) {
-	x := int((p[0] - gr.minLon) / gridStep)
-	y := int((p[1] - gr.minLat) / gridStep)
-	return min(max(x, 0), gr.w-1), min(max(y, 0), gr.h-1)
-}
-
-func (gr regionGrid) candidates(p orb.Point) []*Region {
-	if p[0] < gr.minLon || p[1] < gr.minLat || p[0] > gr.minLon+float64(gr.w)*gridStep || p[1] > gr.minLat+float64(gr.h)*gridStep {
-		return nil
+func upper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
 	}
-	x, y := gr.cell(p)
-	return gr.cells[y*gr.w+x]
+	return string(b)
+}
+
+// RegionAt returns the admin-1 unit containing p, or nil at sea and on no
+// polygon.
+func (g *Geography) RegionAt(p orb.Point) *Region {
+	if u := g.admin1.unitAt(p); u >= 0 {
+		return g.Regions[u]
+	}
+	return nil
+}
+
+// Admin2At returns the admin-2 unit containing p, where known.
+func (g *Geography) Admin2At(p orb.Point) *Region {
+	if u := g.admin2.unitAt(p); u >= 0 {
+		return g.Admin2[u]
+	}
+	return nil
+}
+
+// Region finds an admin-1 unit by ISO 3166-2 code or by English or French
+// name, accents and case ignored. Niger's units win over a neighbour's
+// namesake, and a neighbour's over anyone else's.
+func (g *Geography) Region(codeOrName string) (*Region, bool) {
+	rs := g.byName[normalize(codeOrName)]
+	if len(rs) == 0 {
+		return nil, false
+	}
+	return rs[0], true
 }

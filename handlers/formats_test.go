@@ -21,7 +21,7 @@ func awkward() *incident.Incident {
 		CreatedAt: time.Date(2023, 10, 3, 0, 0, 0, 0, time.UTC), UpdatedAt: time.Date(2023, 10, 3, 0, 0, 0, 0, time.UTC)}
 	in.Country = &ne
 	in.Region = &incident.Region{Code: "NE-6", Name: "Tillabéri"}
-	in.Borders = []incident.BorderDistance{{Country: "BFA", DistanceKM: 88.1}}
+	in.Borders = []incident.BorderDistance{{Border: "BFA-NER", Countries: [2]string{"BFA", "NER"}, DistanceKM: 88.1}}
 	in.Zones = []string{}
 	return in
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,71 +56,118 @@ func (s *Server) geocode(c echo.Context) error {
 	return c.JSON(http.StatusOK, cs)
 }
 
+// maxCountries bounds one regions request: the world's 4,215 admin-1 units
+// are about 40 MB of GeoJSON, too much to send a map at once.
+const maxCountries = 20
+
+// countriesParam reads country= (comma-separated ISO3 codes; default
+// Niger) and neighbours=true (add the countries bordering those).
+func (s *Server) countriesParam(c echo.Context) ([]string, error) {
+	raw := strings.ToUpper(strings.TrimSpace(c.QueryParam("country")))
+	if raw == "" {
+		raw = geo.Niger
+	}
+	if raw == "ALL" {
+		return nil, incident.FieldErrorf("country", "the whole world (%d admin-1 units) is too much for one answer: ask for up to %d countries by ISO3 code, such as country=NER,MLI, or country=NER&neighbours=true", len(s.cfg.Geo.Regions), maxCountries)
+	}
+	var out []string
+	for _, iso := range strings.Split(raw, ",") {
+		iso = strings.TrimSpace(iso)
+		if _, ok := s.cfg.Geo.Country(iso); !ok {
+			return nil, incident.FieldErrorf("country", "%q is not a country's ISO 3166-1 alpha-3 code (NER, MLI, FRA...)", iso)
+		}
+		out = append(out, iso)
+	}
+	if v := c.QueryParam("neighbours"); v != "" {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, incident.FieldErrorf("neighbours", "%q: use true or false", v)
+		}
+		if on {
+			for _, iso := range slices.Clone(out) {
+				out = append(out, s.cfg.Geo.Neighbours(iso)...)
+			}
+			slices.Sort(out)
+			out = slices.Compact(out)
+		}
+	}
+	if len(out) > maxCountries {
+		return nil, incident.FieldErrorf("country", "%d countries: at most %d at once", len(out), maxCountries)
+	}
+	return out, nil
+}
+
 func (s *Server) regions(c echo.Context) error {
-	country := strings.ToUpper(c.QueryParam("country"))
-	if country == "" {
-		country = geo.Niger
-	}
-	if _, ok := geo.CountryNames[country]; !ok && country != "ALL" {
-		return incident.FieldErrorf("country", "%q: use an ISO3 code of Niger or a neighbour (NER, MLI, BFA, BEN, NGA, TCD, LBY, DZA) or all", c.QueryParam("country"))
+	countries, err := s.countriesParam(c)
+	if err != nil {
+		return err
 	}
 	fc := geojson.NewFeatureCollection()
-	for _, r := range s.cfg.Geo.Regions {
-		if country != "ALL" && r.Country != country {
-			continue
-		}
-		f := geojson.NewFeature(r.Geometry)
-		f.ID = r.Code
-		f.Properties = geojson.Properties{"code": r.Code, "name": r.Name, "name_fr": r.NameFR, "country": r.Country, "label": []float64{r.Label[0], r.Label[1]}}
-		fc.Append(f)
-	}
+	fc.Features = s.cfg.Geo.RegionFeatures(countries...)
 	return writeGeoJSON(c, fc)
 }
 
+// borders answers Niger's borders by default, one country's with
+// country=XXX, and all of the world's (323, about 6 MB) with country=all.
 func (s *Server) borders(c echo.Context) error {
-	fc := geojson.NewFeatureCollection()
-	for _, b := range s.cfg.Geo.Borders {
-		var f *geojson.Feature
-		if len(b.Geometry) == 1 {
-			f = geojson.NewFeature(b.Geometry[0])
-		} else {
-			f = geojson.NewFeature(b.Geometry)
+	var bs []*geo.Border
+	switch iso := strings.ToUpper(c.QueryParam("country")); iso {
+	case "ALL":
+		bs = s.cfg.Geo.Borders
+	case "":
+		bs = s.cfg.Geo.BordersOf(geo.Niger)
+	default:
+		if _, ok := s.cfg.Geo.Country(iso); !ok {
+			return incident.FieldErrorf("country", "%q is not a country's ISO 3166-1 alpha-3 code (NER, MLI, FRA...) nor all", c.QueryParam("country"))
 		}
-		f.ID = b.Country
-		f.Properties = geojson.Properties{"country": b.Country, "countries": []string{geo.Niger, b.Country}, "name": b.Name, "neighbour": geo.CountryNames[b.Country], "length_km": b.LengthKM}
-		fc.Append(f)
+		bs = s.cfg.Geo.BordersOf(iso)
 	}
+	fc := geojson.NewFeatureCollection()
+	fc.Features = s.cfg.Geo.BorderFeatures(bs)
 	return writeGeoJSON(c, fc)
 }
 
+// zones answers the zones touching Niger by default (its border zones and
+// the two tri-border areas), or those touching country=XXX.
 func (s *Server) zones(c echo.Context) error {
-	return c.Blob(http.StatusOK, MIMEGeoJSON, s.zonesGeoJSON())
+	iso := strings.ToUpper(c.QueryParam("country"))
+	if iso == "" || iso == geo.Niger {
+		return c.Blob(http.StatusOK, MIMEGeoJSON, s.zonesGeoJSON())
+	}
+	if _, ok := s.cfg.Geo.Country(iso); !ok {
+		return incident.FieldErrorf("country", "%q is not a country's ISO 3166-1 alpha-3 code (NER, MLI, FRA...)", c.QueryParam("country"))
+	}
+	b, _ := s.zoneCollection(iso).MarshalJSON()
+	return c.Blob(http.StatusOK, MIMEGeoJSON, b)
 }
 
-// zonesGeoJSON draws the zones once: border zone outlines take a moment.
+// zonesGeoJSON draws Niger's zones once: border zone outlines take a moment.
 func (s *Server) zonesGeoJSON() []byte {
 	s.zonesOnce.Do(func() {
-		fc := geojson.NewFeatureCollection()
-		for _, z := range s.cfg.Geo.Zones {
-			f := geojson.NewFeature(s.cfg.Geo.ZoneGeometry(z))
-			f.ID = z.Name
-			props := geojson.Properties{"name": z.Name, "width_km": z.WidthKM}
-			if z.Border != "" {
-				props["kind"] = "border"
-				props["border"] = z.Border
-				props["description"] = "inside Niger, within " + strconv.FormatFloat(z.WidthKM, 'f', -1, 64) + " km of the border with " + geo.CountryNames[z.Border]
-			} else {
-				props["kind"] = "tripoint"
-				props["countries"] = z.Countries
-				props["center"] = []float64{z.Center[0], z.Center[1]}
-				props["description"] = "within " + strconv.FormatFloat(z.WidthKM, 'f', -1, 64) + " km of the " + strings.Join(z.Countries, "–") + " tripoint"
-			}
-			f.Properties = props
-			fc.Append(f)
-		}
-		s.zonesJSON, _ = fc.MarshalJSON()
+		s.zonesJSON, _ = s.zoneCollection(geo.Niger).MarshalJSON()
 	})
 	return s.zonesJSON
+}
+
+func (s *Server) zoneCollection(iso3 string) *geojson.FeatureCollection {
+	fc := geojson.NewFeatureCollection()
+	for _, z := range s.cfg.Geo.ZonesOf(iso3) {
+		f := geojson.NewFeature(s.cfg.Geo.ZoneGeometry(z))
+		f.ID = z.Name
+		props := geojson.Properties{"name": z.Name, "width_km": z.WidthKM, "countries": z.Countries}
+		if z.Border != "" {
+			props["kind"] = "border"
+			props["border"] = z.Border
+			props["description"] = "within " + strconv.FormatFloat(z.WidthKM, 'f', -1, 64) + " km of the " + s.cfg.Geo.CountryName(z.Countries[0]) + "–" + s.cfg.Geo.CountryName(z.Countries[1]) + " border, either side"
+		} else {
+			props["kind"] = "tripoint"
+			props["center"] = []float64{z.Center[0], z.Center[1]}
+			props["description"] = "within " + strconv.FormatFloat(z.WidthKM, 'f', -1, 64) + " km of where " + strings.Join(z.Countries, ", ") + " meet"
+		}
+		f.Properties = props
+		fc.Append(f)
+	}
+	return fc
 }
 
 func writeGeoJSON(c echo.Context, fc *geojson.FeatureCollection) error {

@@ -92,8 +92,8 @@ func incidentFields(in *incident.Incident) [][2]string {
 	if in.Region != nil {
 		regionCode, regionName = in.Region.Code, in.Region.Name
 	}
-	if len(in.Borders) > 0 {
-		nearest, nearestKM = in.Borders[0].Country, strconv.FormatFloat(in.Borders[0].DistanceKM, 'f', -1, 64)
+	if n, ok := in.NearestBorder(); ok {
+		nearest, nearestKM = n.Border, strconv.FormatFloat(n.DistanceKM, 'f', -1, 64)
 	}
 	return [][2]string{
 		{"id", in.ID}, {"event_date", in.EventDate}, {"time_precision", strconv.Itoa(in.TimePrecision)},

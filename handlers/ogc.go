@@ -489,25 +489,11 @@ func (s *Server) ogcItem(c echo.Context) error {
 }
 
 func (s *Server) regionFeatures() []*geojson.Feature {
-	var out []*geojson.Feature
-	for _, r := range s.cfg.Geo.Regions {
-		f := geojson.NewFeature(r.Geometry)
-		f.ID = r.Code
-		f.Properties = geojson.Properties{"code": r.Code, "name": r.Name, "name_fr": r.NameFR, "country": r.Country}
-		out = append(out, f)
-	}
-	return out
+	return s.cfg.Geo.RegionFeatures(s.cfg.Geo.Focus()...)
 }
 
 func (s *Server) borderFeatures() []*geojson.Feature {
-	var out []*geojson.Feature
-	for _, b := range s.cfg.Geo.Borders {
-		f := geojson.NewFeature(b.Geometry)
-		f.ID = b.Country
-		f.Properties = geojson.Properties{"country": b.Country, "name": b.Name, "neighbour": geo.CountryNames[b.Country], "length_km": b.LengthKM}
-		out = append(out, f)
-	}
-	return out
+	return s.cfg.Geo.BorderFeatures(s.cfg.Geo.BordersOf(geo.Niger))
 }
 
 func (s *Server) zoneFeatures() []*geojson.Feature {

@@ -220,7 +220,9 @@ func SourceTimestamp(in *Incident) int64 {
 }
 
 // SameContent says a and b are the same incident, apart from when they
-// were stored.
+// were stored: a PUT, PATCH or re-import that would store the same content
+// writes nothing. Derive and the stores put borders in one order
+// (SortBorders), so equal incidents are equal documents.
 func SameContent(a, b *Incident) bool {
 	doc := func(in *Incident) []byte {
 		c := *in

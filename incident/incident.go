@@ -73,9 +73,15 @@ type Incident struct {
 
 // Derived is what reverse geocoding says about the incident's point.
 type Derived struct {
-	Country  *string
-	Region   *Region
-	Borders  []BorderDistance // nearest first
+	Country *string
+	Region  *Region
+	Borders []BorderDistance // within 300 km, nearest first
+	Nearest *BorderDistance  // the nearest border, wherever it is
+	// SnapKM is how far the point lay outside the country it was put in
+	// (at sea, or across a border from the reported country); nil when
+	// inside it. Mismatch: the point lies well outside the reported country.
+	SnapKM   *float64
+	Mismatch bool
 	Zones    []string
 	Geocoded string // the matched phrase, when the point came from the location text
 	// Admin1Mismatch says the region the point falls in is not the admin1
@@ -86,18 +92,34 @@ type Derived struct {
 
 // Derive sets the derived fields from a Location.
 func (in *Incident) Derive(loc Location) {
-	in.Country, in.Region, in.Borders, in.Zones = loc.Country, loc.Region, slices.Clone(loc.Borders), loc.Zones
+	in.Country, in.Borders, in.Nearest, in.Zones = loc.Country, slices.Clone(loc.Borders), loc.NearestBorder, loc.Zones
 	SortBorders(in.Borders)
-	if in.Admin1 == "" && loc.Region != nil {
-		in.Admin1 = loc.Region.Name
+	in.SnapKM, in.Mismatch = loc.BoundarySnapKM, loc.CountryMismatch
+	in.Region = nil
+	if loc.Admin1 != nil {
+		in.Region = &Region{Code: loc.Admin1.Code, Name: loc.Admin1.Name}
+		if in.Admin1 == "" {
+			in.Admin1 = loc.Admin1.Name
+		}
+	}
+	if in.Admin2 == "" && loc.Admin2 != nil {
+		in.Admin2 = loc.Admin2.Name
 	}
 }
 
-// BorderKM returns the distance to Niger's border with iso3 ("any" for the
-// nearest border), or false when unknown.
-func (in *Incident) BorderKM(iso3 string) (float64, bool) {
+// BorderKM returns the distance to a border, or false when unknown (more
+// than 300 km away). border is a key ("MLI-NER"), a neighbour's ISO3 code
+// for its border with Niger ("MLI", what border= has always meant), or
+// "any" for the nearest border.
+func (in *Incident) BorderKM(border string) (float64, bool) {
+	if border == "any" {
+		if n, ok := in.nearest(); ok {
+			return n.DistanceKM, true
+		}
+		return 0, false
+	}
 	for _, b := range in.Borders {
-		if iso3 == "any" || strings.EqualFold(b.Country, iso3) {
+		if strings.EqualFold(b.Border, border) || (len(border) == 3 && b.Touches(border) && b.Touches("NER")) {
 			return b.DistanceKM, true
 		}
 	}
@@ -191,7 +213,7 @@ func (in *Incident) AppendFeature(b *bytes.Buffer) {
 	}
 	if n, ok := in.nearest(); ok {
 		b.WriteString(`,"nearest_border":`)
-		writeString(b, n.Country)
+		writeString(b, n.Border)
 		b.WriteString(`,"nearest_border_km":`)
 		writeFloat(b, n.DistanceKM)
 	} else {
@@ -202,7 +224,7 @@ func (in *Incident) AppendFeature(b *bytes.Buffer) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		writeString(b, bd.Country)
+		writeString(b, bd.Border)
 		b.WriteByte(':')
 		writeFloat(b, bd.DistanceKM)
 	}
@@ -214,6 +236,13 @@ func (in *Incident) AppendFeature(b *bytes.Buffer) {
 		writeString(b, z)
 	}
 	b.WriteByte(']')
+	if in.SnapKM != nil {
+		b.WriteString(`,"boundary_snap_km":`)
+		writeFloat(b, *in.SnapKM)
+	}
+	if in.Mismatch {
+		b.WriteString(`,"country_mismatch":true`)
+	}
 	if in.Geocoded != "" {
 		b.WriteString(`,"geocoded":`)
 		writeString(b, in.Geocoded)
@@ -244,7 +273,13 @@ func (in *Incident) AppendFeature(b *bytes.Buffer) {
 	b.WriteString("}}")
 }
 
+// NearestBorder is the border nearest the incident, wherever it is.
+func (in *Incident) NearestBorder() (BorderDistance, bool) { return in.nearest() }
+
 func (in *Incident) nearest() (BorderDistance, bool) {
+	if in.Nearest != nil {
+		return *in.Nearest, true
+	}
 	if len(in.Borders) == 0 {
 		return BorderDistance{}, false
 	}

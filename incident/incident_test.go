@@ -227,8 +227,11 @@ func TestSameContentBorderTies(t *testing.T) {
 		in.Derive(Location{Borders: b})
 		return in
 	}
-	a := mk([]BorderDistance{{"NGA", 39.4}, {"DZA", 865.088}, {"BEN", 865.088}})
-	b := mk([]BorderDistance{{"NGA", 39.4}, {"BEN", 865.088}, {"DZA", 865.088}})
+	nga := BorderDistance{Border: "NER-NGA", Countries: [2]string{"NER", "NGA"}, DistanceKM: 39.4}
+	dza := BorderDistance{Border: "DZA-NER", Countries: [2]string{"DZA", "NER"}, DistanceKM: 265.088}
+	ben := BorderDistance{Border: "BEN-NER", Countries: [2]string{"BEN", "NER"}, DistanceKM: 265.088}
+	a := mk([]BorderDistance{nga, dza, ben})
+	b := mk([]BorderDistance{nga, ben, dza})
 	if !SameContent(a, b) {
 		t.Error("the same borders in another order read as a change")
 	}

@@ -6,37 +6,55 @@ import (
 	"strings"
 )
 
-// Region is an admin-1 unit (a region of Niger, a state or region of a
-// neighbour), named by its ISO 3166-2 code.
+// Region is an administrative unit named by its ISO 3166-2 code where one
+// exists: an admin-1 region, state or province, or an admin-2 unit (Burkina
+// Faso's provinces under its regions).
 type Region struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	NameFR string `json:"name_fr,omitempty"`
 }
 
-// BorderDistance is the great-circle distance from a point to Niger's border
-// with one neighbour, named by ISO 3166-1 alpha-3 code.
+// BorderDistance is the great-circle distance from a point to the land
+// border between two countries. Border is the key "AAA-BBB" (the two ISO
+// 3166-1 alpha-3 codes in sorted order), Countries the same two codes.
 type BorderDistance struct {
-	Country    string  `json:"country"`
-	DistanceKM float64 `json:"distance_km"`
+	Border     string    `json:"border"`
+	Countries  [2]string `json:"countries"`
+	DistanceKM float64   `json:"distance_km"`
 }
 
-// Location is what reverse geocoding tells about a point: the country and
-// region it falls in, how far it is from each of Niger's borders (nearest
-// first), and the named zones that contain it. Country and Region are nil
-// outside the covered countries.
+// Touches reports whether the border is one of country iso3's.
+func (b BorderDistance) Touches(iso3 string) bool {
+	return strings.EqualFold(b.Countries[0], iso3) || strings.EqualFold(b.Countries[1], iso3)
+}
+
+// Location is what reverse geocoding tells about a point: the country,
+// admin-1 and admin-2 units it falls in, how far it is from every land
+// border within 300 km (nearest first, on either side of each), the nearest
+// border wherever it is, and the named zones that contain it. Country and
+// Admin1 are nil at sea and on no polygon, unless a country lies within a
+// few km (then BoundarySnapKM says how far the point was moved to reach
+// it). CountryMismatch is set when a reported country was given and the
+// point lies well outside it.
 type Location struct {
-	Country *string          `json:"country"`
-	Region  *Region          `json:"region"`
-	Borders []BorderDistance `json:"borders"`
-	Zones   []string         `json:"zones"`
+	Country         *string          `json:"country"`
+	CountryName     string           `json:"country_name,omitempty"`
+	Admin1          *Region          `json:"admin1"`
+	Admin2          *Region          `json:"admin2"`
+	Borders         []BorderDistance `json:"borders"`
+	NearestBorder   *BorderDistance  `json:"nearest_border"`
+	BoundarySnapKM  *float64         `json:"boundary_snap_km"`
+	CountryMismatch bool             `json:"country_mismatch"`
+	Zones           []string         `json:"zones"`
 }
 
 // Nearest returns the nearest border, or false when there is none.
 func (l Location) Nearest() (BorderDistance, bool) {
-	if len(l.Borders) == 0 {
+	if l.NearestBorder == nil {
 		return BorderDistance{}, false
 	}
-	return l.Borders[0], true
+	return *l.NearestBorder, true
 }
 
 // Locator reverse-geocodes points; geo.Geography is the real one.
@@ -71,6 +89,6 @@ func SortBorders(b []BorderDistance) {
 		if c := cmp.Compare(x.DistanceKM, y.DistanceKM); c != 0 {
 			return c
 		}
-		return strings.Compare(x.Country, y.Country)
+		return strings.Compare(x.Border, y.Border)
 	})
 }

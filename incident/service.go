@@ -1,12 +1,10 @@
 package incident
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 )
@@ -138,7 +136,7 @@ func (s *Service) replace(ctx context.Context, old, in *Incident) (*Incident, er
 		in.Geocoded = old.Geocoded
 	}
 	in.CreatedAt, in.UpdatedAt = old.CreatedAt, old.UpdatedAt
-	if sameFeature(in, old) {
+	if SameContent(in, old) {
 		return old, nil
 	}
 	in.UpdatedAt = s.now()
@@ -146,22 +144,6 @@ func (s *Service) replace(ctx context.Context, old, in *Incident) (*Incident, er
 		return nil, err
 	}
 	return in, nil
-}
-
-// sameFeature reports whether a and b are the same Feature. Borders equally
-// far are compared in one order: a store may give ties back in another.
-func sameFeature(a, b *Incident) bool {
-	return bytes.Equal(canonicalFeature(a), canonicalFeature(b))
-}
-
-func canonicalFeature(in *Incident) []byte {
-	c := *in
-	c.StoredJSON, c.DistanceKM = nil, nil
-	c.Borders = slices.Clone(in.Borders)
-	SortBorders(c.Borders)
-	var b bytes.Buffer
-	c.AppendFeature(&b)
-	return b.Bytes()
 }
 
 // Delete removes an incident.

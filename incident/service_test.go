@@ -18,7 +18,10 @@ func (boxLocator) Reverse(lon, lat float64) Location {
 		return Location{Zones: []string{}}
 	}
 	ner := "NER"
-	return Location{Country: &ner, Region: &Region{Code: "NE-6", Name: "Tillabéri"}, Borders: []BorderDistance{{"BFA", 40}, {"MLI", 40}}, Zones: []string{}}
+	return Location{Country: &ner, Admin1: &Region{Code: "NE-6", Name: "Tillabéri"}, Borders: []BorderDistance{
+		{Border: "BFA-NER", Countries: [2]string{"BFA", "NER"}, DistanceKM: 40},
+		{Border: "MLI-NER", Countries: [2]string{"MLI", "NER"}, DistanceKM: 40},
+	}, Zones: []string{}}
 }
 
 // towns places the names it knows, at precision 1.

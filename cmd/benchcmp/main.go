@@ -24,11 +24,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/incidentmap/incidentmap/data"
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 	_ "modernc.org/sqlite"
 )
 
@@ -448,25 +448,22 @@ func pgSetup(ctx context.Context, pool *pgxpool.Pool) error {
 			return fmt.Errorf("%s: %w", s, err)
 		}
 	}
-	for _, l := range []struct {
-		raw   []byte
-		table string
-	}{{data.Regions, "regions"}, {data.Borders, "borders"}} {
-		var fc struct {
-			Features []struct {
-				Geometry   json.RawMessage
-				Properties map[string]any
-			}
+	g, err := geo.Default()
+	if err != nil {
+		return err
+	}
+	// The same layers as incidentmap's: Niger and its neighbours' regions,
+	// Niger's borders named by the neighbour.
+	for _, f := range g.RegionFeatures(g.Focus()...) {
+		gj, _ := json.Marshal(geojson.NewGeometry(f.Geometry))
+		if _, err := pool.Exec(ctx, `INSERT INTO regions VALUES ($1, $2, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($3), 4326)))`, f.Properties["code"], f.Properties["country"], string(gj)); err != nil {
+			return err
 		}
-		json.Unmarshal(l.raw, &fc)
-		for _, f := range fc.Features {
-			var err error
-			if l.table == "regions" {
-				_, err = pool.Exec(ctx, `INSERT INTO regions VALUES ($1, $2, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($3), 4326)))`, f.Properties["code"], f.Properties["country"], string(f.Geometry))
-			} else {
-				_, err = pool.Exec(ctx, `INSERT INTO borders VALUES ($1, ST_SetSRID(ST_GeomFromGeoJSON($2), 4326))`, f.Properties["country"], string(f.Geometry))
-			}
-			if err != nil {
+	}
+	for _, b := range g.BordersOf(geo.Niger) {
+		for _, l := range b.Geometry {
+			gj, _ := json.Marshal(geojson.NewGeometry(l))
+			if _, err := pool.Exec(ctx, `INSERT INTO borders VALUES ($1, ST_SetSRID(ST_GeomFromGeoJSON($2), 4326))`, b.Other(geo.Niger), string(gj)); err != nil {
 				return err
 			}
 		}

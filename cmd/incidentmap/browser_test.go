@@ -218,7 +218,7 @@ func TestMapInBrowser(t *testing.T) {
 		chromedp.WaitVisible(".leaflet-popup-content", chromedp.ByQuery),
 		chromedp.Text(".leaflet-popup-content", &popup, chromedp.ByQuery),
 	)
-	for _, want := range []string{"Suicide bomb", "2023-10-02 (exact day)", "Explosions/Remote violence", "65 (range 29–89)", "western Tahoua region, near the Mali border", "Tahoua (NE-5)", "Mali,", "3 — region or border area", "Niger Ministry of Defence"} {
+	for _, want := range []string{"Suicide bomb", "2023-10-02 (exact day)", "Explosions/Remote violence", "65 (range 29–89)", "western Tahoua region, near the Mali border", "Tahoua (NE-5)", "Mali–Niger, 15", "3 — region or border area", "Niger Ministry of Defence"} {
 		if !strings.Contains(popup, want) {
 			t.Errorf("popup lacks %q:\n%s", want, popup)
 		}

@@ -55,7 +55,7 @@ type geoFlags struct {
 
 func (g *geoFlags) register(fs *flag.FlagSet) {
 	d := geo.DefaultOptions()
-	fs.Float64Var(&g.borderKM, "border-zone-km", d.BorderZoneKM, "width of the \"<Country> border zone\" inside Niger, in km")
+	fs.Float64Var(&g.borderKM, "border-zone-km", d.BorderZoneKM, "width of every \"<A>–<B> border zone\" (either side of the border), in km")
 	fs.Float64Var(&g.triKM, "tri-border-km", d.TriBorderKM, "radius of the Liptako-Gourma tri-border area around the Niger–Mali–Burkina Faso tripoint, in km")
 	fs.Float64Var(&g.lakeKM, "lake-chad-km", d.LakeChadKM, "radius of the Lake Chad area around the Niger–Nigeria–Chad tripoint, in km")
 	fs.Var(&g.places, "places", "extra gazetteer: a GeoJSON file of Points with a \"name\" (and optional \"variants\"); repeatable, or comma-separated")

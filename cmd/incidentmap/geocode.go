@@ -10,7 +10,7 @@ import (
 )
 
 func cmdReverse(args []string, e env) error {
-	fs := newFlags("reverse", "LON LAT", "Prints, as JSON, the country and admin-1 region of a point, its distance in km to each of\nNiger's borders (nearest first) and the zones containing it. Example: incidentmap reverse 1.8 13.1", e)
+	fs := newFlags("reverse", "LON LAT", "Prints, as JSON, the country and admin units of any point on Earth, its distance in km to every\nland border within 300 km (nearest first), the nearest border and the zones containing it. Example: incidentmap reverse 1.8 13.1", e)
 	var g geoFlags
 	g.register(fs)
 	// Negative coordinates look like flags: take numbers as arguments.

@@ -205,7 +205,7 @@ func TestSeededOnFirstStartOnly(t *testing.T) {
 		t.Errorf("first feature %s, want the newest (2 Oct 2023)", c.Features[0].ID)
 	}
 	p := c.Features[0].Properties
-	if p["region_code"] != "NE-5" || p["nearest_border"] != "MLI" || p["geo_precision"].(float64) != 3 || !slices.Contains(toStrings(p["zones"]), "Mali border zone") {
+	if p["region_code"] != "NE-5" || p["nearest_border"] != "MLI-NER" || p["geo_precision"].(float64) != 3 || !slices.Contains(toStrings(p["zones"]), "Mali–Niger border zone") {
 		t.Errorf("2 Oct incident derived properties wrong: %v", p)
 	}
 	s.stop()
@@ -399,7 +399,7 @@ func TestCRUDAndPersistence(t *testing.T) {
 		t.Errorf("Location %q", loc)
 	}
 	p := f["properties"].(map[string]any)
-	if p["geo_precision"].(float64) != 3 || p["region_code"] != "NE-5" || !slices.Contains(toStrings(p["zones"]), "Mali border zone") {
+	if p["geo_precision"].(float64) != 3 || p["region_code"] != "NE-5" || !slices.Contains(toStrings(p["zones"]), "Mali–Niger border zone") {
 		t.Errorf("geocoded incident: %v", p)
 	}
 
@@ -426,7 +426,7 @@ func TestCRUDAndPersistence(t *testing.T) {
 		t.Fatalf("PUT: %d %s", r.status, r.body)
 	}
 	p = r.json(t)["properties"].(map[string]any)
-	if p["region_code"] != "NE-6" || p["nearest_border"] != "BFA" {
+	if p["region_code"] != "NE-6" || p["nearest_border"] != "BFA-NER" {
 		t.Errorf("after PUT to Torodi: %v", p)
 	}
 	created := p["created_at"]
@@ -630,7 +630,7 @@ func TestGeographyEndpoints(t *testing.T) {
 	s := start(t, filepath.Join(t.TempDir(), "im.db"))
 	r := s.get("/api/v1/reverse?lon=1.79869&lat=13.11915")
 	m := r.json(t)
-	if m["country"] != "NER" || m["region"].(map[string]any)["code"] != "NE-6" || m["borders"].([]any)[0].(map[string]any)["country"] != "BFA" {
+	if m["country"] != "NER" || m["admin1"].(map[string]any)["code"] != "NE-6" || m["borders"].([]any)[0].(map[string]any)["border"] != "BFA-NER" {
 		t.Errorf("reverse Torodi: %s", r.body)
 	}
 	r = s.get("/api/v1/geocode?q=" + url.QueryEscape("close to the Burkina Faso border"))
@@ -642,12 +642,19 @@ func TestGeographyEndpoints(t *testing.T) {
 	if r = s.get("/api/v1/geocode?q=Atlantis"); r.status != 422 {
 		t.Errorf("geocode Atlantis: %d %s", r.status, r.body)
 	}
-	for path, n := range map[string]int{"/api/v1/regions": 8, "/api/v1/borders": 7, "/api/v1/zones": 9, "/api/v1/regions?country=all": 203} {
+	for path, n := range map[string]int{"/api/v1/regions": 8, "/api/v1/borders": 7, "/api/v1/zones": 9, "/api/v1/regions?country=NER&neighbours=true": 171, // Burkina Faso counts 13 regions, no longer 45 provinces
+		"/api/v1/regions?country=FRA": 19, "/api/v1/regions?country=BFA,MLI": 13 + 9, "/api/v1/borders?country=FRA": 10, "/api/v1/borders?country=all": 323} {
 		r := s.get(path)
 		var c fc
 		json.Unmarshal(r.body, &c)
 		if r.status != 200 || c.Type != "FeatureCollection" || len(c.Features) != n || r.header.Get("Content-Type") != "application/geo+json" {
 			t.Errorf("%s: %d, %d features, want %d", path, r.status, len(c.Features), n)
+		}
+	}
+	// The world is too big for one answer: say what to ask instead.
+	for _, path := range []string{"/api/v1/regions?country=all", "/api/v1/regions?country=XYZ", "/api/v1/regions?country=NER&neighbours=maybe"} {
+		if r := s.get(path); r.status != 400 {
+			t.Errorf("%s: %d %s, want 400", path, r.status, r.body)
 		}
 	}
 	st := s.get("/api/v1/stats?region=NE-8").json(t)
@@ -674,19 +681,27 @@ func TestCLIReverseAndGeocode(t *testing.T) {
 	}
 	var loc struct {
 		Country string
-		Region  struct{ Code, Name string }
+		Admin1  struct{ Code, Name string }
 		Borders []struct {
-			Country    string
+			Border     string
 			DistanceKM float64 `json:"distance_km"`
 		}
 		Zones []string
 	}
 	json.Unmarshal([]byte(out), &loc)
-	if loc.Country != "NER" || loc.Region.Code != "NE-5" || loc.Borders[0].Country != "MLI" {
+	if loc.Country != "NER" || loc.Admin1.Code != "NE-5" || loc.Borders[0].Border != "MLI-NER" {
 		t.Errorf("reverse Tillia: %s", out)
 	}
+	// Any land point on Earth.
+	for _, c := range []struct{ lon, lat, country string }{{"2.3522", "48.8566", "FRA"}, {"-58.38", "-34.6", "ARG"}, {"139.69", "35.69", "JPN"}, {"-1.5339", "12.3657", "BFA"}} {
+		out, _, err := runCLI(t, "", "reverse", c.lon, c.lat)
+		json.Unmarshal([]byte(out), &loc)
+		if err != nil || loc.Country != c.country || loc.Admin1.Code == "" {
+			t.Errorf("reverse %s %s: %v %s, want %s", c.lon, c.lat, err, out, c.country)
+		}
+	}
 	out, _, _ = runCLI(t, "", "reverse", "-30", "0")
-	if !strings.Contains(out, `"country": null`) || !strings.Contains(out, `"region": null`) {
+	if !strings.Contains(out, `"country": null`) || !strings.Contains(out, `"admin1": null`) {
 		t.Errorf("reverse in the Atlantic: %s", out)
 	}
 	for _, args := range [][]string{{"reverse"}, {"reverse", "1"}, {"reverse", "x", "y"}, {"reverse", "1", "95"}, {"geocode"}, {"nosuchcommand"}, {"gen", "5"}, {"serve", "x"}, {"export", "out.geojson"}} {

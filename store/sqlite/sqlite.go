@@ -545,14 +545,18 @@ func decode(doc []byte) (*incident.Incident, error) {
 			RegionCode *string            `json:"region_code"`
 			RegionName *string            `json:"region_name"`
 			Borders    map[string]float64 `json:"borders"`
+			Nearest    *string            `json:"nearest_border"`
+			NearestKM  *float64           `json:"nearest_border_km"`
+			SnapKM     *float64           `json:"boundary_snap_km"`
+			Mismatch   bool               `json:"country_mismatch"`
 			Zones      []string           `json:"zones"`
 			Geocoded   string             `json:"geocoded"`
-			Mismatch   bool               `json:"admin1_mismatch"`
+			AdminMism  bool               `json:"admin1_mismatch"`
 		} `json:"properties"`
 	}
 	json.Unmarshal(doc, &f)
 	p := f.Properties
-	in.Country, in.Zones, in.Geocoded, in.Admin1Mismatch = p.Country, p.Zones, p.Geocoded, p.Mismatch
+	in.Country, in.Zones, in.Geocoded, in.Admin1Mismatch = p.Country, p.Zones, p.Geocoded, p.AdminMism
 	if in.Zones == nil {
 		in.Zones = []string{}
 	}
@@ -562,11 +566,27 @@ func decode(doc []byte) (*incident.Incident, error) {
 			in.Region.Name = *p.RegionName
 		}
 	}
-	for c, d := range p.Borders {
-		in.Borders = append(in.Borders, incident.BorderDistance{Country: c, DistanceKM: d})
+	in.SnapKM, in.Mismatch = p.SnapKM, p.Mismatch
+	for k, d := range p.Borders {
+		in.Borders = append(in.Borders, storedBorder(k, d))
 	}
 	incident.SortBorders(in.Borders)
+	if p.Nearest != nil && p.NearestKM != nil {
+		n := storedBorder(*p.Nearest, *p.NearestKM)
+		in.Nearest = &n
+	}
 	return &in, nil
+}
+
+// storedBorder reads a border distance of a stored document. Documents
+// stored before borders were worldwide name Niger's border with a
+// neighbour by the neighbour's code alone ("MLI").
+func storedBorder(key string, km float64) incident.BorderDistance {
+	if len(key) == 3 {
+		key = geo.BorderKey(geo.Niger, key)
+	}
+	a, b, _ := geo.ParseBorder(key)
+	return incident.BorderDistance{Border: a + "-" + b, Countries: [2]string{a, b}, DistanceKM: km}
 }
 
 // Existing implements incident.Store, a few hundred ids to a query.

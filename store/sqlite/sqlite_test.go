@@ -568,7 +568,8 @@ func TestListMatchesEveryIncident(t *testing.T) {
 		if len(f.EventTypes) > 0 && !slices.Contains(f.EventTypes, in.EventType) {
 			return false
 		}
-		if d, _ := in.BorderKM(f.Border); f.Border != "" && d > f.BorderKM {
+		// A border more than 300 km away has no distance: out of any band.
+		if d, ok := in.BorderKM(f.Border); f.Border != "" && (!ok || d > f.BorderKM) {
 			return false
 		}
 		return in.EventDate >= f.Start && in.Fatalities >= f.MinFatalities

@@ -94,7 +94,7 @@
   }
 
   var baseReady = Promise.all([
-    getJSON('/api/v1/regions?country=all').then(function (fc) {
+    getJSON('/api/v1/regions?country=NER&neighbours=true').then(function (fc) {
       regionsLayer.addData(fc);
       var niger = fc.features.filter(function (f) { return f.properties.country === 'NER'; });
       choroLayer.addData({ type: 'FeatureCollection', features: niger });
@@ -305,8 +305,9 @@
     if (p.notes) { box.appendChild(el('p', p.notes, 'notes')); }
     return box;
   }
-  var BORDER_NAMES = { MLI: 'Mali', BFA: 'Burkina Faso', BEN: 'Benin', NGA: 'Nigeria', TCD: 'Chad', LBY: 'Libya', DZA: 'Algeria' };
-  function borderName(c) { return BORDER_NAMES[c] || c; }
+  var BORDER_NAMES = { NER: 'Niger', MLI: 'Mali', BFA: 'Burkina Faso', BEN: 'Benin', NGA: 'Nigeria', TCD: 'Chad', LBY: 'Libya', DZA: 'Algeria' };
+  // A border is keyed by two ISO3 codes ("MLI-NER"): name both sides.
+  function borderName(k) { return String(k).split('-').map(function (c) { return BORDER_NAMES[c] || c; }).join('–'); }
 
   function render() {
     clusters.clearLayers();
