@@ -1,6 +1,8 @@
 package incident
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -8,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ACLED CSV columns incidentmap reads into fields; any other column is kept
@@ -26,7 +29,11 @@ var acledDateLayouts = []string{DateLayout, "02 January 2006", "2 January 2006",
 // line number; their places in the returned slice are nil, and Record in
 // each rejection is the line number.
 func DecodeACLEDCSV(r io.Reader) ([]*Incident, []Rejected, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if err := notText(br); err != nil {
+		return nil, nil, err
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	header, err := cr.Read()
@@ -175,4 +182,25 @@ func describeRecord(r Rejected) string {
 		return fmt.Sprintf("record %d (%s)", r.Record, r.ID)
 	}
 	return fmt.Sprintf("record %d", r.Record)
+}
+
+// notText refuses input whose first KB has control characters (NUL...) or
+// is not UTF-8: a spreadsheet, a compressed file or an image sent as CSV,
+// which the CSV reader would otherwise take for an empty or headerless file.
+func notText(br *bufio.Reader) error {
+	const window = 1024
+	head, _ := br.Peek(window)
+	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
+		return Errorf(EINVALID, "the file is UTF-16 text; save the ACLED export as CSV (UTF-8)")
+	}
+	for i := 0; i < len(head); {
+		r, size := utf8.DecodeRune(head[i:])
+		cut := len(head) == window && !utf8.FullRune(head[i:]) // a character the window ends in
+		control := r < 0x20 && r != '\t' && r != '\n' && r != '\r'
+		if control || r == utf8.RuneError && size == 1 && !cut {
+			return Errorf(EINVALID, "the file is not CSV text (binary data at byte %d); send the ACLED export saved as CSV (UTF-8), not a spreadsheet or a compressed file", i+1)
+		}
+		i += size
+	}
+	return nil
 }
