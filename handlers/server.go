@@ -37,6 +37,9 @@ type Config struct {
 	// WritesPerMinute limits writes per token, and twice that per client IP
 	// (0: the default 600; negative: no limit).
 	WritesPerMinute float64
+	// TrustedProxies are the proxies whose X-Forwarded-For, X-Real-IP and
+	// Forwarded headers name the client; from anyone else they are ignored.
+	TrustedProxies []*net.IPNet
 	// TLSCert and TLSKey, when both set, serve HTTPS.
 	TLSCert, TLSKey string
 }
@@ -67,6 +70,7 @@ func NewServer(cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = problemHandler(cfg.Logger)
+	e.IPExtractor = clientIP(cfg.TrustedProxies)
 	if cfg.WritesPerMinute == 0 {
 		cfg.WritesPerMinute = 600
 	}
