@@ -12,10 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// Body limit for admin imports: an ACLED export for a country runs to tens of
-// megabytes.
-const bodyLimitImport = "200M"
-
 // importIncidents takes an ACLED CSV (Content-Type text/csv) or GeoJSON
 // upload from an admin. A CSV is all or nothing; the answer lists every
 // rejected record by line. An upload of which nothing could be read is a

@@ -38,11 +38,15 @@ var statusOf = map[string]int{
 	incident.EUNAVAILABLE:   http.StatusServiceUnavailable,
 	incident.EINTERNAL:      http.StatusInternalServerError,
 	ETOOMANY:                http.StatusTooManyRequests,
+	ETIMEOUT:                http.StatusRequestTimeout,
 }
 
-// ETOOMANY is a rate limit: a transport matter, so it lives here rather than
-// among the domain's codes.
-const ETOOMANY = "too_many_requests"
+// ETOOMANY (a rate limit) and ETIMEOUT (a request body too slow) are
+// transport matters, so they live here rather than among the domain's codes.
+const (
+	ETOOMANY = "too_many_requests"
+	ETIMEOUT = "request_timeout"
+)
 
 func problemHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
@@ -62,9 +66,6 @@ func problemHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			p.Detail = http.StatusText(he.Code)
 			if m, ok := he.Message.(string); ok {
 				p.Detail = m
-			}
-			if he.Code == http.StatusRequestEntityTooLarge {
-				p.Detail = "the request body is larger than this endpoint accepts; send one incident per request, or use the import command for many"
 			}
 			if he.Code == http.StatusNotFound {
 				p.Detail = "no such endpoint: " + c.Request().Method + " " + c.Request().URL.Path + "; the API is under /api/v1 (see /api/v1)"

@@ -11,9 +11,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// Body limits: one incident is small; anything bigger is a mistake or abuse.
-const bodyLimitSingle = "1M"
-
 // routes is the whole HTTP surface in one place.
 func (s *Server) routes() {
 	e := s.echo
@@ -24,6 +21,7 @@ func (s *Server) routes() {
 	e.Use(securityHeaders)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, MinLength: 1024}))
 	e.Use(middleware.ContextTimeout(s.cfg.RequestTimeout))
+	e.Use(s.readBodies)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -33,10 +31,11 @@ func (s *Server) routes() {
 	if s.cfg.ReadsNeedToken {
 		read = append(read, s.requireRole(incident.RoleViewer))
 	}
-	limited := func(role string, body string) []echo.MiddlewareFunc {
-		return []echo.MiddlewareFunc{middleware.BodyLimit(body), s.rateLimit(s.ipRate, byIP), s.requireRole(role), s.rateLimit(s.tokenRate, byToken)}
+	limited := func(role string, body int64, advice string) []echo.MiddlewareFunc {
+		return []echo.MiddlewareFunc{limitBody(body, advice), s.rateLimit(s.ipRate, byIP), s.requireRole(role), s.rateLimit(s.tokenRate, byToken)}
 	}
-	write := limited(incident.RoleEditor, bodyLimitSingle)
+	const oneAtATime = "send one incident per request; for many, an admin can POST a file to /api/v1/import"
+	write := limited(incident.RoleEditor, bodyLimitSingle, oneAtATime)
 
 	api := e.Group("/api/v1")
 	api.GET("", s.apiIndex, read...)
@@ -46,9 +45,9 @@ func (s *Server) routes() {
 	api.PUT("/incidents/:id", s.replaceIncident, write...)
 	api.PATCH("/incidents/:id", s.patchIncident, write...)
 	api.DELETE("/incidents/:id", s.deleteIncident, write...)
-	api.POST("/import", s.importIncidents, limited(incident.RoleAdmin, bodyLimitImport)...)
+	api.POST("/import", s.importIncidents, limited(incident.RoleAdmin, bodyLimitImport, "run `incidentmap import FILE` on the server instead, or split the file into parts under 200 MB and upload each")...)
 	api.GET("/incidents/:id/history", s.history, read...)
-	api.POST("/incidents/:id/restore", s.restore, limited(incident.RoleAdmin, bodyLimitSingle)...)
+	api.POST("/incidents/:id/restore", s.restore, limited(incident.RoleAdmin, bodyLimitSingle, oneAtATime)...)
 	api.GET("/stats", s.stats, read...)
 	api.GET("/reverse", s.reverse, read...)
 	api.GET("/geocode", s.geocode, read...)

@@ -37,6 +37,9 @@ type Config struct {
 	// WritesPerMinute limits writes per token, and twice that per client IP
 	// (0: the default 600; negative: no limit).
 	WritesPerMinute float64
+	// BodyTimeout is how long a request body may take before it must keep
+	// up bodyMinRate (default 30 s).
+	BodyTimeout time.Duration
 	// TrustedProxies are the proxies whose X-Forwarded-For, X-Real-IP and
 	// Forwarded headers name the client; from anyone else they are ignored.
 	TrustedProxies []*net.IPNet
@@ -66,6 +69,9 @@ func NewServer(cfg Config) *Server {
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.BodyTimeout == 0 {
+		cfg.BodyTimeout = 30 * time.Second
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
