@@ -28,8 +28,12 @@ type Config struct {
 	Logger  *slog.Logger
 	// AccessLog gets one line per request (default Logger); it may buffer.
 	AccessLog *slog.Logger
-	// ReadsNeedToken makes reads require a token with role viewer or above.
+	// ReadsNeedToken makes reads require a token with role viewer or above
+	// (and /metrics with them).
 	ReadsNeedToken bool
+	// MetricsNeedToken makes /metrics require a viewer token even when reads
+	// are public.
+	MetricsNeedToken bool
 	// CORSOrigins may read the API from other origins ("*" for any).
 	CORSOrigins []string
 	// RequestTimeout bounds each request's work (default 30 s).
