@@ -78,7 +78,9 @@ func problemHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			p.Status = http.StatusInternalServerError
 		}
 		p.Title = http.StatusText(p.Status)
-		if p.Status >= 500 {
+		// A 5xx the server chose (busy, unavailable) is no fault of its
+		// own: the access log's line is enough.
+		if p.Status >= 500 && (ie == nil || ie.Code == incident.EINTERNAL) {
 			log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		}
 		if p.Code == incident.EUNAVAILABLE {

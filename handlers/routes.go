@@ -21,8 +21,10 @@ func (s *Server) routes() {
 	e.Use(securityHeaders)
 	e.Use(s.cors())
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, MinLength: 1024}))
-	e.Use(middleware.ContextTimeout(s.cfg.RequestTimeout))
+	// Downloads have their own, longer deadline (see download).
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.cfg.RequestTimeout, Skipper: isDownload}))
 	e.Use(s.readBodies)
+	e.Use(s.limitHeavy)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
