@@ -5,15 +5,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
-	"github.com/incidentmap/incidentmap/gpkg"
+	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/incidentmap/incidentmap/gpkg"
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/labstack/echo/v4"
 )
@@ -66,27 +67,36 @@ func formatNames() string {
 }
 
 // download streams every incident the filter selects (up to limit= when
-// given) in format f, as an attachment.
+// given) in format f, as an attachment. A full export runs for minutes, so
+// it is bounded by DownloadTimeout rather than the request timeout, and
+// lasts as long as the client keeps reading (see progressWriter).
 func (s *Server) download(c echo.Context, f incident.Filter, limitGiven bool, ft format) error {
 	if !limitGiven {
 		f.Limit = 0
 	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.DownloadTimeout)
+	defer cancel()
+	out := &progressWriter{w: c.Response(), rc: http.NewResponseController(c.Response()), stall: s.cfg.RequestTimeout}
+	out.end, _ = ctx.Deadline()
+	// Nothing is written while a GeoPackage is built, which may outlast the
+	// server's write timeout (HTTP/2 would reset the stream at it).
+	out.rc.SetWriteDeadline(out.end)
 	name := "incidents-" + time.Now().UTC().Format("20060102") + "." + ft.Ext
 	if ft.file != nil {
-		return s.downloadFile(c, f, ft, name)
+		return s.downloadFile(ctx, c, f, ft, name, out)
 	}
 	f.JSONOnly = ft.F == "geojson" || ft.F == "geojsonseq"
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, ft.Type)
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	c.Response().WriteHeader(http.StatusOK)
-	w := bufio.NewWriterSize(c.Response(), 64<<10)
+	w := bufio.NewWriterSize(out, 64<<10)
 	enc := ft.enc(w)
 	if err := enc.begin(); err != nil {
 		return nil
 	}
 	n := 0
-	err := s.cfg.Store.Each(c.Request().Context(), f, func(in *incident.Incident) error {
+	err := s.cfg.Store.Each(ctx, f, func(in *incident.Incident) error {
 		if f.Limit > 0 && n >= f.Limit {
 			return errStop
 		}
@@ -95,7 +105,7 @@ func (s *Server) download(c echo.Context, f incident.Filter, limitGiven bool, ft
 	})
 	if err != nil && err != errStop {
 		// Headers are gone; the truncated body and the log say it failed.
-		s.cfg.Logger.Error("download failed", "format", ft.F, "after", n, "err", err)
+		s.downloadStopped(ctx, ft, n, err, out)
 		return nil
 	}
 	enc.end(n)
@@ -105,25 +115,84 @@ func (s *Server) download(c echo.Context, f incident.Filter, limitGiven bool, ft
 
 var errStop = fmt.Errorf("stop")
 
-func (s *Server) downloadFile(c echo.Context, f incident.Filter, ft format, name string) error {
-	dir, err := os.MkdirTemp("", "incidentmap-download-")
+// downloadStopped logs a download that did not finish: at INFO when the
+// client went away or stopped reading, at WARN when it ran out of time, at
+// ERROR only when the store failed.
+func (s *Server) downloadStopped(ctx context.Context, ft format, n int, err error, out *progressWriter) {
+	switch {
+	case out.err != nil || errors.Is(ctx.Err(), context.Canceled):
+		s.cfg.Logger.Info("download stopped: the client went away or stopped reading", "format", ft.F, "after", n, "err", err)
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		s.cfg.Logger.Warn("download stopped at the download timeout (--download-timeout)", "format", ft.F, "after", n, "timeout", s.cfg.DownloadTimeout)
+	default:
+		s.cfg.Logger.Error("download failed", "format", ft.F, "after", n, "err", err)
+	}
+}
+
+// progressWriter is a download's response. Each write gives the client stall
+// (the request timeout) to take it, up to the download's end: a download
+// goes on while the client reads, and one that stops reading frees its
+// heavy slot instead of holding it until the download timeout.
+type progressWriter struct {
+	w     io.Writer
+	rc    *http.ResponseController
+	stall time.Duration
+	end   time.Time
+	err   error // the first write error: the client went away
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	d := time.Now().Add(p.stall)
+	if d.After(p.end) {
+		d = p.end
+	}
+	p.rc.SetWriteDeadline(d) // not supported by test recorders; nothing to do then
+	n, err := p.w.Write(b)
+	if err != nil && p.err == nil {
+		p.err = err
+	}
+	return n, err
+}
+
+// downloadFile writes a format that is not written front to back (a
+// GeoPackage is a database) into a temporary file, removed after, then
+// streams it: memory stays flat whatever the size.
+func (s *Server) downloadFile(ctx context.Context, c echo.Context, f incident.Filter, ft format, name string, out *progressWriter) error {
+	tmp, err := os.CreateTemp("", "incidentmap-*."+ft.Ext)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, name)
-	if err := ft.file(c.Request().Context(), s, f, path); err != nil {
+	path := tmp.Name()
+	tmp.Close() // an empty file is an empty SQLite database
+	defer os.Remove(path)
+	if err := ft.file(ctx, s, f, path); err != nil {
+		switch {
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
+			return incident.Errorf(incident.EUNAVAILABLE, "writing the %s took longer than the download timeout (%v); narrow the filter, or ask the operator to raise --download-timeout", ft.Title, s.cfg.DownloadTimeout)
+		case ctx.Err() != nil:
+			s.downloadStopped(ctx, ft, 0, err, out)
+			return nil
+		}
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	fh, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer fh.Close()
-	st, _ := fh.Stat()
-	c.Response().Header().Set(echo.HeaderContentLength, strconv.FormatInt(st.Size(), 10))
-	return c.Stream(http.StatusOK, ft.Type, fh)
+	st, err := fh.Stat()
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, ft.Type)
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	h.Set(echo.HeaderContentLength, strconv.FormatInt(st.Size(), 10))
+	c.Response().WriteHeader(http.StatusOK)
+	if _, err := io.Copy(out, fh); err != nil {
+		s.downloadStopped(ctx, ft, 0, err, out)
+	}
+	return nil
 }
 
 var gpkgColumns = func() []gpkg.Column {

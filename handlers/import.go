@@ -10,12 +10,8 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// Body limit for admin imports: an ACLED export for a country runs to tens of
-// megabytes.
-const bodyLimitImport = "200M"
-
-// importAdvice is the 413 of an import: what to do instead.
-const importAdvice = "the upload is larger than the 200 MB an import accepts; split the export (by year or by country) and upload each part, or run `incidentmap import FILE` on the server, which has no limit"
+// importAdvice is what the 413 of an import advises instead.
+const importAdvice = "run `incidentmap import FILE` on the server, which has no limit, or split the export (by year or by country) and upload each part"
 
 // importIncidents takes an upload from an admin: an ACLED or UCDP export
 // (CSV or Excel), ACLED's deletion list, or GeoJSON, recognised from the
@@ -40,13 +36,16 @@ func (s *Server) importIncidents(c echo.Context) error {
 	}
 	b, err := importer.Read(c.Request().Body, importer.Options{Format: format, DateOrder: order})
 	if err != nil {
-		if he, ok := err.(*echo.HTTPError); ok && he.Code == http.StatusRequestEntityTooLarge {
-			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, importAdvice)
-		}
 		return err
 	}
 	strict := q.Get("strict") == "true" || q.Get("all_or_nothing") == "true"
 	res, err := s.cfg.Service.Import(c.Request().Context(), b.Incidents, b.Deletions, b.Rejected, incident.ImportOptions{Strict: strict})
+	if err == nil && res.New+res.Updated+res.Unchanged+res.Stale+res.Deleted == 0 && len(res.Rejected) > 0 {
+		// Nothing could be used: a 400 that says why, not a 200 with
+		// every count at zero.
+		r := res.Rejected[0]
+		err = incident.Errorf(incident.EINVALID, "none of the %d records could be imported (first, record %d: %s); nothing was imported", len(res.Rejected), r.Record, r.Reason)
+	}
 	if err != nil {
 		if res == nil {
 			return err

@@ -3,15 +3,12 @@ package handlers
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/incidentmap/incidentmap/store/sqlite"
 )
@@ -27,17 +24,8 @@ type testServer struct {
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	g, err := geo.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &incident.Service{Store: db, Locator: g, Geocoder: g}
-	ts := &testServer{t: t, db: db, srv: NewServer(Config{Service: svc, Store: db, Tokens: db, Geo: g, Logger: slog.New(slog.DiscardHandler)})}
+	h := newHarness(t, Config{})
+	ts := &testServer{t: t, db: h.db, srv: h.Server}
 	ts.editor, ts.admin = ts.token(incident.RoleEditor), ts.token(incident.RoleAdmin)
 	return ts
 }
@@ -155,12 +143,12 @@ func TestPointOutsideEveryCountryIsRefused(t *testing.T) {
 	wantProblem(t, ts.do("POST", "/api/v1/incidents", ts.editor, atSea), 422, "geometry", "is in no country the reference geography knows")
 
 	rec := ts.do("POST", "/api/v1/import", ts.admin, `{"type":"FeatureCollection","features":[`+atSea+`]}`)
-	if rec.Code != 200 {
-		t.Fatalf("import: %d %s", rec.Code, rec.Body)
+	if rec.Code != 400 {
+		t.Fatalf("import: %d %s, want 400 (nothing could be imported)", rec.Code, rec.Body)
 	}
-	var res incident.ImportResult
+	var res Problem
 	json.Unmarshal(rec.Body.Bytes(), &res)
-	if res.New != 0 || len(res.Rejected) != 1 || res.Rejected[0].Field != "geometry" || !strings.Contains(res.Rejected[0].Reason, "[-30, 30] is in no country") {
+	if len(res.Rejected) != 1 || res.Rejected[0].Field != "geometry" || !strings.Contains(res.Rejected[0].Reason, "[-30, 30] is in no country") {
 		t.Errorf("import: %s", rec.Body)
 	}
 	if rec := ts.do("GET", "/api/v1/incidents/sea-1", "", ""); rec.Code != 404 {

@@ -64,7 +64,7 @@ var ogcCollections = []collection{
 }
 
 func (s *Server) ogcRoutes() {
-	g := s.echo.Group("/ogc", s.cors())
+	g := s.echo.Group("/ogc")
 	if s.cfg.ReadsNeedToken {
 		g.Use(s.requireRole(incident.RoleViewer))
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/labstack/echo/v4"
@@ -39,11 +38,15 @@ var statusOf = map[string]int{
 	incident.EUNAVAILABLE:   http.StatusServiceUnavailable,
 	incident.EINTERNAL:      http.StatusInternalServerError,
 	ETOOMANY:                http.StatusTooManyRequests,
+	ETIMEOUT:                http.StatusRequestTimeout,
 }
 
-// ETOOMANY is a rate limit: a transport matter, so it lives here rather than
-// among the domain's codes.
-const ETOOMANY = "too_many_requests"
+// ETOOMANY (a rate limit) and ETIMEOUT (a request body too slow) are
+// transport matters, so they live here rather than among the domain's codes.
+const (
+	ETOOMANY = "too_many_requests"
+	ETIMEOUT = "request_timeout"
+)
 
 func problemHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
@@ -64,11 +67,6 @@ func problemHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			if m, ok := he.Message.(string); ok {
 				p.Detail = m
 			}
-			if he.Code == http.StatusRequestEntityTooLarge && strings.HasSuffix(c.Request().URL.Path, "/import") {
-				p.Detail = importAdvice
-			} else if he.Code == http.StatusRequestEntityTooLarge {
-				p.Detail = "the request body is larger than this endpoint accepts; send one incident per request, or use the import command for many"
-			}
 			if he.Code == http.StatusNotFound {
 				p.Detail = "no such endpoint: " + c.Request().Method + " " + c.Request().URL.Path + "; the API is under /api/v1 (see /api/v1)"
 			}
@@ -80,7 +78,9 @@ func problemHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			p.Status = http.StatusInternalServerError
 		}
 		p.Title = http.StatusText(p.Status)
-		if p.Status >= 500 {
+		// A 5xx the server chose (busy, unavailable) is no fault of its
+		// own: the access log's line is enough.
+		if p.Status >= 500 && (ie == nil || ie.Code == incident.EINTERNAL) {
 			log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		}
 		if p.Code == incident.EUNAVAILABLE {

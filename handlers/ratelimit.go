@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"math"
+	"net"
 	"strconv"
 	"sync"
 	"time"
@@ -12,7 +13,7 @@ import (
 )
 
 // limiter is a token bucket per key (a token's id, or a client IP), for
-// writes. Idle buckets are dropped so memory stays bounded.
+// writes and heavy reads. Idle buckets are dropped so memory stays bounded.
 type limiter struct {
 	mu      sync.Mutex
 	perMin  float64
@@ -63,18 +64,36 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 func (s *Server) rateLimit(l *limiter, key func(c echo.Context) string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			ok, wait := l.allow(key(c))
-			if !ok {
-				secs := int(math.Ceil(wait.Seconds()))
-				c.Response().Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
-				return &incident.Error{Code: ETOOMANY, Message: "too many writes; wait " + strconv.Itoa(max(1, secs)) + " s (see Retry-After) and try again"}
+			if err := allowOrRefuse(c, l, key(c), "writes"); err != nil {
+				return err
 			}
 			return next(c)
 		}
 	}
 }
 
-func byIP(c echo.Context) string { return "ip:" + c.RealIP() }
+// allowOrRefuse takes one from key's budget in l, or says how long to wait
+// for it (429 with Retry-After).
+func allowOrRefuse(c echo.Context, l *limiter, key, what string) error {
+	ok, wait := l.allow(key)
+	if ok {
+		return nil
+	}
+	secs := strconv.Itoa(max(1, int(math.Ceil(wait.Seconds()))))
+	c.Response().Header().Set("Retry-After", secs)
+	return &incident.Error{Code: ETOOMANY, Message: "too many " + what + "; wait " + secs + " s (see Retry-After) and try again"}
+}
+
+// byIP keys a client by its address (see clientIP); an IPv6 client by its
+// /64, the block one subscriber gets, so it cannot rotate its way to fresh
+// budgets.
+func byIP(c echo.Context) string {
+	ip := net.ParseIP(c.RealIP())
+	if ip != nil && ip.To4() == nil {
+		return "ip:" + ip.Mask(net.CIDRMask(64, 128)).String()
+	}
+	return "ip:" + c.RealIP()
+}
 
 func byToken(c echo.Context) string {
 	if t, ok := c.Get("token").(*incident.Token); ok {

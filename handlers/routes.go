@@ -11,9 +11,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// Body limits: one incident is small; anything bigger is a mistake or abuse.
-const bodyLimitSingle = "1M"
-
 // routes is the whole HTTP surface in one place.
 func (s *Server) routes() {
 	e := s.echo
@@ -22,21 +19,32 @@ func (s *Server) routes() {
 	e.Use(s.metrics.middleware)
 	e.Use(s.logRequests())
 	e.Use(securityHeaders)
+	e.Use(s.cors())
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, MinLength: 1024}))
-	e.Use(middleware.ContextTimeout(s.cfg.RequestTimeout))
+	// Downloads have their own, longer deadline (see download).
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.cfg.RequestTimeout, Skipper: isDownload}))
+	e.Use(s.readBodies)
+	e.Use(s.limitHeavy)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metricsHandler)
 
-	read := []echo.MiddlewareFunc{s.cors()}
+	var read []echo.MiddlewareFunc
 	if s.cfg.ReadsNeedToken {
 		read = append(read, s.requireRole(incident.RoleViewer))
 	}
-	limited := func(role string, body string) []echo.MiddlewareFunc {
-		return []echo.MiddlewareFunc{middleware.BodyLimit(body), s.rateLimit(s.ipRate, byIP), s.requireRole(role), s.rateLimit(s.tokenRate, byToken)}
+	limited := func(role string, body int64, advice string) []echo.MiddlewareFunc {
+		return []echo.MiddlewareFunc{limitBody(body, advice), s.rateLimit(s.ipRate, byIP), s.requireRole(role), s.rateLimit(s.tokenRate, byToken)}
 	}
-	write := limited(incident.RoleEditor, bodyLimitSingle)
+	const oneAtATime = "send one incident per request; for many, an admin can POST a file to /api/v1/import"
+	const tokenBody = `a token request is a small JSON object like {"role":"viewer","name":"analyst"}`
+	write := limited(incident.RoleEditor, bodyLimitSingle, oneAtATime)
+
+	metrics := read
+	if s.cfg.MetricsNeedToken && !s.cfg.ReadsNeedToken {
+		metrics = []echo.MiddlewareFunc{s.requireRole(incident.RoleViewer)}
+	}
+	e.GET("/metrics", s.metricsHandler, metrics...)
 
 	api := e.Group("/api/v1")
 	api.GET("", s.apiIndex, read...)
@@ -46,12 +54,12 @@ func (s *Server) routes() {
 	api.PUT("/incidents/:id", s.replaceIncident, write...)
 	api.PATCH("/incidents/:id", s.patchIncident, write...)
 	api.DELETE("/incidents/:id", s.deleteIncident, write...)
-	api.POST("/import", s.importIncidents, limited(incident.RoleAdmin, bodyLimitImport)...)
+	api.POST("/import", s.importIncidents, limited(incident.RoleAdmin, bodyLimitImport, importAdvice)...)
 	api.GET("/incidents/:id/history", s.history, read...)
-	api.POST("/incidents/:id/restore", s.restore, limited(incident.RoleAdmin, bodyLimitSingle)...)
+	api.POST("/incidents/:id/restore", s.restore, limited(incident.RoleAdmin, bodyLimitSingle, oneAtATime)...)
 	api.GET("/tokens", s.listTokens, s.requireRole(incident.RoleAdmin))
-	api.POST("/tokens", s.createToken, limited(incident.RoleAdmin, bodyLimitSingle)...)
-	api.DELETE("/tokens/:id", s.revokeToken, limited(incident.RoleAdmin, bodyLimitSingle)...)
+	api.POST("/tokens", s.createToken, limited(incident.RoleAdmin, bodyLimitSingle, tokenBody)...)
+	api.DELETE("/tokens/:id", s.revokeToken, limited(incident.RoleAdmin, bodyLimitSingle, tokenBody)...)
 	api.GET("/stats", s.stats, read...)
 	api.GET("/reverse", s.reverse, read...)
 	api.GET("/geocode", s.geocode, read...)
@@ -70,14 +78,29 @@ func (s *Server) routes() {
 	}
 }
 
+// cors lets the origins of --cors read the API, OGC API and tiles from
+// browsers, with a token when reads need one: preflights (OPTIONS) are
+// answered for every such path, before routing or tokens. Writes are never
+// cross-origin: a preflight for one is told GET and HEAD only.
 func (s *Server) cors() echo.MiddlewareFunc {
 	if len(s.cfg.CORSOrigins) == 0 {
 		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}
 	return middleware.CORSWithConfig(middleware.CORSConfig{
+		Skipper: func(c echo.Context) bool {
+			switch c.Request().Method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions:
+			default:
+				return true
+			}
+			p := c.Request().URL.Path
+			return !(strings.HasPrefix(p, "/api/v1/") || p == "/api/v1" || strings.HasPrefix(p, "/ogc/") || p == "/ogc" || strings.HasPrefix(p, "/tiles/"))
+		},
 		AllowOrigins:  s.cfg.CORSOrigins,
 		AllowMethods:  []string{http.MethodGet, http.MethodHead},
-		ExposeHeaders: []string{"Link"},
+		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderAccept},
+		ExposeHeaders: []string{"Link", echo.HeaderContentDisposition, "Retry-After", "X-Tile-Truncated"},
+		MaxAge:        600,
 	})
 }
 
@@ -144,9 +167,9 @@ func baseURL(c echo.Context) string {
 func (s *Server) requireRole(role string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			auth := c.Request().Header.Get(echo.HeaderAuthorization)
-			secret, ok := strings.CutPrefix(auth, "Bearer ")
-			if !ok || strings.TrimSpace(secret) == "" {
+			// The scheme is case-insensitive (RFC 7235): bearer, BEARER.
+			scheme, secret, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
+			if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
 				return incident.Errorf(incident.EUNAUTHORIZED, "this needs a token: send the header \"Authorization: Bearer <token>\" (create one with `incidentmap token create --role %s`)", role)
 			}
 			t, err := s.cfg.Tokens.TokenByHash(c.Request().Context(), incident.HashToken(strings.TrimSpace(secret)))

@@ -29,8 +29,12 @@ type Config struct {
 	Logger  *slog.Logger
 	// AccessLog gets one line per request (default Logger); it may buffer.
 	AccessLog *slog.Logger
-	// ReadsNeedToken makes reads require a token with role viewer or above.
+	// ReadsNeedToken makes reads require a token with role viewer or above
+	// (and /metrics with them).
 	ReadsNeedToken bool
+	// MetricsNeedToken makes /metrics require a viewer token even when reads
+	// are public.
+	MetricsNeedToken bool
 	// CORSOrigins may read the API from other origins ("*" for any).
 	CORSOrigins []string
 	// RequestTimeout bounds each request's work (default 30 s).
@@ -38,6 +42,22 @@ type Config struct {
 	// WritesPerMinute limits writes per token, and twice that per client IP
 	// (0: the default 600; negative: no limit).
 	WritesPerMinute float64
+	// HeavyConcurrency is how many heavy requests (downloads, stats, tiles
+	// at zoom 6 and below, OGC pages over 1,000 items) run at once; past it
+	// they get 503 at once (0: twice GOMAXPROCS).
+	HeavyConcurrency int
+	// HeavyPerMinute limits heavy requests per client IP (0: the default
+	// 30; negative: no limit).
+	HeavyPerMinute float64
+	// DownloadTimeout bounds a download (f=...), which RequestTimeout does
+	// not (default 10 min).
+	DownloadTimeout time.Duration
+	// BodyTimeout is how long a request body may take before it must keep
+	// up bodyMinRate (default 30 s).
+	BodyTimeout time.Duration
+	// TrustedProxies are the proxies whose X-Forwarded-For, X-Real-IP and
+	// Forwarded headers name the client; from anyone else they are ignored.
+	TrustedProxies []*net.IPNet
 	// TLSCert and TLSKey, when both set, serve HTTPS.
 	TLSCert, TLSKey string
 }
@@ -53,6 +73,7 @@ type Server struct {
 	inFlight  atomic.Int64 // requests being served, for the shutdown log
 	tokenRate *limiter
 	ipRate    *limiter
+	heavy     *heavyGate
 }
 
 // NewServer builds the server and its routes.
@@ -66,13 +87,20 @@ func NewServer(cfg Config) *Server {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
+	if cfg.DownloadTimeout == 0 {
+		cfg.DownloadTimeout = 10 * time.Minute
+	}
+	if cfg.BodyTimeout == 0 {
+		cfg.BodyTimeout = 30 * time.Second
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = problemHandler(cfg.Logger)
+	e.IPExtractor = clientIP(cfg.TrustedProxies)
 	if cfg.WritesPerMinute == 0 {
 		cfg.WritesPerMinute = 600
 	}
-	s := &Server{cfg: cfg, echo: e, metrics: newMetrics()}
+	s := &Server{cfg: cfg, echo: e, metrics: newMetrics(), heavy: newHeavyGate(cfg.HeavyConcurrency, cfg.HeavyPerMinute)}
 	if cfg.WritesPerMinute > 0 {
 		s.tokenRate = newLimiter(cfg.WritesPerMinute, int(cfg.WritesPerMinute/6)+1)
 		s.ipRate = newLimiter(2*cfg.WritesPerMinute, int(cfg.WritesPerMinute/3)+1)
@@ -95,7 +123,12 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		// A client that stops reading frees its goroutine (and a heavy
+		// request's slot) after this; a download pushes it on as it
+		// writes (see progressWriter). Bodies have their own deadline
+		// (see bodyReader).
+		WriteTimeout: 2 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
 		// The server's own complaints (TLS handshakes, bad requests) go to
 		// the structured log with everything else.
 		ErrorLog: slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),

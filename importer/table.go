@@ -20,6 +20,7 @@ import (
 
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // MaxLine is the longest line a CSV may have. ACLED's longest notes run to
@@ -166,7 +167,24 @@ func (t *csvTable) next() (int, []string, error) {
 		return 0, nil, err
 	}
 	line, _ := t.cr.FieldPos(0)
+	for i, f := range rec {
+		if !utf8.ValidString(f) {
+			rec[i] = fromWindows1252(f)
+		}
+	}
 	return line, rec, nil
+}
+
+// fromWindows1252 reads a field that is not UTF-8 as Windows-1252 (Latin-1
+// with curly quotes and the euro): what Excel writes when it saves "CSV"
+// on a French or English Windows, so "Tillab\xe9ri" is "Tillabéri", not a
+// rejected row. Field by field, so a UTF-8 file is never touched.
+func fromWindows1252(s string) string {
+	out, err := charmap.Windows1252.NewDecoder().String(s)
+	if err != nil {
+		return strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return out
 }
 
 // rowError is a row that cannot be read; the rows after it can.

@@ -448,7 +448,7 @@ func DecodeFeatures(data []byte) ([]*Incident, []Rejected, error) {
 		}
 		if len(raws) > 0 && !json.Valid(raws[0]) {
 			// Not one Feature per line: a document, broken.
-			return nil, nil, Errorf(EINVALID, "malformed GeoJSON: %s; nothing was imported", jsonReason(whole))
+			return nil, nil, malformedJSON(data, whole)
 		}
 	}
 	var out []*Incident
@@ -463,4 +463,22 @@ func DecodeFeatures(data []byte) ([]*Incident, []Rejected, error) {
 		out = append(out, in)
 	}
 	return out, rej, nil
+}
+
+// malformedJSON says where a document stopped being JSON, by line and
+// column, and what to do: a FeatureCollection cut short is the commonest
+// cause (an upload or a copy that stopped early).
+func malformedJSON(doc []byte, err error) error {
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return Errorf(EINVALID, "malformed GeoJSON: %s; nothing was imported", jsonReason(err))
+	}
+	at := doc[:max(0, se.Offset-1)] // Offset is just past the byte at fault
+	line := bytes.Count(at, []byte("\n")) + 1
+	col := len(at) - bytes.LastIndexByte(at, '\n')
+	hint := "send a GeoJSON FeatureCollection, or one Feature per line"
+	if int(se.Offset) >= len(doc) && strings.HasPrefix(se.Error(), "unexpected end") {
+		hint = "the document ends early: was the file cut short?"
+	}
+	return Errorf(EINVALID, "malformed GeoJSON: %s at line %d, column %d; %s; nothing was imported", se, line, col, hint)
 }

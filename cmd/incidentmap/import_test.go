@@ -164,7 +164,7 @@ func TestImportUpload(t *testing.T) {
 		{"ambiguous dates", "", fixture(t, "acled_dates_ambiguous.csv"), 400, "date_order"},
 		{"dates settled", "?date_order=dmy", fixture(t, "acled_dates_ambiguous.csv"), 200, `"new":2`},
 		{"bad date order", "?date_order=ymd", "", 400, "dmy"},
-		{"every reject", "", "event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude\nU1,someday,Battles,Armed clash,13,2\nU2,2023-10-02,Battles,Armed clash,x,2\n", 200, `"rejected":[{"record":2,"id":"U1","field":"event_date"`},
+		{"every reject", "", "event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude\nU1,someday,Battles,Armed clash,13,2\nU2,2023-10-02,Battles,Armed clash,x,2\n", 400, `"rejected":[{"record":2,"id":"U1","field":"event_date"`},
 	} {
 		r := post(c.query, "text/csv", c.body)
 		if r.status != c.status || !strings.Contains(string(r.body), c.want) {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -66,10 +67,16 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	addr := fs.String("addr", ":8080", "address to listen on")
 	dbPath := fs.String("db", defaultDB, "SQLite database file (created if missing)")
 	noSeed := fs.Bool("no-seed", false, "do not load the seed incidents into an empty database")
-	readToken := fs.Bool("read-token", false, "require a token (role viewer or above) for reads too")
+	readToken := fs.Bool("read-token", false, "require a token (role viewer or above) for reads too, and for /metrics")
+	metricsToken := fs.Bool("metrics-token", false, "require a token (role viewer or above) for /metrics, even when reads are public")
 	cors := fs.String("cors", "", "origins allowed to read the API from browsers, comma-separated (\"*\" for any); writes are never cross-origin")
 	logJSON := fs.Bool("log-json", false, "write logs as JSON")
 	writeRate := fs.Float64("write-rate", 600, "writes allowed per minute per token (twice that per client IP); 0 for no limit")
+	heavyConc := fs.Int("heavy-concurrency", 2*runtime.GOMAXPROCS(0), "heavy requests (downloads, stats, tiles at zoom 6 and below, OGC pages over 1000) served at once, downloads at most half of them; more get 503 with Retry-After")
+	heavyRate := fs.Float64("heavy-rate", 30, "heavy requests allowed per minute per client IP; 0 for no limit")
+	downloadTimeout := fs.Duration("download-timeout", 10*time.Minute, "longest a download (f=...) may take; other requests have 30 s")
+	var proxies proxyList
+	fs.Var(&proxies, "trusted-proxies", "proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For, X-Real-IP or Forwarded header names the client; from others these headers are ignored")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
 	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file until shutdown (for performance work)")
@@ -80,6 +87,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	if err := noArgs(fs, ""); err != nil {
 		return err
+	}
+	if *heavyConc < 1 || *downloadTimeout <= 0 {
+		return usageError{"--heavy-concurrency must be 1 or more and --download-timeout above 0"}
 	}
 	stop, err := startCPUProfile(*cpuprofile)
 	if err != nil {
@@ -117,8 +127,10 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	srv := handlers.NewServer(handlers.Config{
 		Service: a.svc, Store: a.db, Tokens: a.db, Geo: a.geo, Web: web.Files(), Logger: logger, AccessLog: newLogger(accessLog),
-		ReadsNeedToken: *readToken, CORSOrigins: origins,
+		ReadsNeedToken: *readToken, MetricsNeedToken: *metricsToken, CORSOrigins: origins,
 		WritesPerMinute: rateOrUnlimited(*writeRate), TLSCert: *tlsCert, TLSKey: *tlsKey,
+		HeavyConcurrency: *heavyConc, HeavyPerMinute: rateOrUnlimited(*heavyRate), DownloadTimeout: *downloadTimeout,
+		TrustedProxies: proxies,
 	})
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return usageError{"--tls-cert and --tls-key go together"}
@@ -184,4 +196,38 @@ func openDB(ctx context.Context, path string) (*sqlite.DB, error) {
 		return nil, err
 	}
 	return sqlite.Open(ctx, path)
+}
+
+// proxyList is --trusted-proxies: addresses or CIDR ranges.
+type proxyList []*net.IPNet
+
+func (p *proxyList) String() string {
+	var s []string
+	for _, n := range *p {
+		s = append(s, n.String())
+	}
+	return strings.Join(s, ",")
+}
+
+func (p *proxyList) Set(v string) error {
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if ip := net.ParseIP(f); ip != nil {
+			bits := 128
+			if v4 := ip.To4(); v4 != nil {
+				ip, bits = v4, 32
+			}
+			*p = append(*p, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(f)
+		if err != nil {
+			return fmt.Errorf("%q is neither an IP address nor a CIDR range (like 10.0.0.0/8)", f)
+		}
+		*p = append(*p, n)
+	}
+	return nil
 }

@@ -1,0 +1,98 @@
+package handlers
+
+import (
+	"runtime"
+	"strconv"
+
+	"github.com/incidentmap/incidentmap/incident"
+	"github.com/labstack/echo/v4"
+)
+
+// Heavy requests read many incidents: a download, a stats scan, a vector
+// tile at zoom 6 or below (a quarter of Niger or more), an OGC page of over
+// 1,000 incidents. Eight GeoPackage downloads of 100,000 incidents at once
+// took 762 MB and all timed out after 30 s on 2 cores; so they run a few at a
+// time, refused at once (503, Retry-After) when all slots are taken rather
+// than queued, and each client IP gets heavyPerMinute of them.
+const (
+	heavyTileMaxZoom = 6
+	heavyOGCLimit    = incident.DefaultLimit
+)
+
+// heavyGate holds the slots. Downloads hold theirs longest (minutes), so
+// they may take only half of the slots: the map's stats and tiles still get
+// through while files are being written.
+type heavyGate struct {
+	slots     chan struct{}
+	downloads chan struct{}
+	rate      *limiter
+}
+
+func newHeavyGate(concurrency int, perMin float64) *heavyGate {
+	if concurrency <= 0 {
+		concurrency = 2 * runtime.GOMAXPROCS(0)
+	}
+	if perMin == 0 {
+		perMin = 30
+	}
+	g := &heavyGate{slots: make(chan struct{}, concurrency), downloads: make(chan struct{}, (concurrency+1)/2)}
+	if perMin > 0 {
+		// A burst of a minute's worth lets a map client load a screen of
+		// low-zoom tiles at once.
+		g.rate = newLimiter(perMin, int(perMin))
+	}
+	return g
+}
+
+// isDownload: GET /api/v1/incidents?f=..., a whole selection as a file.
+func isDownload(c echo.Context) bool {
+	return c.Path() == "/api/v1/incidents" && c.QueryParam("f") != ""
+}
+
+// isHeavy says whether a request is heavy (see heavyGate); it is decided
+// here alone.
+func isHeavy(c echo.Context) bool {
+	switch c.Path() {
+	case "/api/v1/incidents":
+		return isDownload(c)
+	case "/api/v1/stats":
+		return true
+	case "/tiles/incidents/:z/:x/:y":
+		z, err := strconv.Atoi(c.Param("z"))
+		return err == nil && z <= heavyTileMaxZoom
+	case "/ogc/collections/:cid/items":
+		limit, err := strconv.Atoi(c.QueryParam("limit"))
+		return c.Param("cid") == "incidents" && err == nil && limit > heavyOGCLimit
+	}
+	return false
+}
+
+// limitHeavy admits a heavy request when a slot is free and its client is
+// within its rate.
+func (s *Server) limitHeavy(next echo.HandlerFunc) echo.HandlerFunc {
+	g := s.heavy
+	return func(c echo.Context) error {
+		if !isHeavy(c) {
+			return next(c)
+		}
+		what := "heavy requests (downloads, statistics, low-zoom tiles, large OGC pages)"
+		if isDownload(c) {
+			select {
+			case g.downloads <- struct{}{}:
+				defer func() { <-g.downloads }()
+			default:
+				return incident.Errorf(incident.EUNAVAILABLE, "the server is writing %d downloads already; try again shortly (see Retry-After)", cap(g.downloads))
+			}
+		}
+		select {
+		case g.slots <- struct{}{}:
+			defer func() { <-g.slots }()
+		default:
+			return incident.Errorf(incident.EUNAVAILABLE, "the server is busy with %d %s; try again shortly (see Retry-After)", cap(g.slots), what)
+		}
+		if err := allowOrRefuse(c, g.rate, byIP(c), what); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}

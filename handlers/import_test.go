@@ -1,0 +1,56 @@
+package handlers
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// An upload of which nothing can be read is a 400 that says what is wrong,
+// not a 200 with "imported": 0.
+func TestImportSaysWhatItCannotRead(t *testing.T) {
+	ts := newHarness(t, Config{})
+	admin := ts.token(t, "admin")
+	for _, tt := range []struct {
+		name, ctype, body, want string
+	}{
+		{"GeoJSON cut short", "application/geo+json", "{\"type\": \"FeatureCollection\",\n\"features\": [{\"type\": \"Feature\", \"geometry\": {\"type\": \"Point\", \"coordinates\": [1.8, 13.1]}",
+			"malformed GeoJSON: unexpected end of JSON input at line 2, column 90; the document ends early"},
+		{"GeoJSON with a stray comma", "application/geo+json", "{\n  \"type\": \"FeatureCollection\",\n  \"features\": [],\n}",
+			"malformed GeoJSON: invalid character '}' looking for beginning of object key string at line 4, column 1"},
+		{"no feature readable", "application/geo+json", `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{}}]}`,
+			"none of the 1 records could be imported (first, record 1: missing: send a Point geometry"},
+		{"a broken spreadsheet sent as CSV", "text/csv", "PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00",
+			"not an Excel workbook (.xlsx)"},
+		{"a PDF sent as CSV", "text/csv", "%PDF-1.7\n\x00\x01\x02\x03",
+			"not CSV: the input is binary (a PDF)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ts.do(req("POST", "/api/v1/import", tt.body, "Authorization", "Bearer "+admin, "Content-Type", tt.ctype))
+			var p Problem
+			json.Unmarshal(r.Body.Bytes(), &p)
+			if r.Code != http.StatusBadRequest || r.Header().Get("Content-Type") != MIMEProblem || !strings.Contains(p.Detail, tt.want) {
+				t.Errorf("%d %s\nwant a 400 saying %q", r.Code, r.Body, tt.want)
+			}
+		})
+	}
+	// What can be read is imported; the rest is reported.
+	some := `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{}},` +
+		`{"type":"Feature","id":"ok-1","geometry":{"type":"Point","coordinates":[1.8,13.1]},"properties":{"event_date":"2024-01-01","event_type":"Battles","sub_event_type":"Armed clash"}}]}`
+	r := ts.do(req("POST", "/api/v1/import", some, "Authorization", "Bearer "+admin, "Content-Type", "application/geo+json"))
+	if r.Code != http.StatusOK || !strings.Contains(r.Body.String(), `"new":1`) || !strings.Contains(r.Body.String(), `"record":1`) {
+		t.Errorf("a half-readable upload: %d %s", r.Code, r.Body)
+	}
+	// A CSV saved by Excel on Windows is Windows-1252, not UTF-8: read as
+	// such, not refused as binary nor stored as mojibake.
+	latin1 := "event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude,location\nNIG9001,2024-01-01,Battles,Armed clash,14.2,1.45,Tillab\xe9ri \x96 march\xe9\n"
+	r = ts.do(req("POST", "/api/v1/import", latin1, "Authorization", "Bearer "+admin, "Content-Type", "text/csv"))
+	if r.Code != http.StatusOK || !strings.Contains(r.Body.String(), `"new":1`) {
+		t.Fatalf("a Windows-1252 CSV: %d %s", r.Code, r.Body)
+	}
+	r = ts.do(req("GET", "/api/v1/incidents/NIG9001", ""))
+	if !strings.Contains(r.Body.String(), `"location":"Tillabéri – marché"`) {
+		t.Errorf("a Windows-1252 CSV stored %s", r.Body)
+	}
+}
