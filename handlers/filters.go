@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/url"
+	"strings"
 
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/labstack/echo/v4"
@@ -41,6 +42,18 @@ func (s *Server) countFilter(c echo.Context, what string, refused ...string) (in
 		}
 	}
 	return incident.ParseFilter(q, s.resolveRegion)
+}
+
+// refuseEmpty refuses the named parameters given with no value: like an
+// empty filter, country= read as absent answers something not asked for.
+func refuseEmpty(c echo.Context, names ...string) error {
+	q := c.QueryParams()
+	for _, k := range names {
+		if q.Has(k) && strings.TrimSpace(q.Get(k)) == "" {
+			return incident.FieldErrorf(k, "is empty; give a value or leave the parameter out")
+		}
+	}
+	return nil
 }
 
 // without is a copy of q without key k.
