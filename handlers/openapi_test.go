@@ -81,6 +81,8 @@ func TestContract(t *testing.T) {
 		{"POST", "/api/v1/incidents", "editor", ctJSON, `{"event_date":"2024-03-11","sub_event_type":"Attack","location":"somewhere"}`, 422, true},
 		{"POST", "/api/v1/incidents", "editor", ctGeo, `{"type":"Feature","properties":{"event_date":"2024-03-11","event_type":"Fights"},"geometry":{"type":"Point","coordinates":[2,13]}}`, 400, true},
 		{"POST", "/api/v1/incidents", "editor", ctGeo, `{"type":"Feature",`, 400, false},
+		{"POST", "/api/v1/incidents", "editor", ctGeo, `{"properties":{"event_date":"2024-03-12","sub_event_type":"Attack","location":"near Ayorou"}}`, 201, true},
+		{"POST", "/api/v1/incidents", "editor", ctJSON, `{"event_date":"2024-03-12","sub_event_type":"Attack","location":"near Ayorou","fatalities":"7"}`, 400, false},
 		{"POST", "/api/v1/incidents", "editor", ctGeo, big, 413, true},
 		{"POST", "/api/v1/incidents", "", ctGeo, contractFeature, 401, false},
 		{"POST", "/api/v1/incidents", "imt_not-a-token", ctGeo, contractFeature, 401, true},
