@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
@@ -29,8 +30,8 @@ func floatParam(c echo.Context, name string, lo, hi float64) (float64, error) {
 	if s == "" {
 		return 0, incident.FieldErrorf(name, "required: a number from %v to %v", lo, hi)
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v != v {
+	v, ok := incident.ParseNumber(s)
+	if !ok {
 		return 0, incident.FieldErrorf(name, "%q is not a number", s)
 	}
 	if v < lo || v > hi {
@@ -46,8 +47,8 @@ func (s *Server) geocode(c echo.Context) error {
 	if strings.TrimSpace(q) == "" {
 		return incident.FieldErrorf("q", "required: a place phrase such as \"near Ayorou\" or \"western Tahoua region near the Mali border\"")
 	}
-	if len(q) > 500 {
-		return incident.FieldErrorf("q", "is %d bytes; at most 500", len(q))
+	if n := utf8.RuneCountInString(q); n > 500 {
+		return incident.FieldErrorf("q", "is %d characters; at most 500", n)
 	}
 	cs, reason := s.cfg.Geo.Geocode(q)
 	if len(cs) == 0 {
@@ -63,6 +64,9 @@ const maxCountries = 20
 // countriesParam reads country= (comma-separated ISO3 codes; default
 // Niger) and neighbours=true (add the countries bordering those).
 func (s *Server) countriesParam(c echo.Context) ([]string, error) {
+	if err := refuseEmpty(c, "country", "neighbours"); err != nil {
+		return nil, err
+	}
 	raw := strings.ToUpper(strings.TrimSpace(c.QueryParam("country")))
 	if raw == "" {
 		raw = geo.Niger
@@ -110,6 +114,9 @@ func (s *Server) regions(c echo.Context) error {
 // borders answers Niger's borders by default, one country's with
 // country=XXX, and all of the world's (323, about 6 MB) with country=all.
 func (s *Server) borders(c echo.Context) error {
+	if err := refuseEmpty(c, "country"); err != nil {
+		return err
+	}
 	var bs []*geo.Border
 	switch iso := strings.ToUpper(c.QueryParam("country")); iso {
 	case "ALL":
@@ -130,6 +137,9 @@ func (s *Server) borders(c echo.Context) error {
 // zones answers the zones touching Niger by default (its border zones and
 // the two tri-border areas), or those touching country=XXX.
 func (s *Server) zones(c echo.Context) error {
+	if err := refuseEmpty(c, "country"); err != nil {
+		return err
+	}
 	iso := strings.ToUpper(c.QueryParam("country"))
 	if iso == "" || iso == geo.Niger {
 		return c.Blob(http.StatusOK, MIMEGeoJSON, s.zonesGeoJSON())

@@ -34,23 +34,15 @@ func (s *Server) resolveRegion(codeOrName string) (string, bool) {
 	return r.Code, true
 }
 
-func (s *Server) parseFilter(c echo.Context) (incident.Filter, error) {
-	return incident.ParseFilter(c.QueryParams(), s.resolveRegion)
-}
-
 // listIncidents answers GET /api/v1/incidents with a GeoJSON
 // FeatureCollection carrying OGC API paging members.
 func (s *Server) listIncidents(c echo.Context) error {
-	f, err := s.parseFilter(c)
+	f, ft, err := s.listFilter(c)
 	if err != nil {
 		return err
 	}
-	if ff := c.QueryParam("f"); ff != "" {
-		ft, ok := formatByName(ff)
-		if !ok {
-			return incident.FieldErrorf("f", "%q is not a format this endpoint serves; use one of: %s", ff, formatNames())
-		}
-		return s.download(c, f, c.QueryParam("limit") != "", ft)
+	if ft != nil {
+		return s.download(c, f, c.QueryParam("limit") != "", *ft)
 	}
 	f.JSONOnly = true
 	page, err := s.cfg.Store.List(c.Request().Context(), f)
@@ -179,7 +171,7 @@ func (s *Server) deleteIncident(c echo.Context) error {
 }
 
 func (s *Server) stats(c echo.Context) error {
-	f, err := s.parseFilter(c)
+	f, err := s.countFilter(c, "stats")
 	if err != nil {
 		return err
 	}

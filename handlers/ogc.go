@@ -1,12 +1,9 @@
 package handlers
 
 import (
-	"bytes"
 	"encoding/json"
-	"html/template"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -82,16 +79,17 @@ func (s *Server) ogcRoutes() {
 
 // wantHTML decides the output format in one place: f= wins, then Accept.
 func wantHTML(c echo.Context) (bool, error) {
+	if !c.QueryParams().Has("f") {
+		a := c.Request().Header.Get(echo.HeaderAccept)
+		return strings.Contains(a, "text/html") && !strings.Contains(a, "json"), nil
+	}
 	switch c.QueryParam("f") {
 	case "html":
 		return true, nil
 	case "json", "geojson":
 		return false, nil
-	case "":
-		a := c.Request().Header.Get(echo.HeaderAccept)
-		return strings.Contains(a, "text/html") && !strings.Contains(a, "json"), nil
 	}
-	return false, incident.FieldErrorf("f", "%q: use json or html", c.QueryParam("f"))
+	return false, incident.FieldErrorf("f", "%q: use json or html, or leave f out for the Accept header to decide", c.QueryParam("f"))
 }
 
 func ogcBase(c echo.Context) string { return baseURL(c) + "/ogc" }
@@ -139,27 +137,9 @@ func (s *Server) ogcConformance(c echo.Context) error {
 
 func (s *Server) collectionDoc(c echo.Context, col collection) (map[string]any, error) {
 	b := ogcBase(c) + "/collections/" + col.ID
-	bbox := []float64{-180, -90, 180, 90}
-	var interval []any = []any{nil, nil}
-	if col.ID == "incidents" {
-		st, err := s.cfg.Store.Stats(c.Request().Context(), incident.Filter{})
-		if err != nil {
-			return nil, err
-		}
-		if len(st.ByMonth) > 0 {
-			interval = []any{st.ByMonth[0].Key + "-01T00:00:00Z", nil}
-		}
-		bbox = []float64{-13, 3, 26, 38}
-	} else {
-		var bd orb.Bound
-		for i, f := range col.static(s) {
-			if i == 0 {
-				bd = f.Geometry.Bound()
-			} else {
-				bd = bd.Union(f.Geometry.Bound())
-			}
-		}
-		bbox = []float64{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]}
+	extent, err := s.collectionExtent(c, col)
+	if err != nil {
+		return nil, err
 	}
 	links := []link{
 		{Href: b + "?f=json", Rel: relSelf, Type: MIMEJSON, Title: "this collection"},
@@ -170,11 +150,45 @@ func (s *Server) collectionDoc(c echo.Context, col collection) (map[string]any, 
 	if col.ID == "incidents" {
 		links = append(links, link{Href: b + "/queryables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/queryables", Type: "application/schema+json", Title: "queryables"})
 	}
-	return map[string]any{
+	doc := map[string]any{
 		"id": col.ID, "title": col.Title, "description": col.Description, "itemType": "feature",
-		"crs":    []string{CRS84},
-		"extent": map[string]any{"spatial": map[string]any{"bbox": [][]float64{bbox}, "crs": CRS84}, "temporal": map[string]any{"interval": [][]any{interval}, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}},
-		"links":  links,
+		"crs":   []string{CRS84},
+		"links": links,
+	}
+	if extent != nil {
+		doc["extent"] = extent
+	}
+	return doc, nil
+}
+
+// collectionExtent is where (and, for incidents, when) a collection's
+// features are: the incidents' from the store, the reference layers' from
+// their geometries. A store without incidents has no extent (nil).
+func (s *Server) collectionExtent(c echo.Context, col collection) (map[string]any, error) {
+	spatial := func(bd orb.Bound) map[string]any {
+		return map[string]any{"bbox": [][]float64{{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]}}, "crs": CRS84}
+	}
+	if col.static != nil {
+		var bd orb.Bound
+		for i, f := range col.static(s) {
+			if i == 0 {
+				bd = f.Geometry.Bound()
+			} else {
+				bd = bd.Union(f.Geometry.Bound())
+			}
+		}
+		return map[string]any{"spatial": spatial(bd)}, nil
+	}
+	e, err := s.cfg.Store.Extent(c.Request().Context())
+	if err != nil || e == nil {
+		return nil, err
+	}
+	// Event dates are days: the interval runs from the first one's start to
+	// the last one's end.
+	interval := []string{e.First + "T00:00:00Z", e.Last + "T23:59:59Z"}
+	return map[string]any{
+		"spatial":  spatial(e.BBox),
+		"temporal": map[string]any{"interval": [][]string{interval}, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
 	}, nil
 }
 
@@ -212,40 +226,33 @@ func (s *Server) ogcCollection(c echo.Context) error {
 	return s.respond(c, MIMEJSON, d, col.Title, d["links"].([]link))
 }
 
-// queryables lists the incident filters the items endpoint takes besides
-// bbox, datetime and limit.
-var queryables = map[string]map[string]any{
-	"event_type":     {"type": "string", "description": "ACLED event type; comma-separated for several"},
-	"sub_event_type": {"type": "string", "description": "ACLED sub-event type; comma-separated for several"},
-	"region":         {"type": "string", "description": "admin-1 region, ISO 3166-2 code (NE-5) or name (Tahoua)"},
-	"admin1":         {"type": "string", "description": "admin-1 name as the source reported it, however spelled (Tillabery, Tillabéri); comma-separated for several"},
-	"admin2":         {"type": "string", "description": "admin-2 name as the source reported it, however spelled; comma-separated for several"},
-	"flag":           {"type": "string", "enum": incident.FlagNames, "description": "a derived flag: admin1_mismatch, the point lies outside the admin1 the source reported"},
-	"border":         {"type": "string", "enum": append(append([]string{}, incident.BorderISO3...), "any"), "description": "a neighbour whose border with Niger the incidents are near"},
-	"border_km":      {"type": "number", "description": "with border: the distance in km (default 50)"},
-	"near":           {"type": "string", "description": "lon,lat of a point"},
-	"radius_km":      {"type": "number", "description": "with near: the distance in km (default 25)"},
-	"min_fatalities": {"type": "integer", "minimum": 0},
-	"q":              {"type": "string", "description": "words in location, actors, admin names, notes, source or tags; each matches the start of a word, case and accents aside"},
-}
-
+// ogcQueryables answers with the JSON Schema of what a collection's items
+// can be filtered by besides bbox and datetime: for incidents, the incident
+// filters (incident.FilterParams) OGC has no parameter of its own for; the
+// reference layers have none.
 func (s *Server) ogcQueryables(c echo.Context) error {
-	if c.Param("cid") != "incidents" {
-		if _, err := findCollection(c.Param("cid")); err != nil {
-			return err
-		}
+	col, err := findCollection(c.Param("cid"))
+	if err != nil {
+		return err
 	}
 	props := map[string]any{}
-	if c.Param("cid") == "incidents" {
-		for k, v := range queryables {
-			props[k] = v
+	if col.static == nil {
+		for _, p := range incident.FilterParams {
+			if isQueryable(p) {
+				sc := filterSchema(p, false)
+				sc["description"] = p.Description
+				props[p.Name] = sc
+			}
 		}
 	}
 	doc := map[string]any{
-		"$schema": "https://json-schema.org/draft/2019-09/schema", "$id": ogcBase(c) + "/collections/" + c.Param("cid") + "/queryables",
-		"type": "object", "title": c.Param("cid"), "properties": props,
+		"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": ogcBase(c) + "/collections/" + col.ID + "/queryables",
+		"type": "object", "title": col.Title, "properties": props,
 	}
-	b, _ := json.Marshal(doc)
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
 	return c.Blob(http.StatusOK, "application/schema+json", b)
 }
 
@@ -276,6 +283,9 @@ func parseDatetime(s string) (string, string, error) {
 		return start, start, nil
 	}
 	end, err := date(b)
+	if err == nil && start != "" && end != "" && end < start {
+		return "", "", incident.FieldErrorf("datetime", "the interval ends (%s) before it starts (%s)", end, start)
+	}
 	return start, end, err
 }
 
@@ -288,36 +298,9 @@ func (s *Server) ogcItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := url.Values{}
-	for k, v := range c.QueryParams() {
-		q[k] = v
-	}
-	q.Del("f")
-	limit := ogcDefaultLimit
-	if l := q.Get("limit"); l != "" {
-		v, err := strconv.Atoi(l)
-		if err != nil || v < 1 {
-			return incident.FieldErrorf("limit", "%q: use a whole number from 1 to %d", l, ogcMaxLimit)
-		}
-		limit = min(v, ogcMaxLimit) // OGC: a larger limit is lowered, not refused
-	}
-	q.Set("limit", strconv.Itoa(limit))
-	if dt := q.Get("datetime"); dt != "" {
-		start, end, err := parseDatetime(dt)
-		if err != nil {
-			return err
-		}
-		q.Del("datetime")
-		if start != "" {
-			q.Set("start", start)
-		}
-		if end != "" {
-			q.Set("end", end)
-		}
-	}
-	if bb := q.Get("bbox"); bb != "" && strings.Count(bb, ",") == 5 {
-		p := strings.Split(bb, ",") // 3D bbox: drop the heights
-		q.Set("bbox", strings.Join([]string{p[0], p[1], p[3], p[4]}, ","))
+	q, err := ogcItemsQuery(c.QueryParams(), col)
+	if err != nil {
+		return err
 	}
 	base := ogcBase(c) + "/collections/" + col.ID + "/items"
 	pageLink := func(extra url.Values, format string) string {
@@ -404,7 +387,7 @@ func incidentFeature(in *incident.Incident) *geojson.Feature {
 func staticItems(s *Server, col collection, q url.Values) (*geojson.FeatureCollection, int, url.Values, error) {
 	for k := range q {
 		if k != "bbox" && k != "limit" && k != "offset" {
-			return nil, 0, nil, incident.FieldErrorf(k, "unknown parameter; %s takes bbox, limit and offset", col.ID)
+			return nil, 0, nil, incident.FieldErrorf(k, "unknown parameter; %s takes bbox, datetime, limit and offset", col.ID)
 		}
 	}
 	var bbox *orb.Bound
@@ -510,84 +493,4 @@ func (s *Server) placeFeatures() []*geojson.Feature {
 		out = append(out, f)
 	}
 	return out
-}
-
-var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title><link rel="stylesheet" href="/ogc.css"></head>
-<body><header><a href="/ogc?f=html">incidentmap OGC API</a> · <a href="/">map</a></header>
-<main><h1>{{.Title}}</h1>
-{{if .Summary}}<p>{{.Summary}}</p>{{end}}
-{{if .Rows}}<table><thead><tr>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
-{{range .Rows}}<tr>{{range .}}<td>{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>{{end}}
-</tbody></table>{{end}}
-{{if .JSON}}<pre>{{.JSON}}</pre>{{end}}
-<h2>Links</h2><ul>{{range .Links}}<li><a href="{{.Href}}">{{if .Title}}{{.Title}}{{else}}{{.Rel}}{{end}}</a> <small>({{.Rel}}{{if .Type}}, {{.Type}}{{end}})</small></li>{{end}}</ul>
-</main></body></html>`))
-
-type cell struct{ Text, Href string }
-
-type page struct {
-	Title, Summary, JSON string
-	Columns              []string
-	Rows                 [][]cell
-	Links                []link
-}
-
-func renderHTML(c echo.Context, title string, v any, links []link) error {
-	j, _ := json.MarshalIndent(v, "", "  ")
-	return writePage(c, page{Title: title, JSON: string(j), Links: links})
-}
-
-func renderFeaturesHTML(c echo.Context, col collection, fc *geojson.FeatureCollection, matched int, links []link) error {
-	keys := map[string]bool{}
-	for _, f := range fc.Features {
-		for k := range f.Properties {
-			keys[k] = true
-		}
-	}
-	cols := make([]string, 0, len(keys))
-	for k := range keys {
-		cols = append(cols, k)
-	}
-	sort.Strings(cols)
-	p := page{Title: col.Title, Summary: strconv.Itoa(len(fc.Features)) + " of " + strconv.Itoa(matched) + " features.", Columns: append([]string{"id"}, cols...), Links: links}
-	for _, f := range fc.Features {
-		id := ""
-		switch v := f.ID.(type) {
-		case string:
-			id = v
-		case nil:
-		default:
-			id = strings.Trim(string(mustJSON(v)), `"`)
-		}
-		row := []cell{{Text: id, Href: ogcBase(c) + "/collections/" + col.ID + "/items/" + url.PathEscape(id) + "?f=html"}}
-		for _, k := range cols {
-			v := f.Properties[k]
-			t := ""
-			switch x := v.(type) {
-			case nil:
-			case string:
-				t = x
-			default:
-				t = string(mustJSON(x))
-			}
-			row = append(row, cell{Text: t})
-		}
-		p.Rows = append(p.Rows, row)
-	}
-	return writePage(c, p)
-}
-
-func mustJSON(v any) []byte {
-	b, _ := json.Marshal(v)
-	return b
-}
-
-func writePage(c echo.Context, p page) error {
-	var b bytes.Buffer
-	if err := pageTmpl.Execute(&b, p); err != nil {
-		return err
-	}
-	return c.HTMLBlob(http.StatusOK, b.Bytes())
 }

@@ -48,6 +48,7 @@ func (s *Server) routes() {
 
 	api := e.Group("/api/v1")
 	api.GET("", s.apiIndex, read...)
+	api.GET("/openapi.json", s.openAPI, read...)
 	api.GET("/incidents", s.listIncidents, read...)
 	api.GET("/incidents/:id", s.getIncident, read...)
 	api.POST("/incidents", s.createIncident, write...)
@@ -145,7 +146,8 @@ func (s *Server) apiIndex(c echo.Context) error {
 		"title":   "incidentmap API",
 		"formats": formats,
 		"links": []link{
-			{Href: base + "/api/v1/incidents", Rel: "data", Type: MIMEGeoJSON, Title: "Incidents (GeoJSON; filters bbox, start, end, event_type, sub_event_type, region, border, border_km, near, radius_km, min_fatalities, q, limit, cursor)"},
+			{Href: base + "/api/v1/openapi.json", Rel: relServiceDesc, Type: MIMEOpenAPI31, Title: "the API definition (OpenAPI 3.1)"},
+			{Href: base + "/api/v1/incidents", Rel: "data", Type: MIMEGeoJSON, Title: "Incidents (GeoJSON; filters " + strings.Join(incident.FilterParamNames(true), ", ") + "; f for downloads)"},
 			{Href: base + "/api/v1/stats", Rel: "related", Type: echo.MIMEApplicationJSON, Title: "Counts and fatalities by region, month, event type and border band"},
 			{Href: base + "/api/v1/regions", Rel: "related", Type: MIMEGeoJSON, Title: "Admin-1 regions"},
 			{Href: base + "/api/v1/borders", Rel: "related", Type: MIMEGeoJSON, Title: "Niger's international borders"},

@@ -33,13 +33,7 @@ func (s *Server) incidentTile(c echo.Context) error {
 	if n := 1 << z; x < 0 || y < 0 || x >= n || y >= n {
 		return incident.Errorf(incident.EINVALID, "tile %d/%d/%d does not exist: at zoom %d, x and y run from 0 to %d", z, x, y, z, (1<<z)-1)
 	}
-	q := c.QueryParams()
-	for _, k := range []string{"bbox", "limit", "cursor", "f"} {
-		if q.Has(k) {
-			return incident.FieldErrorf(k, "tiles take the incident filters but not %s", k)
-		}
-	}
-	f, err := incident.ParseFilter(q, s.resolveRegion)
+	f, err := s.countFilter(c, "tiles", "bbox", "f")
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 )
@@ -84,9 +85,16 @@ type RegionResolver func(codeOrName string) (string, bool)
 // what to send.
 func ParseFilter(q url.Values, regions RegionResolver) (Filter, error) {
 	f := Filter{Limit: DefaultLimit}
-	for k := range q {
-		if !filterParams[k] {
-			return f, FieldErrorf(k, "unknown parameter; the incident filters are %s", strings.Join(filterParamList, ", "))
+	for k, vs := range q {
+		if _, ok := filterParam(k); !ok {
+			return f, unknownFilterParam(k)
+		}
+		// An empty value is a mistake (bbox=$BBOX with the variable unset),
+		// and reading it as "no filter" would answer with everything.
+		for _, v := range vs {
+			if strings.TrimSpace(v) == "" {
+				return f, FieldErrorf(k, "is empty; give a value or leave the parameter out")
+			}
 		}
 	}
 	if s := q.Get("bbox"); s != "" {
@@ -110,27 +118,48 @@ func ParseFilter(q url.Values, regions RegionResolver) (Filter, error) {
 	if f.Start != "" && f.End != "" && f.End < f.Start {
 		return f, FieldErrorf("end", "%s is before start %s", f.End, f.Start)
 	}
-	for _, s := range splitParam(q, "event_type") {
+	events, err := splitParam(q, "event_type")
+	if err != nil {
+		return f, err
+	}
+	subEvents, err := splitParam(q, "sub_event_type")
+	if err != nil {
+		return f, err
+	}
+	regionNames, err := splitParam(q, "region")
+	if err != nil {
+		return f, err
+	}
+	for _, s := range events {
 		if !IsEventType(s) {
 			return f, FieldErrorf("event_type", "%q is not an ACLED event type; use one of: %s", clip(s), strings.Join(EventTypeNames(), ", "))
 		}
 		f.EventTypes = append(f.EventTypes, s)
 	}
-	for _, s := range splitParam(q, "sub_event_type") {
+	for _, s := range subEvents {
 		if _, ok := EventTypeOf(s); !ok {
 			return f, FieldErrorf("sub_event_type", "%q is not an ACLED sub-event type", clip(s))
 		}
 		f.SubEventTypes = append(f.SubEventTypes, s)
 	}
-	for _, s := range splitParam(q, "region") {
+	for _, s := range regionNames {
 		code, ok := regions(s)
 		if !ok {
 			return f, FieldErrorf("region", "%q is not a known region; use an ISO 3166-2 code like NE-5 or a name like Tahoua (see /api/v1/regions)", clip(s))
 		}
 		f.Regions = append(f.Regions, code)
 	}
-	f.Admin1, f.Admin2 = splitParam(q, "admin1"), splitParam(q, "admin2")
-	for _, s := range splitParam(q, "flag") {
+	if f.Admin1, err = splitParam(q, "admin1"); err != nil {
+		return f, err
+	}
+	if f.Admin2, err = splitParam(q, "admin2"); err != nil {
+		return f, err
+	}
+	flags, err := splitParam(q, "flag")
+	if err != nil {
+		return f, err
+	}
+	for _, s := range flags {
 		if !contains(FlagNames, s) {
 			return f, FieldErrorf("flag", "%q is not a flag; use one of: %s", clip(s), strings.Join(FlagNames, ", "))
 		}
@@ -145,7 +174,7 @@ func ParseFilter(q url.Values, regions RegionResolver) (Filter, error) {
 		if s == "ANY" {
 			f.Border = "any"
 		}
-		f.BorderKM = 50
+		f.BorderKM = defaultBKM
 	}
 	if s := q.Get("border_km"); s != "" {
 		if f.Border == "" {
@@ -163,7 +192,7 @@ func ParseFilter(q url.Values, regions RegionResolver) (Filter, error) {
 			return f, err
 		}
 		f.Near = &p
-		f.RadiusKM = 25
+		f.RadiusKM = defaultRKM
 	}
 	if s := q.Get("radius_km"); s != "" {
 		if f.Near == nil {
@@ -183,8 +212,8 @@ func ParseFilter(q url.Values, regions RegionResolver) (Filter, error) {
 		f.MinFatalities = v
 	}
 	if s := q.Get("q"); s != "" {
-		if len(s) > 200 {
-			return f, FieldErrorf("q", "is %d characters; at most 200", len(s))
+		if n := utf8.RuneCountInString(s); n > maxQ {
+			return f, FieldErrorf("q", "is %d characters; at most %d", n, maxQ)
 		}
 		f.Q = s
 	}
@@ -219,16 +248,6 @@ const FlagAdmin1Mismatch = "admin1_mismatch"
 // FlagNames are the values flag= takes.
 var FlagNames = []string{FlagAdmin1Mismatch}
 
-var filterParamList = []string{"bbox", "start", "end", "event_type", "sub_event_type", "region", "admin1", "admin2", "flag", "border", "border_km", "near", "radius_km", "min_fatalities", "q", "updated_since", "limit", "cursor", "f"}
-
-var filterParams = func() map[string]bool {
-	m := map[string]bool{}
-	for _, p := range filterParamList {
-		m[p] = true
-	}
-	return m
-}()
-
 // ParseBBox reads minLon,minLat,maxLon,maxLat.
 func ParseBBox(s string) (orb.Bound, error) {
 	parts := strings.Split(s, ",")
@@ -237,8 +256,8 @@ func ParseBBox(s string) (orb.Bound, error) {
 	}
 	var v [4]float64
 	for i, p := range parts {
-		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		f, ok := ParseNumber(strings.TrimSpace(p))
+		if !ok {
 			return orb.Bound{}, FieldErrorf("bbox", "%q is not a number", clip(p))
 		}
 		v[i] = f
@@ -268,9 +287,9 @@ func ParsePoint(param, s string) (orb.Point, error) {
 	if len(parts) != 2 {
 		return orb.Point{}, FieldErrorf(param, "%q: want lon,lat", clip(s))
 	}
-	lon, err1 := strconv.ParseFloat(strings.TrimSpace(parts[0]), 64)
-	lat, err2 := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
-	if err1 != nil || err2 != nil || math.IsNaN(lon) || math.IsNaN(lat) {
+	lon, ok1 := ParseNumber(strings.TrimSpace(parts[0]))
+	lat, ok2 := ParseNumber(strings.TrimSpace(parts[1]))
+	if !ok1 || !ok2 {
 		return orb.Point{}, FieldErrorf(param, "%q: want two numbers lon,lat", clip(s))
 	}
 	if lon < -180 || lon > 180 || lat < -90 || lat > 90 {
@@ -280,23 +299,38 @@ func ParsePoint(param, s string) (orb.Point, error) {
 }
 
 func parseKM(param, s string) (float64, error) {
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || v <= 0 || v > 5000 {
-		return 0, FieldErrorf(param, "%q is out of range: use a distance in km above 0 and at most 5000", clip(s))
+	v, ok := ParseNumber(s)
+	if !ok || v <= 0 || v > maxKM {
+		return 0, FieldErrorf(param, "%q is out of range: use a distance in km above 0 and at most %d", clip(s), maxKM)
 	}
 	return v, nil
 }
 
-func splitParam(q url.Values, k string) []string {
+// splitParam reads a comma-separated list, refusing empty items ("a,,b",
+// ","): like an empty value, they are mistakes that would otherwise widen
+// the filter silently.
+func splitParam(q url.Values, k string) ([]string, error) {
 	var out []string
 	for _, v := range q[k] {
 		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
+			if p = strings.TrimSpace(p); p == "" {
+				return nil, FieldErrorf(k, "%q has an empty item; separate the values with single commas", clip(v))
 			}
+			out = append(out, p)
 		}
 	}
-	return out
+	return out, nil
+}
+
+// ParseNumber reads a decimal number (12, -1.5, 2e3), finite. Unlike
+// strconv.ParseFloat it refuses Go's other float literals (1_000, 0x1p4,
+// Inf, NaN), which no client means as a coordinate or a distance.
+func ParseNumber(s string) (float64, bool) {
+	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return !strings.ContainsRune("+-.0123456789eE", r) }) {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil && !math.IsInf(v, 0)
 }
 
 func contains(list []string, s string) bool {

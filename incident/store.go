@@ -3,6 +3,8 @@ package incident
 import (
 	"context"
 	"time"
+
+	"github.com/paulmach/orb"
 )
 
 // Page is one page of a listing.
@@ -27,6 +29,13 @@ type Bucket struct {
 	Name       string `json:"name,omitempty"`
 	Incidents  int    `json:"incidents"`
 	Fatalities int    `json:"fatalities"`
+}
+
+// Extent is the bounding box of the stored incidents' points and the first
+// and last of their event dates (YYYY-MM-DD).
+type Extent struct {
+	BBox        orb.Bound
+	First, Last string
 }
 
 // BorderBands are the distance bands of Stats.ByBorderKM, in km to the
@@ -69,6 +78,10 @@ type Store interface {
 	Stats(ctx context.Context, f Filter) (*Stats, error)
 	// Count returns how many incidents are stored.
 	Count(ctx context.Context) (int, error)
+	// Extent returns where and when the stored incidents are, or nil when
+	// there are none. It is asked for by every OGC collection document, so
+	// it must not read the incidents one by one.
+	Extent(ctx context.Context) (*Extent, error)
 	// Ping checks that the store can answer.
 	Ping(ctx context.Context) error
 }

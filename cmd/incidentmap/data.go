@@ -158,7 +158,7 @@ func cmdExport(ctx context.Context, args []string, e env) error {
 	fs := newFlags("export", "[flags]", "Writes incidents as a GeoJSON FeatureCollection (RFC 7946), newest first, to stdout or --out.\n--filter takes the API's query parameters, e.g. --filter 'region=NE-6&start=2023-07-01'.", e)
 	dbPath := fs.String("db", defaultDB, "SQLite database file")
 	out := fs.String("out", "", "file to write (default stdout)")
-	filter := fs.String("filter", "", "API filters as a query string: bbox, start, end, event_type, region, border, border_km, near, radius_km, min_fatalities, q")
+	filter := fs.String("filter", "", "API filters as a query string: "+strings.Join(incident.FilterParamNames(false), ", ")+", and limit")
 	var g geoFlags
 	g.register(fs)
 	if err := parse(fs, args, e); err != nil {

@@ -319,7 +319,7 @@ func TestFilters(t *testing.T) {
 			}
 		}
 	}
-	c = s.list("border=MLI&border_km=80&q=")
+	c = s.list("border=MLI&border_km=80")
 	for _, f := range c.Features {
 		if f.ID == "tillia-1" {
 			if d := f.Properties["distance_km"].(float64); d < 71 || d > 73 {

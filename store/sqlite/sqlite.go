@@ -986,10 +986,13 @@ func whereText(f incident.Filter, rowwise bool, tp textPlan) clause {
 	}
 	if f.Q != "" {
 		// Every word, as a prefix (migration 0007). Text with no word in it
-		// matches nothing.
+		// matches nothing: "seq < 0" is never true, and unlike a constant
+		// false it leaves SQLite a plan with the index a place forces
+		// (INDEXED BY incidents_cell); with "0", q=/ and a bbox failed with
+		// "no query solution".
 		words := searchWords(f.Q)
 		if len(words) == 0 {
-			conds = append(conds, "0")
+			conds = append(conds, "seq < 0")
 		} else {
 			// Not EXISTS (… MATCH ? AND rowid = incidents.seq) per row: FTS5
 			// runs the whole MATCH for each probe (a page of q=jnim at 1M

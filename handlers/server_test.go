@@ -1,0 +1,109 @@
+package handlers
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/incidentmap/incidentmap/data"
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/sqlite"
+)
+
+// liveServer is the server on a real SQLite store in a temp directory,
+// seeded with the seed incidents, with a token of each role.
+type liveServer struct {
+	*httptest.Server
+	srv    *Server
+	db     *sqlite.DB
+	tokens map[string]string // role → secret
+	seeds  []string          // ids of the seed incidents
+}
+
+// newLiveServer starts a server; configure adjusts its Config (nil: the
+// defaults, with no write limit).
+func newLiveServer(t testing.TB, seed bool, configure func(*Config)) *liveServer {
+	t.Helper()
+	ctx := context.Background()
+	g, err := geo.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	svc := &incident.Service{Store: db, Locator: g, Geocoder: g}
+	ts := &liveServer{db: db, tokens: map[string]string{}}
+	if seed {
+		ins, rej, err := incident.DecodeFeatures(data.Incidents)
+		if err != nil || len(rej) > 0 {
+			t.Fatalf("seed: %v %v", err, rej)
+		}
+		for _, in := range ins {
+			if _, err := svc.Create(incident.WithActor(ctx, "seed"), in); err != nil {
+				t.Fatal(err)
+			}
+			ts.seeds = append(ts.seeds, in.ID)
+		}
+	}
+	for _, role := range []string{incident.RoleViewer, incident.RoleEditor, incident.RoleAdmin} {
+		secret, tok, err := incident.NewToken("test-"+role, role, time.Now(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateToken(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		ts.tokens[role] = secret
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg := Config{Service: svc, Store: db, Tokens: db, Geo: g, Logger: quiet, WritesPerMinute: -1}
+	if configure != nil {
+		configure(&cfg)
+	}
+	ts.srv = NewServer(cfg)
+	ts.Server = httptest.NewServer(ts.srv)
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// request sends a request as a role ("" for none) and reads the answer.
+func (ts *liveServer) request(t testing.TB, method, path, role, ctype, body string) (*http.Request, *http.Response, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, ts.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	switch secret, ok := ts.tokens[role]; {
+	case ok:
+		req.Header.Set("Authorization", "Bearer "+secret)
+	case role != "":
+		req.Header.Set("Authorization", "Bearer "+role)
+	}
+	res, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req, res, b
+}

@@ -1,0 +1,41 @@
+package sqlite
+
+import (
+	"context"
+	"testing"
+
+	"github.com/incidentmap/incidentmap/incident"
+	"github.com/paulmach/orb"
+)
+
+// Text with no word in it (q=/) matches nothing, whatever it is combined
+// with. With a bbox or a circle it failed with "no query solution" (a 500),
+// found by the API's generated requests.
+func TestWordlessTextMatchesNothing(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	fill(t, db, 300)
+	box := orb.Bound{Min: orb.Point{0, 11}, Max: orb.Point{5, 17}}
+	near := orb.Point{2, 13.5}
+	for name, f := range map[string]incident.Filter{
+		"alone":      {Q: "/"},
+		"bbox":       {Q: "/", BBox: &box},
+		"near":       {Q: "-", Near: &near, RadiusKM: 300},
+		"bbox+dates": {Q: "/", BBox: &box, Start: "2020-01-01"},
+		"region":     {Q: "/", Regions: []string{"NE-6"}},
+	} {
+		f.Limit = 10
+		page, err := db.List(ctx, f)
+		if err != nil || page.NumberMatched != 0 || len(page.Incidents) != 0 {
+			t.Errorf("%s: list %+v, %v; want nothing", name, page, err)
+		}
+		st, err := db.Stats(ctx, f)
+		if err != nil || st.Total.Incidents != 0 {
+			t.Errorf("%s: stats %+v, %v; want nothing", name, st, err)
+		}
+		n := 0
+		if err := db.Each(ctx, f, func(*incident.Incident) error { n++; return nil }); err != nil || n != 0 {
+			t.Errorf("%s: each gave %d, %v; want nothing", name, n, err)
+		}
+	}
+}
