@@ -13,7 +13,6 @@ type aggregateResponse struct {
 	Zoom          int                  `json:"zoom"`
 	Level         int                  `json:"level"`
 	NumberMatched int                  `json:"numberMatched"`
-	Fatalities    int                  `json:"fatalities"`
 	Cells         []incident.CellCount `json:"cells"`
 }
 
@@ -71,7 +70,6 @@ func (s *Server) aggregate(c echo.Context) error {
 	}
 	for _, cc := range cells {
 		out.NumberMatched += cc.Incidents
-		out.Fatalities += cc.Fatalities
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -6,10 +6,12 @@ import "context"
 // their fatalities, and where they are on average (a cluster drawn there
 // sits among its incidents, not at the cell's centre).
 type CellCount struct {
-	Cell       string  `json:"cell"` // the s2 cell id as a hex token
-	Level      int     `json:"level"`
-	Incidents  int     `json:"incidents"`
-	Fatalities int     `json:"fatalities"`
+	Cell      string `json:"cell"` // the s2 cell id as a hex token
+	Level     int    `json:"level"`
+	Incidents int    `json:"incidents"`
+	// Fatalities is nil when the store counted without reading the
+	// incidents (every incident, from per-cell counts).
+	Fatalities *int    `json:"fatalities,omitempty"`
 	Lon        float64 `json:"lon"`
 	Lat        float64 `json:"lat"`
 }
