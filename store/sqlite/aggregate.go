@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/golang/geo/s2"
 	"github.com/incidentmap/incidentmap/incident"
@@ -45,7 +46,7 @@ func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]in
 		if err := rows.Scan(&k, &cc.Incidents, &fat, &cc.Lon, &cc.Lat); err != nil {
 			return nil, err
 		}
-		cc.Cell = cellToken(k, level)
+		cc.Cell, cc.Lon, cc.Lat = cellToken(k, level), round5(cc.Lon), round5(cc.Lat)
 		out = append(out, cc)
 	}
 	return out, rows.Err()
@@ -71,7 +72,7 @@ func (db *DB) aggregateCounts(ctx context.Context, level int) ([]incident.CellCo
 	var lon, lat float64
 	flush := func() {
 		if n := len(out); n > 0 {
-			out[n-1].Lon, out[n-1].Lat = lon/float64(out[n-1].Incidents), lat/float64(out[n-1].Incidents)
+			out[n-1].Lon, out[n-1].Lat = round5(lon/float64(out[n-1].Incidents)), round5(lat/float64(out[n-1].Incidents))
 		}
 	}
 	last := int64(-1)
@@ -95,3 +96,7 @@ func (db *DB) aggregateCounts(ctx context.Context, level int) ([]incident.CellCo
 	flush()
 	return out, rows.Err()
 }
+
+// round5 keeps a degree to 5 decimals (about a metre): the positions are
+// means, and 17 digits would double the response.
+func round5(v float64) float64 { return math.Round(v*1e5) / 1e5 }
