@@ -186,7 +186,7 @@
         regionOptions[String(f.properties.name).toLowerCase()] = f.properties.code;
         sel.appendChild(o);
       });
-      if (!ui.view && niger.length) { map.fitBounds(L.geoJSON({ type: 'FeatureCollection', features: niger }).getBounds()); }
+      if (!ui.view && niger.length) { map.fitBounds(L.geoJSON({ type: 'FeatureCollection', features: niger }).getBounds(), { animate: false }); }
     }),
     getJSON('/api/v1/borders').then(function (fc) { bordersLayer.addData(fc); }),
     getJSON('/api/v1').then(function (idx) { IM.formats = idx.formats || []; })
@@ -638,6 +638,7 @@
       ]);
     }).then(function (r) {
       if (seq !== loadSeq) { return; }
+      updateDownloads();
       stats = r[0];
       showCount();
       $('empty').hidden = stats.total.incidents !== 0;
