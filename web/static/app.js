@@ -472,7 +472,10 @@
     var at = L.latLng(c[1], c[0]);
     selected = f.id;
     if (zoomTo) { map.setView(at, Math.max(map.getZoom(), 12), { animate: false }); }
-    selectedPopup.setLatLng(at).setContent(popup(f)).openOn(map);
+    // A popup taller than the map scrolls, so its buttons stay reachable.
+    var content = popup(f);
+    content.style.maxHeight = Math.max(150, map.getSize().y - 90) + 'px';
+    selectedPopup.setLatLng(at).setContent(content).openOn(map);
     uncertainty.clearLayers();
     var p = f.properties;
     var km = p.uncertainty_km || DEFAULT_UNCERTAINTY_KM[p.geo_precision];
@@ -565,10 +568,14 @@
     shown = { mode: 'overview', groups: groups, features: [], inView: groups.reduce(function (s, g) { return s + g.n; }, 0) };
   }
   function drawMarkers(features) {
+    // The same incidents as drawn (a pan within the padded view, a popup's
+    // autopan): keep them, and any spread-out (spiderfied) group with them.
+    var ids = features.map(function (f) { return f.id; }).join('\n');
+    if (shown.mode === 'markers' && shown.ids === ids) { return; }
     overviewLayer.clearLayers();
     markers.clearLayers();
     markers.addLayers(features.map(marker));
-    shown = { mode: 'markers', groups: [], features: features, inView: features.length };
+    shown = { mode: 'markers', groups: [], features: features, inView: features.length, ids: ids };
   }
   function inBBox(c, bb) {
     return c.lon >= bb[0] && c.lon <= bb[2] && c.lat >= bb[1] && c.lat <= bb[3];
@@ -836,6 +843,17 @@
     shown: function () { return { mode: shown.mode, inView: shown.inView, groups: shown.groups.length, features: shown.features.length }; },
     baseTotal: function () { return base.cells.reduce(function (s, c) { return s + c.incidents; }, 0); },
     open: function (id) { return openById(id); },
+    // markerPoints: where each incident drawn one by one is on the page.
+    markerPoints: function () {
+      var out = {};
+      var r = map.getContainer().getBoundingClientRect();
+      markers.eachLayer(function (m) {
+        if (!m._map) { return; } // inside a cluster
+        var p = map.latLngToContainerPoint(m.getLatLng());
+        out[m.feature.id] = [p.x + r.left, p.y + r.top];
+      });
+      return out;
+    },
     exportPNG: function () { return window.IM_exportPNG(IM); }
   };
 })();
