@@ -22,7 +22,7 @@ const MIMEOpenAPI31 = "application/vnd.oai.openapi+json;version=3.1"
 // the incident filter parameters (incident.FilterParams), the download
 // formats (formats) and the OGC collections (ogcCollections). An operation marked "x-incident-filters"
 // gets the filters: "all" of them, the "filters" without the paging ones,
-// or the OGC "queryables".
+// the "live" filters (those without updated_since), or the OGC "queryables".
 //
 //go:embed openapi/*.json
 var openapiFiles embed.FS
@@ -115,10 +115,18 @@ func addFilters(doc map[string]any, oas30 bool) error {
 				names = incident.FilterParamNames(true)
 			case "filters":
 				names = incident.FilterParamNames(false)
+			case "live":
+				// Counts of what is stored now: no deletion markers, so
+				// no updated_since.
+				for _, n := range incident.FilterParamNames(false) {
+					if n != "updated_since" {
+						names = append(names, n)
+					}
+				}
 			case "queryables":
 				names = queryableNames()
 			default:
-				return fmt.Errorf("x-incident-filters: %v is not all, filters or queryables", which)
+				return fmt.Errorf("x-incident-filters: %v is not all, filters, live or queryables", which)
 			}
 			params, _ := op["parameters"].([]any)
 			for _, n := range names {

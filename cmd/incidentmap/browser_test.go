@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,7 +21,7 @@ import (
 )
 
 // chromium finds Debian's Chromium; ./scripts/test installs it.
-func chromium(t *testing.T) string {
+func chromium(t testing.TB) string {
 	t.Helper()
 	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
 		if p == "" {
@@ -42,7 +43,7 @@ type browser struct {
 	problems []string
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t testing.TB) *browser {
 	t.Helper()
 	// Chromium may still be writing its profile as the test ends, so the
 	// profile is removed after the browser is gone, errors ignored.
@@ -90,6 +91,11 @@ func newBrowser(t *testing.T) *browser {
 		case *network.EventLoadingFailed:
 			if !e.Canceled {
 				b.problems = append(b.problems, "request failed: "+e.ErrorText)
+			}
+		case *network.EventRequestWillBeSent:
+			// Nothing leaves this machine: the map works offline.
+			if u, err := url.Parse(e.Request.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https" || u.Scheme == "ws" || u.Scheme == "wss") && u.Hostname() != "127.0.0.1" {
+				b.problems = append(b.problems, "request left 127.0.0.1: "+e.Request.URL)
 			}
 		case *network.EventResponseReceived:
 			if e.Response.Status >= 400 {
@@ -347,32 +353,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// TestMapWith10000Incidents loads the map with 10,000 incidents (the most it
-// draws at once) and reports how long loading and rendering took and how
-// long a zoom takes to redraw. It checks behaviour; the times are for
-// BENCHMARKS.md.
-func TestMapWith10000Incidents(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "big.db")
-	if _, stderr, err := runCLI(t, "", "gen", "--n", "10000", "--seed", "3", "--db", db); err != nil {
-		t.Fatalf("gen: %v %s", err, stderr)
-	}
-	s := start(t, db, "--no-seed")
-	b := newBrowser(t)
-	var count string
-	var n int
-	t0 := time.Now()
-	b.run(t, chromedp.Navigate(s.base+"/"), waitLoaded(), chromedp.AttributeValue("#count", "data-count", &count, nil),
-		chromedp.Evaluate(`incidentmap.ids().length`, &n))
-	load := time.Since(t0)
-	if count != "10000" || n != 10000 {
-		t.Fatalf("count %q, %d on the map; want 10000", count, n)
-	}
-	var zoomMS float64
-	b.run(t, chromedp.Evaluate(`new Promise(function(done){var m=incidentmap.map, t=performance.now(); m.once('zoomend', function(){requestAnimationFrame(function(){requestAnimationFrame(function(){done(performance.now()-t)})})}); m.setZoom(m.getZoom()+2, {animate:false})})`, &zoomMS, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
-	t.Logf("10,000 incidents: page load to drawn %v; zoom in two levels and redraw %.0f ms", load.Round(time.Millisecond), zoomMS)
-	if p := b.seen(); len(p) > 0 {
-		t.Errorf("problems: %v", p)
-	}
 }

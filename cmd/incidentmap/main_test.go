@@ -21,7 +21,7 @@ import (
 
 // instance is the real program serving on 127.0.0.1:0 with a temp database.
 type instance struct {
-	t      *testing.T
+	t      testing.TB
 	base   string
 	db     string
 	cancel context.CancelFunc
@@ -46,7 +46,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func start(t *testing.T, db string, extra ...string) *instance {
+func start(t testing.TB, db string, extra ...string) *instance {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &instance{t: t, db: db, cancel: cancel, done: make(chan error, 1), logs: &syncBuffer{}}
@@ -667,7 +667,7 @@ func TestGeographyEndpoints(t *testing.T) {
 	}
 }
 
-func runCLI(t *testing.T, stdin string, args ...string) (string, string, error) {
+func runCLI(t testing.TB, stdin string, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	err := runEnv(context.Background(), args, env{getenv: func(string) string { return "" }, stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb})

@@ -1,0 +1,115 @@
+package sqlite
+
+import (
+	"context"
+	"testing"
+
+	"github.com/golang/geo/s2"
+	"github.com/incidentmap/incidentmap/incident"
+	"github.com/paulmach/orb"
+)
+
+// Every incident a filter selects is in exactly one cell of the overview:
+// the cells add up to List's numberMatched, and their fatalities to the
+// matches' fatalities, at every level and for every kind of filter.
+func TestAggregateAddsUpToTheMatch(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	ins := fill(t, db, 3000)
+	if err := db.Delete(ctx, ins[7].ID); err != nil {
+		t.Fatal(err)
+	}
+	box := orb.Bound{Min: orb.Point{1, 12.5}, Max: orb.Point{2.5, 14}}
+	near := orb.Point{2.1, 13.5}
+	filters := map[string]incident.Filter{
+		"all":          {},
+		"dates":        {Start: "2020-06-01", End: "2021-01-31"},
+		"type":         {EventTypes: []string{"Battles", "Riots"}},
+		"region":       {Regions: []string{"NE-6"}},
+		"bbox":         {BBox: &box},
+		"bbox+type":    {BBox: &box, EventTypes: []string{"Protests"}},
+		"near":         {Near: &near, RadiusKM: 60},
+		"fatalities":   {MinFatalities: 10},
+		"border":       {Border: "any", BorderKM: 50},
+		"text":         {Q: "note"},
+		"nothing":      {MinFatalities: 1000},
+		"text+dates":   {Q: "note", Start: "2021-01-01"},
+		"region+month": {Regions: []string{"NE-8"}, Start: "2020-03-01", End: "2020-03-31"},
+	}
+	for name, f := range filters {
+		want, fat := 0, 0
+		all := f
+		all.Limit = 10000
+		page, err := db.List(ctx, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = page.NumberMatched
+		for _, in := range page.Incidents {
+			fat += in.Fatalities
+		}
+		for _, level := range []int{0, 2, 6, 13, 20} {
+			cells, err := db.Aggregate(ctx, f, level)
+			if err != nil {
+				t.Fatalf("%s level %d: %v", name, level, err)
+			}
+			n, nf := 0, 0
+			for _, c := range cells {
+				id := s2.CellIDFromToken(c.Cell)
+				if !id.IsValid() || id.Level() != level || c.Level != level || c.Incidents <= 0 {
+					t.Fatalf("%s level %d: cell %+v is not a valid level-%d cell (level %d)", name, level, c, level, id.Level())
+				}
+				// The cell's average position lies in the cell (cells are
+				// convex), give or take the metre positions are rounded to.
+				p := s2.PointFromLatLng(s2.LatLngFromDegrees(c.Lat, c.Lon))
+				if m := s2.CellFromCellID(id).Distance(p).Angle().Radians() * 6371e3; level >= 2 && m > 2 {
+					t.Errorf("%s level %d: cell %s has its centre of incidents %.5f,%.5f %.0f m outside it", name, level, c.Cell, c.Lon, c.Lat, m)
+				}
+				n += c.Incidents
+				if c.Fatalities != nil {
+					nf += *c.Fatalities
+				} else {
+					nf = -1
+				}
+			}
+			// Fatalities are counted whenever rows are read: every filter
+			// but none, and no filter at levels finer than 13.
+			if nf == -1 && (name != "all" || level > 13) || nf == -1 && n == 0 {
+				t.Errorf("%s level %d: fatalities not counted", name, level)
+			}
+			if nf == -1 {
+				nf = fat
+			}
+			if n != want || nf != fat {
+				t.Errorf("%s level %d: cells hold %d incidents, %d fatalities; the filter matches %d, %d", name, level, n, nf, want, fat)
+			}
+		}
+	}
+	if _, err := db.Aggregate(ctx, incident.Filter{}, 21); incident.ErrorCode(err) != incident.EINVALID {
+		t.Errorf("level 21: %v, want invalid", err)
+	}
+}
+
+// A level-L cell holds the incidents whose points are in it.
+func TestAggregateCellsHoldTheirIncidents(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	ins := fill(t, db, 500)
+	const level = 9
+	want := map[string]int{}
+	for _, in := range ins {
+		want[s2.CellIDFromLatLng(s2.LatLngFromDegrees(in.Lat, in.Lon)).Parent(level).ToToken()]++
+	}
+	cells, err := db.Aggregate(ctx, incident.Filter{}, level)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cells) != len(want) {
+		t.Errorf("%d cells, want %d", len(cells), len(want))
+	}
+	for _, c := range cells {
+		if want[c.Cell] != c.Incidents {
+			t.Errorf("cell %s: %d incidents, want %d", c.Cell, c.Incidents, want[c.Cell])
+		}
+	}
+}
