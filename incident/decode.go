@@ -313,16 +313,6 @@ func describeJSON(raw json.RawMessage) string {
 	return "the number " + clip(string(raw))
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' }) {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // strictObject decodes a JSON object, with errors that say where it broke.
 func strictObject(data []byte, v any) error {
 	data = bytes.TrimSpace(data)
