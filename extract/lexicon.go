@@ -41,20 +41,20 @@ type lexicon struct {
 	since      phrases[bool]   // "since", "depuis": what follows is a reference, not news
 
 	// Places.
-	placePrep   phrases[bool] // "in", "near", "près de"
-	nearPrep    phrases[bool] // the ones that mean near
-	regionWord  map[string]bool
-	borderWord  map[string]bool
-	directions  phrases[string] // → the geocoder's English direction word
-	countries   phrases[string] // → the country's English name
-	placeIntro  phrases[bool]   // "the village of", "la localité de"
-	kmOf        phrases[string] // "north of", "au nord de" → direction
-	stopNames   map[string]bool // capitalised words that are never places
-	articles    map[string]bool
-	borderWith  phrases[bool] // "border with", "frontière avec le"
-	regionOf    phrases[bool] // "region de", "la région de"
-	countryOf   map[string]bool
-	kmWords     map[string]bool
+	placePrep  phrases[bool] // "in", "near", "près de"
+	nearPrep   phrases[bool] // the ones that mean near
+	regionWord map[string]bool
+	borderWord map[string]bool
+	directions phrases[string] // → the geocoder's English direction word
+	countries  phrases[string] // → the country's English name
+	placeIntro phrases[bool]   // "the village of", "la localité de"
+	kmOf       phrases[string] // "north of", "au nord de" → direction
+	stopNames  map[string]bool // capitalised words that are never places
+	articles   map[string]bool
+	borderWith phrases[bool] // "border with", "frontière avec le"
+	regionOf   phrases[bool] // "region de", "la région de"
+	countryOf  map[string]bool
+	kmWords    map[string]bool
 }
 
 // victim is who a noun says died: soldiers, civilians, attackers or

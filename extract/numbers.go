@@ -31,11 +31,11 @@ type vagueQuantity struct {
 type modifier int
 
 const (
-	modNone   modifier = iota
-	modAtLeast         // at least N: N, open
-	modMore            // more than N: N+1, open
-	modAbout           // about N: N
-	modUpTo            // up to N: N, at most N
+	modNone    modifier = iota
+	modAtLeast          // at least N: N, open
+	modMore             // more than N: N+1, open
+	modAbout            // about N: N
+	modUpTo             // up to N: N, at most N
 )
 
 // numberWords are the cardinal numbers; hyphenated compounds ("twenty-nine",
