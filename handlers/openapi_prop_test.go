@@ -145,6 +145,8 @@ func (g genOp) generate(r *rand.Rand, features map[string][]string) (string, url
 				}
 			} else if s, ok := validValue(r, p.Schema.Value); ok {
 				v = s
+			} else if ids := features[p.Name]; len(ids) > 0 {
+				v = url.PathEscape(ids[r.Intn(len(ids))]) // a draft's or a report's
 			} else if ids := features[pathValues["collectionId"]]; len(ids) > 0 {
 				v = url.PathEscape(ids[r.Intn(len(ids))])
 			} else {
@@ -266,5 +268,7 @@ func featureIDs(t *testing.T, ts *liveServer) map[string][]string {
 		}
 	}
 	out[""] = out["incidents"]
+	contractDrafts(t, ts.db)
+	out["draftId"], out["reportId"] = []string{"drf-contract-1", "drf-contract-2"}, []string{"rep-contract"}
 	return out
 }

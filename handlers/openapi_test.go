@@ -49,6 +49,7 @@ func TestContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	big := strings.Replace(contractFeature, `"source":"Local media"`, `"notes":"`+strings.Repeat("x", 2<<20)+`"`, 1)
+	contractDrafts(t, ts.db)
 	cases := []contractCase{
 		{"GET", "/api/v1", "", "", "", 200, true},
 		{"GET", "/api/v1/openapi.json", "", "", "", 200, true},
@@ -138,6 +139,34 @@ func TestContract(t *testing.T) {
 		{"GET", "/api/v1/borders", "", "", "", 200, true},
 		{"GET", "/api/v1/zones", "", "", "", 200, true},
 		{"GET", "/api/v1/typology", "", "", "", 200, true},
+
+		{"POST", "/api/v1/extract?published=2023-10-03&source=Wire", "editor", "text/plain", "Twelve soldiers were killed on Thursday near Torodi.", 201, true},
+		{"POST", "/api/v1/extract", "editor", ctJSON, `{"text":"The ministers met in Niamey.","published":"2023-10-03"}`, 200, true},
+		{"POST", "/api/v1/extract", "editor", ctJSON, `{"text":"  ","published":"2023-10-03"}`, 400, true},
+		{"POST", "/api/v1/extract", "editor", ctJSON, `{"text":"Twelve soldiers were killed.","published":"2999-01-01"}`, 400, true},
+		{"POST", "/api/v1/extract", "viewer", ctJSON, `{"text":"x","published":"2023-10-03"}`, 403, true},
+		{"GET", "/api/v1/drafts", "editor", "", "", 200, true},
+		{"GET", "/api/v1/drafts?status=all&limit=5", "editor", "", "", 200, true},
+		{"GET", "/api/v1/drafts?status=maybe", "editor", "", "", 400, false},
+		{"GET", "/api/v1/drafts", "viewer", "", "", 403, true},
+		{"GET", "/api/v1/drafts/drf-contract-1", "editor", "", "", 200, true},
+		{"GET", "/api/v1/drafts/nope", "editor", "", "", 404, true},
+		{"GET", "/api/v1/reports/rep-contract", "editor", "", "", 200, true},
+		{"GET", "/api/v1/reports/nope", "editor", "", "", 404, true},
+		{"PATCH", "/api/v1/drafts/drf-contract-1", "editor", ctPatch, `{"properties":{"fatalities":13}}`, 200, true},
+		{"PATCH", "/api/v1/drafts/drf-contract-1", "editor", ctPatch, `{"properties":{"location":"Atlantis"}}`, 422, true},
+		{"POST", "/api/v1/drafts/drf-contract-1/accept", "editor", "", "", 201, true},
+		{"POST", "/api/v1/drafts/drf-contract-1/accept", "editor", "", "", 409, true},
+		{"POST", "/api/v1/drafts/nope/accept", "editor", "", "", 404, true},
+		{"POST", "/api/v1/drafts/drf-contract-2/reject", "editor", "", "", 204, true},
+		{"DELETE", "/api/v1/drafts/drf-contract-2", "editor", "", "", 409, true},
+		{"DELETE", "/api/v1/drafts/nope", "editor", "", "", 404, true},
+		{"GET", "/api/v1/incidents/" + seedID + "/duplicates", "", "", "", 200, true},
+		{"GET", "/api/v1/incidents/nope/duplicates", "", "", "", 404, true},
+		{"POST", "/api/v1/incidents/contract-2/merge", "editor", ctJSON, `{"with":"contract-1"}`, 200, true},
+		{"POST", "/api/v1/incidents/contract-2/merge", "editor", ctJSON, `{"with":"contract-2"}`, 400, true},
+		{"POST", "/api/v1/incidents/contract-2/merge", "editor", ctJSON, `{}`, 400, false},
+		{"POST", "/api/v1/incidents/nope/merge", "editor", ctJSON, `{"with":"contract-2"}`, 404, true},
 
 		{"GET", "/ogc", "", "", "", 200, true},
 		{"GET", "/ogc?f=html", "", "", "", 200, true},

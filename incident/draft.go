@@ -114,3 +114,25 @@ type DraftStore interface {
 	// RejectDraft marks an open draft rejected.
 	RejectDraft(ctx context.Context, draftID string) error
 }
+
+// draftDoc is what a store keeps of a draft besides its columns.
+type draftDoc struct {
+	Incident   json.RawMessage   `json:"incident"`
+	Evidence   map[string][]Span `json:"evidence"`
+	Duplicates []Duplicate       `json:"possible_duplicates"`
+}
+
+// UnmarshalJSON reads what MarshalJSON writes: the incident, its evidence
+// and possible duplicates (the other fields are the store's).
+func (d *Draft) UnmarshalJSON(data []byte) error {
+	var doc draftDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return err
+	}
+	in := &Incident{}
+	if err := in.UnmarshalJSON(doc.Incident); err != nil {
+		return err
+	}
+	d.Incident, d.Evidence, d.Duplicates = in, doc.Evidence, doc.Duplicates
+	return nil
+}

@@ -16,6 +16,10 @@ type Revision struct {
 	At     time.Time       `json:"at"`
 	Before json.RawMessage `json:"before"`
 	After  json.RawMessage `json:"after"`
+	// Note says where a change came from when it was not an edit: the
+	// draft and report an accepted incident was extracted from, the
+	// incidents a merge joined.
+	Note string `json:"note,omitempty"`
 }
 
 // History is kept by stores that keep revisions.

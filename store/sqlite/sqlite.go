@@ -700,7 +700,7 @@ func (db *DB) Restore(ctx context.Context, id string) (*incident.Incident, error
 
 // History implements incident.History: every revision, oldest first.
 func (db *DB) History(ctx context.Context, id string) ([]incident.Revision, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT seq, action, actor, at, before, after FROM revisions WHERE incident_id = ? ORDER BY seq", id)
+	rows, err := db.read.QueryContext(ctx, "SELECT seq, action, actor, at, before, after, coalesce(note, '') FROM revisions WHERE incident_id = ? ORDER BY seq", id)
 	if err != nil {
 		return nil, err
 	}
@@ -710,7 +710,7 @@ func (db *DB) History(ctx context.Context, id string) ([]incident.Revision, erro
 		var r incident.Revision
 		var at string
 		var before, after []byte
-		if err := rows.Scan(&r.Seq, &r.Action, &r.Actor, &at, &before, &after); err != nil {
+		if err := rows.Scan(&r.Seq, &r.Action, &r.Actor, &at, &before, &after, &r.Note); err != nil {
 			return nil, err
 		}
 		r.At, _ = time.Parse(time.RFC3339Nano, at)
