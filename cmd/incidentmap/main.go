@@ -67,6 +67,9 @@ Usage:
   incidentmap reverse LON LAT        country, region, border distances and zones of a point
   incidentmap geocode "TEXT"         candidate points for a place phrase
   incidentmap gen --n N [--seed S]   add N realistic synthetic incidents (benchmarks, demos)
+  incidentmap extract FILE --published YYYY-MM-DD
+                                     draft incidents from a news report (--store: for review)
+  incidentmap dedup                  stored incidents that may be one event reported twice
   incidentmap backup FILE            write a verified copy of the database, while serving
   incidentmap restore FILE           replace the database with a backup (server stopped)
   incidentmap healthcheck            exit 0 if the server at --addr is healthy (for containers)
@@ -109,6 +112,10 @@ func runEnv(ctx context.Context, args []string, e env) error {
 		return cmdGeocode(args, e)
 	case "gen":
 		return cmdGen(ctx, args, e)
+	case "extract":
+		return cmdExtract(ctx, args, e)
+	case "dedup":
+		return cmdDedup(ctx, args, e)
 	case "backup":
 		return cmdBackup(ctx, args, e)
 	case "restore":
