@@ -25,13 +25,9 @@ func (s *Service) Patch(ctx context.Context, id string, patch []byte, opts Patch
 	if err != nil {
 		return nil, err
 	}
-	var p any
-	if err := json.Unmarshal(patch, &p); err != nil {
-		return nil, Errorf(EINVALID, "malformed JSON merge patch: %s", jsonReason(err))
-	}
-	pm, ok := p.(map[string]any)
-	if !ok {
-		return nil, Errorf(EINVALID, "a merge patch must be a JSON object, like {\"properties\":{\"fatalities\":30}}")
+	pm, err := parsePatch(patch)
+	if err != nil {
+		return nil, err
 	}
 	if err := checkPatch(pm, opts); err != nil {
 		return nil, err
@@ -49,6 +45,19 @@ func (s *Service) Patch(ctx context.Context, id string, patch []byte, opts Patch
 		return nil, err
 	}
 	return s.replace(ctx, old, in)
+}
+
+// parsePatch reads a JSON Merge Patch, which must be an object.
+func parsePatch(patch []byte) (map[string]any, error) {
+	var p any
+	if err := json.Unmarshal(patch, &p); err != nil {
+		return nil, Errorf(EINVALID, "malformed JSON merge patch: %s", jsonReason(err))
+	}
+	pm, ok := p.(map[string]any)
+	if !ok {
+		return nil, Errorf(EINVALID, "a merge patch must be a JSON object, like {\"properties\":{\"fatalities\":30}}")
+	}
+	return pm, nil
 }
 
 // checkPatch refuses what a patch cannot mean: members outside an incident's

@@ -56,13 +56,9 @@ func (r *Review) Edit(ctx context.Context, id string, patch []byte) (*Draft, err
 	if d.Status != DraftOpen {
 		return nil, Errorf(ECONFLICT, "draft %q was %s already; only open drafts can be edited", id, d.Status)
 	}
-	var p any
-	if err := json.Unmarshal(patch, &p); err != nil {
-		return nil, Errorf(EINVALID, "malformed JSON merge patch: %s", jsonReason(err))
-	}
-	pm, ok := p.(map[string]any)
-	if !ok {
-		return nil, Errorf(EINVALID, "a merge patch must be a JSON object, like {\"properties\":{\"fatalities\":30}}")
+	pm, err := parsePatch(patch)
+	if err != nil {
+		return nil, err
 	}
 	props, _ := pm["properties"].(map[string]any)
 	_, newPlace := props["location"]

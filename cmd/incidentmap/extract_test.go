@@ -29,7 +29,7 @@ func TestExtractAndDedupCommands(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "im.db")
 	s := start(t, db) // seeded with the report's events
 	editor := token(t, db, "editor")
-	out, errs, err = runCLI(t, "", "extract", "--db", db, "--store", "--published", "2023-10-03", "../../../shared/seed-article.txt")
+	_, errs, err = runCLI(t, "", "extract", "--db", db, "--store", "--published", "2023-10-03", "../../../shared/seed-article.txt")
 	if err != nil {
 		t.Fatalf("extract --store: %v %s", err, errs)
 	}
