@@ -43,7 +43,8 @@
         li.appendChild(b);
         ul.appendChild(li);
       });
-      status(j.drafts.length ? '' : 'No drafts waiting.');
+      // What the last action said ("Published as …") stays until the next.
+      if (!j.drafts.length) { status('No drafts waiting.'); }
     }).catch(function (e) { status(e.message); });
   }
 
