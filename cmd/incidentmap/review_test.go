@@ -85,4 +85,3 @@ func TestReviewScreenInBrowser(t *testing.T) {
 		t.Errorf("problems: %v", p)
 	}
 }
-
