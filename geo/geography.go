@@ -134,6 +134,8 @@ type Geography struct {
 
 	geocodeMu    sync.Mutex
 	geocodeCache map[string]geocodeResult
+
+	countryLookup // lookup.go
 }
 
 // Load reads the embedded reference layers, plus any gazetteer files named in

@@ -35,13 +35,15 @@ func (g *Geography) Reverse(lon, lat float64) incident.Location {
 }
 
 // ReverseReported is Reverse for an incident whose report names its country
-// (ISO3): near a border the report wins. A point outside that country but
-// within SnapKM of it is put in the reported country's nearest region, with
-// BoundarySnapKM how far it lies outside; farther out the point's own
+// (ISO3, or a name such as ACLED's "Niger"; one the geography does not know
+// is ignored): near a border the report wins. A point outside that country
+// but within SnapKM of it is put in the reported country's nearest region,
+// with BoundarySnapKM how far it lies outside; farther out the point's own
 // country stands and CountryMismatch is set.
 func (g *Geography) ReverseReported(lon, lat float64, reported string) incident.Location {
 	loc := g.Reverse(lon, lat)
-	if reported == "" || (loc.Country != nil && *loc.Country == reported) {
+	reported, known := g.CountryCode(reported)
+	if !known || (loc.Country != nil && *loc.Country == reported) {
 		return loc
 	}
 	p := orb.Point{lon, lat}

@@ -26,14 +26,6 @@ type link struct {
 	Title string `json:"title,omitempty"`
 }
 
-func (s *Server) resolveRegion(codeOrName string) (string, bool) {
-	r, ok := s.cfg.Geo.Region(codeOrName)
-	if !ok {
-		return "", false
-	}
-	return r.Code, true
-}
-
 // listIncidents answers GET /api/v1/incidents with a GeoJSON
 // FeatureCollection carrying OGC API paging members.
 func (s *Server) listIncidents(c echo.Context) error {

@@ -320,7 +320,7 @@ func (s *Server) ogcItems(c echo.Context) error {
 	var matched int
 	var next url.Values
 	if col.static == nil {
-		f, err := incident.ParseFilter(q, s.resolveRegion)
+		f, err := incident.ParseFilter(q, s.cfg.Geo)
 		if err != nil {
 			return err
 		}

@@ -240,6 +240,10 @@ func (in *Incident) setProperties(props map[string]json.RawMessage) error {
 	if !in.hasPoint && lat != nil && lon != nil {
 		in.Lon, in.Lat, in.hasPoint = *lon, *lat, true
 	}
+	// The country a report names is a hint, not the derived country.
+	if raw, ok := props["country"]; ok && len(raw) > 0 && raw[0] == '"' {
+		json.Unmarshal(raw, &in.ReportedCountry)
+	}
 	for k, raw := range props {
 		if known[k] || derivedProps[k] {
 			continue

@@ -18,10 +18,6 @@ const (
 	MaxLimit     = 10000
 )
 
-// BorderISO3 lists the neighbours Niger shares a border with, the values
-// `border=` takes besides "any".
-var BorderISO3 = []string{"MLI", "BFA", "BEN", "NGA", "TCD", "LBY", "DZA"}
-
 // Filter selects incidents. Zero fields do not filter; all set fields must
 // hold.
 type Filter struct {
@@ -30,12 +26,16 @@ type Filter struct {
 	EventTypes    []string
 	SubEventTypes []string
 	Regions       []string // ISO 3166-2 codes, of the region the point is in
+	Countries     []string // ISO3 codes, of the country the incident is in
 	// Admin1 and Admin2 are names as the source reported them; they match
 	// however an export spells them (Tillabery, Tillaberi, Tillabéri).
 	Admin1, Admin2 []string
 	// Flags are derived flags an incident must carry (FlagAdmin1Mismatch).
-	Flags         []string
-	Border        string // ISO3 of a neighbour, or "any" for the nearest border
+	Flags []string
+	// Border is a border's key ("MLI-NER": that border, from either
+	// side), a country's ISO3 code ("MLI": the nearest of its land
+	// borders) or "any" (the nearest border); BorderKM the distance.
+	Border        string
 	BorderKM      float64
 	Near          *orb.Point
 	RadiusKM      float64
@@ -77,13 +77,22 @@ func DecodeCursor(s string) (*Cursor, error) {
 	return nil, FieldErrorf("cursor", "not a cursor this server issued; follow the \"next\" link of the previous page")
 }
 
-// RegionResolver turns a region code or name into its ISO 3166-2 code.
-type RegionResolver func(codeOrName string) (string, bool)
+// Places is what ParseFilter asks of the reference geography about the
+// places a filter names; geo.Geography is the real one.
+type Places interface {
+	// LandBorders lists the keys of a country's land borders ("MLI-NER"),
+	// and says whether the geography knows the country (ISO3) at all.
+	LandBorders(iso3 string) (keys []string, ok bool)
+	// RegionsNamed lists the admin-1 units a code or a name may mean,
+	// within countries (ISO3) when there are any: a code names one, a
+	// name may name several ("Centre").
+	RegionsNamed(codeOrName string, countries []string) []Region
+}
 
 // ParseFilter reads the query parameters of the incident API. It rejects
 // anything it cannot read with an error that names the parameter and says
 // what to send.
-func ParseFilter(q url.Values, regions RegionResolver) (Filter, error) {
+func ParseFilter(q url.Values, places Places) (Filter, error) {
 	f := Filter{Limit: DefaultLimit}
 	for k, vs := range q {
 		if _, ok := filterParam(k); !ok {
@@ -130,6 +139,10 @@ func ParseFilter(q url.Values, regions RegionResolver) (Filter, error) {
 	if err != nil {
 		return f, err
 	}
+	countries, err := splitParam(q, "country")
+	if err != nil {
+		return f, err
+	}
 	for _, s := range events {
 		if !IsEventType(s) {
 			return f, FieldErrorf("event_type", "%q is not an ACLED event type; use one of: %s", clip(s), strings.Join(EventTypeNames(), ", "))
@@ -142,10 +155,17 @@ func ParseFilter(q url.Values, regions RegionResolver) (Filter, error) {
 		}
 		f.SubEventTypes = append(f.SubEventTypes, s)
 	}
+	for _, s := range countries {
+		iso := strings.ToUpper(s)
+		if _, ok := places.LandBorders(iso); !ok || len(iso) != 3 {
+			return f, FieldErrorf("country", "%q is not a country's ISO 3166-1 alpha-3 code (NER, MLI, BFA...); /api/v1/borders?country=all names every country with a land border", clip(s))
+		}
+		f.Countries = append(f.Countries, iso)
+	}
 	for _, s := range regionNames {
-		code, ok := regions(s)
-		if !ok {
-			return f, FieldErrorf("region", "%q is not a known region; use an ISO 3166-2 code like NE-5 or a name like Tahoua (see /api/v1/regions)", clip(s))
+		code, err := resolveRegion(places, s, f.Countries)
+		if err != nil {
+			return f, err
 		}
 		f.Regions = append(f.Regions, code)
 	}
@@ -166,19 +186,15 @@ func ParseFilter(q url.Values, regions RegionResolver) (Filter, error) {
 		f.Flags = append(f.Flags, s)
 	}
 	if s := q.Get("border"); s != "" {
-		s = strings.ToUpper(s)
-		if s != "ANY" && !contains(BorderISO3, s) {
-			return f, FieldErrorf("border", "%q is not one of Niger's neighbours; use an ISO3 code (%s) or any", clip(q.Get("border")), strings.Join(BorderISO3, ", "))
+		b, err := parseBorder(places, s)
+		if err != nil {
+			return f, err
 		}
-		f.Border = s
-		if s == "ANY" {
-			f.Border = "any"
-		}
-		f.BorderKM = defaultBKM
+		f.Border, f.BorderKM = b, defaultBKM
 	}
 	if s := q.Get("border_km"); s != "" {
 		if f.Border == "" {
-			return f, FieldErrorf("border_km", "needs border= (a neighbour's ISO3 code, or any)")
+			return f, FieldErrorf("border_km", "needs border= (a border such as MLI-NER, a country such as MLI, or any)")
 		}
 		v, err := parseKM("border_km", s)
 		if err != nil {
@@ -247,6 +263,53 @@ const FlagAdmin1Mismatch = "admin1_mismatch"
 
 // FlagNames are the values flag= takes.
 var FlagNames = []string{FlagAdmin1Mismatch}
+
+// resolveRegion turns region= into an ISO 3166-2 code: a code, or a name
+// that means one unit (within countries, when country= is given).
+func resolveRegion(places Places, s string, countries []string) (string, error) {
+	rs := places.RegionsNamed(s, countries)
+	switch {
+	case len(rs) == 1:
+		return rs[0].Code, nil
+	case len(rs) == 0 && len(countries) > 0:
+		return "", FieldErrorf("region", "%q is not a region of %s; use an ISO 3166-2 code like NE-5 or a name like Tahoua (/api/v1/regions?country=%s lists them)", clip(s), strings.Join(countries, ", "), strings.Join(countries, ","))
+	case len(rs) == 0:
+		return "", FieldErrorf("region", "%q is not a known region; use an ISO 3166-2 code like NE-5 or a name like Tahoua (/api/v1/regions?country=NER lists a country's)", clip(s))
+	}
+	var cands []string
+	for _, r := range rs {
+		cands = append(cands, r.Code+" ("+r.Name+")")
+	}
+	return "", FieldErrorf("region", "%q names regions of %d countries: %s; send the code, or the country too (country=BFA)", clip(s), len(rs), strings.Join(cands, ", "))
+}
+
+// parseBorder reads border=: a border's key in either order (NER-MLI is
+// MLI-NER), a country's ISO3 code, or any.
+func parseBorder(places Places, s string) (string, error) {
+	u := strings.ToUpper(strings.TrimSpace(s))
+	const how = "use a border's two ISO3 codes such as MLI-NER, one country's code such as MLI (within the distance of any of its borders), or any (the nearest border); /api/v1/borders?country=all lists every border"
+	if u == "ANY" {
+		return "any", nil
+	}
+	if a, b, ok := strings.Cut(u, "-"); ok {
+		if b < a {
+			a, b = b, a
+		}
+		key := a + "-" + b
+		if keys, _ := places.LandBorders(a); contains(keys, key) {
+			return key, nil
+		}
+		return "", FieldErrorf("border", "%q is not a land border; %s", clip(s), how)
+	}
+	keys, ok := places.LandBorders(u)
+	if !ok || len(u) != 3 {
+		return "", FieldErrorf("border", "%q is not a border nor a country's ISO3 code; %s", clip(s), how)
+	}
+	if len(keys) == 0 {
+		return "", FieldErrorf("border", "%s has no land border; %s", u, how)
+	}
+	return u, nil
+}
 
 // ParseBBox reads minLon,minLat,maxLon,maxLat.
 func ParseBBox(s string) (orb.Bound, error) {

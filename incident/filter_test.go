@@ -6,16 +6,10 @@ import (
 	"testing"
 )
 
-func regionsStub(s string) (string, bool) {
-	codes := map[string]string{"NE-5": "NE-5", "NE-6": "NE-6", "Tahoua": "NE-5", "Tillaberi": "NE-6"}
-	c, ok := codes[s]
-	return c, ok
-}
-
 // wantFieldError asserts ParseFilter refuses q with an error naming field.
 func wantFilterError(t *testing.T, q url.Values, field string) {
 	t.Helper()
-	_, err := ParseFilter(q, regionsStub)
+	_, err := ParseFilter(q, places{})
 	var e *Error
 	if err == nil {
 		t.Errorf("%s: accepted, want a 400 naming %s", q.Encode(), field)
@@ -37,7 +31,7 @@ func TestParseFilterTakesFilterParams(t *testing.T) {
 				need, _ := filterParam(p.Needs)
 				q.Set(need.Name, need.Examples[0])
 			}
-			if _, err := ParseFilter(q, regionsStub); err != nil {
+			if _, err := ParseFilter(q, places{}); err != nil {
 				t.Errorf("%s, an example, is refused: %v", q.Encode(), err)
 			}
 		}
@@ -45,7 +39,7 @@ func TestParseFilterTakesFilterParams(t *testing.T) {
 	for _, k := range []string{"f", "datetime", "offset", "Bbox"} {
 		wantFilterError(t, url.Values{k: {"1"}}, k)
 	}
-	_, err := ParseFilter(url.Values{"nope": {"1"}}, regionsStub)
+	_, err := ParseFilter(url.Values{"nope": {"1"}}, places{})
 	if err == nil || !strings.Contains(err.Error(), strings.Join(FilterParamNames(true), ", ")) {
 		t.Errorf("an unknown parameter's error does not list the filters: %v", err)
 	}
@@ -77,18 +71,19 @@ func TestParseFilterNumbersAreDecimal(t *testing.T) {
 		q, _ := url.ParseQuery(c.q)
 		wantFilterError(t, q, c.field)
 	}
-	if f, err := ParseFilter(url.Values{"border": {"MLI"}, "border_km": {"1e2"}, "bbox": {"-1.5,+12,4.,16"}}, regionsStub); err != nil || f.BorderKM != 100 || f.BBox.Min[0] != -1.5 {
+	if f, err := ParseFilter(url.Values{"border": {"MLI"}, "border_km": {"1e2"}, "bbox": {"-1.5,+12,4.,16"}}, places{}); err != nil || f.BorderKM != 100 || f.BBox.Min[0] != -1.5 {
 		t.Errorf("decimal numbers: %+v, %v", f, err)
 	}
 }
 
-// border takes the values the documents list, in any case.
+// border takes the borders and countries the geography knows (the test's
+// knows Niger, Mali and Burkina Faso), in any case and either order.
 func TestParseFilterBorderAnyCase(t *testing.T) {
-	for _, v := range []string{"FRA", "ML", "any,MLI"} {
+	for _, v := range []string{"FRA", "ML", "any,MLI", "MLI-FRA"} {
 		wantFilterError(t, url.Values{"border": {v}}, "border")
 	}
-	for v, want := range map[string]string{"mli": "MLI", "Bfa": "BFA", "ANY": "any", "any": "any"} {
-		if f, err := ParseFilter(url.Values{"border": {v}}, regionsStub); err != nil || f.Border != want {
+	for v, want := range map[string]string{"mli": "MLI", "Bfa": "BFA", "ANY": "any", "any": "any", "ner-mli": "MLI-NER", "MLI-ner": "MLI-NER"} {
+		if f, err := ParseFilter(url.Values{"border": {v}}, places{}); err != nil || f.Border != want {
 			t.Errorf("border=%s: %+v, %v; want %s", v, f, err, want)
 		}
 	}

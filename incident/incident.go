@@ -64,6 +64,12 @@ type Incident struct {
 	// Deleted marks a deletion in a sync listing.
 	Deleted bool
 
+	// ReportedCountry is the country the incident's report names (an ISO3
+	// code or a name), read from input's "country" property: near a border
+	// it wins over the point (Service.Prepare). Never written out as such:
+	// "country" is always the derived one.
+	ReportedCountry string
+
 	// Line is the line (CSV, Excel row) or record the incident was read
 	// from, for import reports; never stored.
 	Line int
@@ -108,9 +114,8 @@ func (in *Incident) Derive(loc Location) {
 }
 
 // BorderKM returns the distance to a border, or false when unknown (more
-// than 300 km away). border is a key ("MLI-NER"), a neighbour's ISO3 code
-// for its border with Niger ("MLI", what border= has always meant), or
-// "any" for the nearest border.
+// than 300 km away). border is a key ("MLI-NER"), a country's ISO3 code
+// ("MLI": the nearest of its borders) or "any" for the nearest border.
 func (in *Incident) BorderKM(border string) (float64, bool) {
 	if border == "any" {
 		if n, ok := in.nearest(); ok {
@@ -118,8 +123,8 @@ func (in *Incident) BorderKM(border string) (float64, bool) {
 		}
 		return 0, false
 	}
-	for _, b := range in.Borders {
-		if strings.EqualFold(b.Border, border) || (len(border) == 3 && b.Touches(border) && b.Touches("NER")) {
+	for _, b := range in.Borders { // nearest first
+		if strings.EqualFold(b.Border, border) || len(border) == 3 && b.Touches(border) {
 			return b.DistanceKM, true
 		}
 	}

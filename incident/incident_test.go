@@ -2,8 +2,10 @@ package incident
 
 import (
 	"encoding/json"
+	"errors"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -138,15 +140,32 @@ func TestMergePatch(t *testing.T) {
 	}
 }
 
-func regions(s string) (string, bool) {
-	if s == "NE-5" || strings.EqualFold(s, "tahoua") {
-		return "NE-5", true
+// places is a small geography for filter tests: Niger, Mali and Burkina
+// Faso with their borders, Iceland with none, and a "Centre" in two
+// countries.
+type places struct{}
+
+func (places) LandBorders(iso3 string) ([]string, bool) {
+	keys, ok := map[string][]string{"NER": {"BFA-NER", "MLI-NER"}, "MLI": {"BFA-MLI", "MLI-NER"}, "BFA": {"BFA-MLI", "BFA-NER"}, "CMR": {}, "ISL": {}}[iso3]
+	return keys, ok
+}
+
+func (places) RegionsNamed(s string, countries []string) []Region {
+	all := []struct {
+		country string
+		r       Region
+	}{{"NER", Region{Code: "NE-5", Name: "Tahoua"}}, {"NER", Region{Code: "NE-6", Name: "Tillaberi"}}, {"BFA", Region{Code: "BF-03", Name: "Centre"}}, {"CMR", Region{Code: "CM-CE", Name: "Centre"}}}
+	var out []Region
+	for _, c := range all {
+		if (strings.EqualFold(s, c.r.Code) || strings.EqualFold(s, c.r.Name)) && (len(countries) == 0 || slices.Contains(countries, c.country)) {
+			out = append(out, c.r)
+		}
 	}
-	return "", false
+	return out
 }
 
 func TestParseFilter(t *testing.T) {
-	f, err := ParseFilter(url.Values{"bbox": {"0,11,4,16"}, "start": {"2023-07-01"}, "region": {"Tahoua"}, "border": {"mli"}, "event_type": {"Battles,Protests"}, "limit": {"20"}}, regions)
+	f, err := ParseFilter(url.Values{"bbox": {"0,11,4,16"}, "start": {"2023-07-01"}, "region": {"Tahoua"}, "border": {"mli"}, "event_type": {"Battles,Protests"}, "limit": {"20"}}, places{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,8 +179,58 @@ func TestParseFilter(t *testing.T) {
 	}
 }
 
+// border= takes a border in either order, a country or any; country= takes
+// ISO3 codes; region= a code, or a name that means one unit (with country=
+// to choose). Anything else is a 400 naming the parameter and saying where
+// to find the valid values.
+func TestParseFilterPlaces(t *testing.T) {
+	for _, c := range []struct {
+		query, border, countries, regions string
+	}{
+		{"border=NER-MLI", "MLI-NER", "", ""},
+		{"border=mli-ner&border_km=20", "MLI-NER", "", ""},
+		{"border=MLI", "MLI", "", ""},
+		{"border=Any", "any", "", ""},
+		{"border=MLI-NER&country=ner", "MLI-NER", "NER", ""},
+		{"country=NER,MLI", "", "NER MLI", ""},
+		{"region=BF-03", "", "", "BF-03"},
+		{"region=centre&country=CMR", "", "CMR", "CM-CE"},
+		{"region=Tahoua", "", "", "NE-5"},
+	} {
+		q, _ := url.ParseQuery(c.query)
+		f, err := ParseFilter(q, places{})
+		if err != nil {
+			t.Errorf("%s: %v", c.query, err)
+			continue
+		}
+		if f.Border != c.border || strings.Join(f.Countries, " ") != c.countries || strings.Join(f.Regions, " ") != c.regions {
+			t.Errorf("%s: border %q countries %q regions %q, want %q %q %q", c.query, f.Border, f.Countries, f.Regions, c.border, c.countries, c.regions)
+		}
+	}
+	for _, c := range []struct{ query, field, says string }{
+		{"border=MLI-XYZ", "border", "/api/v1/borders"},
+		{"border=NER-CMR", "border", "not a land border"},
+		{"border=NER-NER", "border", "not a land border"},
+		{"border=XYZ", "border", "MLI-NER"},
+		{"border=ISL", "border", "ISL has no land border"},
+		{"country=XYZ", "country", "/api/v1/borders"},
+		{"country=Niger", "country", "alpha-3"},
+		{"region=Centre", "region", "BF-03 (Centre), CM-CE (Centre)"},
+		{"region=Tahoua&country=MLI", "region", "not a region of MLI"},
+		{"region=Atlantis", "region", "not a known region"},
+		{"border_km=5", "border_km", "MLI-NER"},
+	} {
+		q, _ := url.ParseQuery(c.query)
+		_, err := ParseFilter(q, places{})
+		var e *Error
+		if !errors.As(err, &e) || e.Code != EINVALID || e.Field != c.field || !strings.Contains(e.Message, c.says) {
+			t.Errorf("%s: %v, want an invalid %s saying %q", c.query, err, c.field, c.says)
+		}
+	}
+}
+
 func FuzzParseFilter(f *testing.F) {
-	for _, q := range []string{"bbox=0,11,4,16&start=2023-01-01", "border=MLI&border_km=50", "near=2.1,13.5&radius_km=25", "limit=0", "cursor=MjAyMy0xMC0wMnxhYmM", "region=Tahoua&q=%00", "bbox=NaN,1,2,3", "radius_km=1e400"} {
+	for _, q := range []string{"bbox=0,11,4,16&start=2023-01-01", "border=MLI&border_km=50", "border=ner-mli&country=NER", "region=Centre&country=BFA", "near=2.1,13.5&radius_km=25", "limit=0", "cursor=MjAyMy0xMC0wMnxhYmM", "region=Tahoua&q=%00", "bbox=NaN,1,2,3", "radius_km=1e400"} {
 		f.Add(q)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
@@ -169,7 +238,7 @@ func FuzzParseFilter(f *testing.F) {
 		if err != nil {
 			return
 		}
-		fl, err := ParseFilter(q, regions)
+		fl, err := ParseFilter(q, places{})
 		if err != nil {
 			if _, ok := err.(*Error); !ok {
 				t.Fatalf("%q: error %T is not an *Error", raw, err)

@@ -62,6 +62,15 @@ type Locator interface {
 	Reverse(lon, lat float64) Location
 }
 
+// ReportedLocator is a Locator that lets the country an incident's report
+// names win near a border (geo.Geography): a point outside that country
+// but within a few km of it is put in it (BoundarySnapKM says how far);
+// farther out the point's own country stands, with CountryMismatch.
+// reported is an ISO3 code or a country's name; unknown ones are ignored.
+type ReportedLocator interface {
+	ReverseReported(lon, lat float64, reported string) Location
+}
+
 // Candidate is one answer of forward geocoding: where a place phrase puts an
 // incident, how precisely (ACLED's geo_precision), and why.
 type Candidate struct {

@@ -44,6 +44,10 @@ func (s *Service) Patch(ctx context.Context, id string, patch []byte, opts Patch
 	if err != nil {
 		return nil, err
 	}
+	if _, moved := pm["geometry"]; moved || opts.Regeocode {
+		// The stored country belonged to the old point.
+		in.ReportedCountry = ""
+	}
 	return s.replace(ctx, old, in)
 }
 

@@ -67,19 +67,61 @@ func (s *Service) prepare(in *Incident, r rules) error {
 	if err := in.validate(r); err != nil {
 		return err
 	}
-	loc := s.Locator.Reverse(in.Lon, in.Lat)
+	loc := s.locate(in)
 	if loc.Country == nil {
 		return s.outsideEveryCountry(in)
 	}
 	if in.ID == "" {
 		in.ID = NewID()
 	}
+	s.derive(in, loc)
+	if reported := in.ReportedCountry; loc.CountryMismatch && reported != "" && in.Extra["reported_country"] == nil {
+		// Kept, so the mismatch outlives the request (a GET then PUT
+		// sends the derived country back as "country").
+		if in.Extra == nil {
+			in.Extra = map[string]any{}
+		}
+		in.Extra["reported_country"] = reported
+	}
+	return nil
+}
+
+// reportedCountry is the country an incident's report names: an import's
+// reported_country (ACLED's country column), else input's "country".
+func reportedCountry(in *Incident) string {
+	if s, ok := in.Extra["reported_country"].(string); ok && s != "" {
+		return s
+	}
+	return in.ReportedCountry
+}
+
+// locate reverse-geocodes the incident's point, letting its reported
+// country win near a border when the Locator can.
+func (s *Service) locate(in *Incident) Location {
+	if rl, ok := s.Locator.(ReportedLocator); ok {
+		if r := reportedCountry(in); r != "" {
+			return rl.ReverseReported(in.Lon, in.Lat, r)
+		}
+	}
+	return s.Locator.Reverse(in.Lon, in.Lat)
+}
+
+func (s *Service) derive(in *Incident, loc Location) {
 	in.Derive(loc)
 	in.Admin1Mismatch = false
 	if m, ok := s.Locator.(AdminMatcher); ok && in.Region != nil && in.Admin1 != "" {
 		in.Admin1Mismatch = !m.SameAdmin1(in.Admin1, *in.Region)
 	}
-	return nil
+}
+
+// Rederive computes a stored incident's derived fields again, from its
+// point and the geography as it is now (after the reference layers
+// changed): nothing else changes, and a point no country holds any more
+// keeps its incident, with no country. A stored incident's "country" was
+// decided on its last write, so it is its reported country here: one
+// snapped into the country its report named stays there.
+func (s *Service) Rederive(in *Incident) {
+	s.derive(in, s.locate(in))
 }
 
 // outsideEveryCountry refuses a point the geography cannot place in a

@@ -14,9 +14,10 @@ type Page struct {
 	Next          *Cursor // nil on the last page
 }
 
-// Stats counts incidents and fatalities along four dimensions.
+// Stats counts incidents and fatalities along five dimensions.
 type Stats struct {
 	Total      Bucket   `json:"total"`
+	ByCountry  []Bucket `json:"by_country"`
 	ByRegion   []Bucket `json:"by_region"`
 	ByMonth    []Bucket `json:"by_month"`
 	ByType     []Bucket `json:"by_event_type"`
@@ -39,7 +40,7 @@ type Extent struct {
 }
 
 // BorderBands are the distance bands of Stats.ByBorderKM, in km to the
-// nearest border.
+// nearest border (an incident with none within 300 km is in the last).
 var BorderBands = []struct {
 	Key      string
 	Min, Max float64

@@ -179,13 +179,7 @@ func cmdExport(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer a.db.Close()
-	f, err := incident.ParseFilter(q, func(s string) (string, bool) {
-		r, ok := a.geo.Region(s)
-		if !ok {
-			return "", false
-		}
-		return r.Code, true
-	})
+	f, err := incident.ParseFilter(q, a.geo)
 	if err != nil {
 		return fmt.Errorf("--filter: %w", err)
 	}

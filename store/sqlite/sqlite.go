@@ -2,8 +2,8 @@
 // pure-Go modernc.org/sqlite driver, in WAL mode with synchronous=FULL so a
 // commit that returned has reached the disk. Bounding boxes and circles are
 // ranges of s2 cell keys in a B-tree (geo.CellKey); border distances are
-// columns with their own indexes; distances from a point are great-circle
-// distances computed in SQL.
+// rows of their own, keyed by border (borders.go); distances from a point
+// are great-circle distances computed in SQL.
 package sqlite
 
 import (
@@ -95,11 +95,20 @@ func (db *DB) Close() error {
 func (db *DB) Path() string { return db.path }
 
 func (db *DB) migrate(ctx context.Context) error {
+	return db.migrateTo(ctx, -1)
+}
+
+// migrateTo brings the schema up to version to (every migration when -1):
+// tests build databases as older versions left them.
+func (db *DB) migrateTo(ctx context.Context, to int) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
+	if to >= 0 {
+		names = names[:to]
+	}
 	var version int
 	if err := db.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("sqlite: %s is not a SQLite database or cannot be read: %w", db.path, err)
@@ -330,6 +339,13 @@ func (db *DB) insertMany(ctx context.Context, tx *sql.Tx, ins []*incident.Incide
 		if _, err := tx.ExecContext(ctx, "INSERT INTO incident_search (seq, search) VALUES "+valueRows(len(part), 2), texts...); err != nil {
 			return err
 		}
+		seqs := make([]int64, len(part))
+		for i := range part {
+			seqs[i] = next + int64(lo+i)
+		}
+		if err := insertBorders(ctx, tx, seqs, part, true); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO revisions (incident_id, action, actor, at) VALUES "+strings.TrimSuffix(strings.Repeat("(?, 'create', ?, ?),", len(part)), ","), revs...); err != nil {
 			return err
 		}
@@ -351,8 +367,8 @@ var bulkMin = 10000
 // failed load leaves both as they were.
 func bulkLoad(ctx context.Context, tx *sql.Tx, next int64) (finish func() error, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT type, name, sql FROM sqlite_master
-		WHERE sql IS NOT NULL AND (type = 'index' AND tbl_name IN ('incidents', 'revisions')
-			OR type = 'trigger' AND tbl_name IN ('incidents', 'incident_search') AND sql LIKE '% AFTER INSERT ON %')`)
+		WHERE sql IS NOT NULL AND (type = 'index' AND tbl_name IN ('incidents', 'revisions', 'incident_borders')
+			OR type = 'trigger' AND tbl_name IN ('incidents', 'incident_search', 'incident_borders') AND sql LIKE '% AFTER INSERT ON %')`)
 	if err != nil {
 		return nil, err
 	}
@@ -388,9 +404,7 @@ func bulkLoad(ctx context.Context, tx *sql.Tx, next int64) (finish func() error,
 			"INSERT INTO counts SELECT 'cell', cell >> 34, count(*) FROM incidents INDEXED BY incidents_cell WHERE seq >= ?1 AND deleted_at IS NULL AND cell IS NOT NULL GROUP BY 2 ON CONFLICT DO UPDATE SET n = n + excluded.n",
 			"INSERT INTO incident_fts (rowid, search) SELECT seq, search FROM incident_search WHERE seq >= ?1",
 		}
-		for _, c := range append(slices.Clone(borderCols), "d_any") {
-			catchUp = append(catchUp, fmt.Sprintf("INSERT INTO counts SELECT '%[1]s', CAST(%[1]s AS INTEGER), count(*) FROM incidents INDEXED BY incidents_%[1]s WHERE seq >= ?1 AND deleted_at IS NULL AND %[1]s <= %[2]d GROUP BY 2 ON CONFLICT DO UPDATE SET n = n + excluded.n", c, partialIndexKM))
-		}
+		catchUp = append(catchUp, bordersCatchUp, countryCatchUp)
 		for _, q := range catchUp {
 			if _, err := tx.ExecContext(ctx, q, next); err != nil {
 				return fmt.Errorf("sqlite: bulk load: %w", err)
@@ -407,7 +421,7 @@ func valueRows(rows, cols int) string {
 
 func insertManySQL(n int) string {
 	return `INSERT INTO incidents (seq, id, event_date, event_type, sub_event_type, region_code, lon, lat, fatalities,
-	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, created_at, updated_at, cell, admin1_key, admin2_key, flags) VALUES ` + valueRows(n, 23)
+	d_any, created_at, updated_at, cell, admin1_key, admin2_key, flags, country) VALUES ` + valueRows(n, 17)
 }
 
 // greatCircleSQL is the great-circle distance in km from the incident to a
@@ -415,23 +429,6 @@ func insertManySQL(n int) string {
 // haversine formula on the sphere geo uses. Computed inside SQLite, it
 // spares a call into Go per row.
 var greatCircleSQL = fmt.Sprintf("(2 * %v * asin(min(1, sqrt(pow(sin(radians(lat - ?) / 2), 2) + cos(radians(?)) * cos(radians(lat)) * pow(sin(radians(lon - ?) / 2), 2)))))", geo.EarthRadiusKM)
-
-// partialIndexKM is how far from a border the distance indexes reach
-// (migration 0003).
-const partialIndexKM = 200
-
-var borderCols = []string{"d_mli", "d_bfa", "d_ben", "d_nga", "d_tcd", "d_lby", "d_dza"}
-
-// borderCol is the column of the distance to a border (an ISO3 code, or
-// "any" for the nearest).
-func borderCol(border string) string {
-	for i, iso := range incident.BorderISO3 {
-		if iso == border {
-			return borderCols[i]
-		}
-	}
-	return "d_any"
-}
 
 // columns are the incidents table's values for an incident, then its search
 // text and its stored Feature, which live in tables of their own.
@@ -442,13 +439,6 @@ func columns(in *incident.Incident) (args []any, search string, doc []byte) {
 		region = in.Region.Code
 	}
 	args = []any{in.ID, in.EventDate, in.EventType, in.SubEventType, region, in.Lon, in.Lat, in.Fatalities}
-	for i := range borderCols {
-		if d, ok := in.BorderKM(incident.BorderISO3[i]); ok {
-			args = append(args, d)
-		} else {
-			args = append(args, nil)
-		}
-	}
 	if d, ok := in.BorderKM("any"); ok {
 		args = append(args, d)
 	} else {
@@ -456,13 +446,17 @@ func columns(in *incident.Incident) (args []any, search string, doc []byte) {
 	}
 	search = geo.Fold(strings.Join([]string{in.Location, in.Actor1, in.Actor2, in.Admin1, in.Admin2, in.Notes, in.Source, strings.Join(in.Tags, " ")}, " "))
 	args = append(args, in.CreatedAt.UTC().Format(time.RFC3339Nano), in.UpdatedAt.UTC().Format(time.RFC3339Nano), geo.CellKey(orb.Point{in.Lon, in.Lat}))
-	args = append(args, geo.NameKey(in.Admin1), geo.NameKey(in.Admin2), flagBits(in))
+	var country any
+	if in.Country != nil {
+		country = *in.Country
+	}
+	args = append(args, geo.NameKey(in.Admin1), geo.NameKey(in.Admin2), flagBits(in), country)
 	return args, search, doc
 }
 
 const insertSQL = `INSERT INTO incidents (id, event_date, event_type, sub_event_type, region_code, lon, lat, fatalities,
-	d_mli, d_bfa, d_ben, d_nga, d_tcd, d_lby, d_dza, d_any, created_at, updated_at, cell, admin1_key, admin2_key, flags)
-	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	d_any, created_at, updated_at, cell, admin1_key, admin2_key, flags, country)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
 func (db *DB) insert(ctx context.Context, tx *sql.Tx, in *incident.Incident) error {
 	args, search, doc := columns(in)
@@ -480,6 +474,9 @@ func (db *DB) insert(ctx context.Context, tx *sql.Tx, in *incident.Incident) err
 	}
 	seq, _ := res.LastInsertId()
 	if _, err = tx.ExecContext(ctx, "INSERT INTO incident_docs (seq, doc) VALUES (?, ?)", seq, doc); err != nil {
+		return err
+	}
+	if err := insertBorders(ctx, tx, []int64{seq}, []*incident.Incident{in}, true); err != nil {
 		return err
 	}
 	if _, err = tx.ExecContext(ctx, "INSERT INTO incident_search (seq, search) VALUES (?, ?)", seq, search); err != nil {
@@ -644,11 +641,14 @@ func (db *DB) update(ctx context.Context, tx *sql.Tx, in *incident.Incident) err
 	if _, err := tx.ExecContext(ctx, "UPDATE incident_search SET search = ? WHERE seq = ?", search, seq); err != nil {
 		return err
 	}
+	if err := replaceBorders(ctx, tx, seq, in, true); err != nil {
+		return err
+	}
 	return db.revise(ctx, tx, in.ID, "update", before, doc)
 }
 
 const updateSQL = `UPDATE incidents SET id=?, event_date=?, event_type=?, sub_event_type=?, region_code=?, lon=?, lat=?, fatalities=?,
-	d_mli=?, d_bfa=?, d_ben=?, d_nga=?, d_tcd=?, d_lby=?, d_dza=?, d_any=?, created_at=?, updated_at=?, cell=?, admin1_key=?, admin2_key=?, flags=? WHERE seq=?`
+	d_any=?, created_at=?, updated_at=?, cell=?, admin1_key=?, admin2_key=?, flags=?, country=? WHERE seq=?`
 
 // Delete implements incident.Store. Deletes are soft: the incident leaves
 // every listing but stays in the history, and an admin can restore it.
@@ -667,6 +667,9 @@ func (db *DB) remove(ctx context.Context, tx *sql.Tx, id string) error {
 	}
 	now := db.Now().UTC().Format(time.RFC3339Nano)
 	if _, err := tx.ExecContext(ctx, "UPDATE incidents SET deleted_at = ?, updated_at = ? WHERE seq = ?", now, now, seq); err != nil {
+		return err
+	}
+	if err := setBordersLive(ctx, tx, seq, false); err != nil {
 		return err
 	}
 	return db.revise(ctx, tx, id, "delete", before, nil)
@@ -688,6 +691,9 @@ func (db *DB) Restore(ctx context.Context, id string) (*incident.Incident, error
 		}
 		now := db.Now().UTC().Format(time.RFC3339Nano)
 		if _, err := tx.ExecContext(ctx, "UPDATE incidents SET deleted_at = NULL, updated_at = ? WHERE seq = ?", now, seq); err != nil {
+			return err
+		}
+		if err := setBordersLive(ctx, tx, seq, true); err != nil {
 			return err
 		}
 		return db.revise(ctx, tx, id, "restore", nil, doc)
@@ -820,15 +826,20 @@ func bucketCount(f incident.Filter, c clause) (string, []any, bool) {
 		g.Near, g.RadiusKM = nil, 0
 	case g.BBox != nil && g.Near == nil:
 		g.BBox = nil
-	case g.Border != "" && g.BorderKM <= partialIndexKM && g.Near == nil && g.BBox == nil:
-		col := borderCol(g.Border)
+	case g.Border != "" && g.Near == nil && g.BBox == nil:
 		g.Border, g.BorderKM = "", 0
 		if !datesOnly(g) || g.Start != "" || g.End != "" {
 			return "", nil, false
 		}
-		whole := math.Floor(f.BorderKM)
-		return fmt.Sprintf("SELECT (SELECT coalesce(sum(n), 0) FROM counts WHERE dim = '%[1]s' AND k < ?) + (SELECT count(*) FROM incidents WHERE deleted_at IS NULL AND %[1]s >= ? AND %[1]s <= ? AND %[1]s <= %[2]d)", col, partialIndexKM),
-			[]any{whole, whole, f.BorderKM}, true
+		q, args := borderCount(f)
+		return q, args, true
+	case len(g.Countries) > 0 && g.Near == nil && g.BBox == nil:
+		g.Countries = nil
+		if !datesOnly(g) || g.Start != "" || g.End != "" {
+			return "", nil, false
+		}
+		q, args := countryCount(f.Countries)
+		return q, args, true
 	default:
 		return "", nil, false
 	}
@@ -871,7 +882,11 @@ const coverBudget = 256
 // index range by range, joined to a list of the ranges, unless rowwise: then
 // (for plans that walk another index) it is a test on each row's lon/lat.
 func where(f incident.Filter, rowwise bool) clause {
-	return whereText(f, rowwise, textAsPlanned)
+	bp := borderLeads
+	if rowwise {
+		bp = borderTested
+	}
+	return whereText(f, rowwise, textAsPlanned, bp)
 }
 
 // textPlan is how free text enters a query.
@@ -884,8 +899,9 @@ const (
 )
 
 // whereText is where with free text entering as tp says (always textLast
-// after cell ranges).
-func whereText(f incident.Filter, rowwise bool, tp textPlan) clause {
+// after cell ranges) and a border filter as bp says (always tested after
+// cell ranges or text read first).
+func whereText(f incident.Filter, rowwise bool, tp textPlan, bp borderPlan) clause {
 	var conds []string
 	var args []any
 	var c clause
@@ -962,6 +978,7 @@ func whereText(f incident.Filter, rowwise bool, tp textPlan) clause {
 	in("event_type", f.EventTypes)
 	in("sub_event_type", f.SubEventTypes)
 	in("region_code", f.Regions)
+	in("country", f.Countries)
 	in("admin1_key", nameKeys(f.Admin1))
 	in("admin2_key", nameKeys(f.Admin2))
 	if len(f.Flags) > 0 {
@@ -969,15 +986,13 @@ func whereText(f incident.Filter, rowwise bool, tp textPlan) clause {
 		args = append(args, flagMask(f.Flags), flagMask(f.Flags))
 	}
 	if f.Border != "" {
-		col := borderCol(f.Border)
-		conds = append(conds, col+" <= ?")
-		args = append(args, f.BorderKM)
-		if f.BorderKM <= partialIndexKM && f.UpdatedSince == nil {
-			// The literal (and the live test) let SQLite use the partial index.
-			conds = append(conds, fmt.Sprintf("%s <= %d", col, partialIndexKM))
+		if c.ranges != nil || tp == textFirst && len(searchWords(f.Q)) > 0 {
+			bp = borderTested
 		}
+		cond, cargs := borderCond(f, bp)
+		conds, args = append(conds, cond), append(args, cargs...)
 		if c.dist == "" {
-			c.dist = col
+			c.dist, c.distArgs = borderKMSQL, []any{f.Border}
 		}
 	}
 	if f.MinFatalities > 0 {
@@ -1061,15 +1076,18 @@ func (db *DB) clause(ctx context.Context, f incident.Filter) clause {
 	}
 	rest := f
 	rest.BBox, rest.Near, rest.RadiusKM, rest.Limit, rest.Cursor, rest.JSONOnly = nil, nil, 0, 0, nil, false
+	if f.BBox == nil && f.Near == nil && f.Border != "" {
+		return db.borderClause(ctx, f, rest)
+	}
 	if f.BBox == nil && f.Near == nil {
 		rest.Q = ""
 		if len(searchWords(f.Q)) == 0 || datesOnly(rest) && rest.Start == "" && rest.End == "" {
 			return where(f, false) // no text, or text alone
 		}
-		if _, text, ok := db.otherIndexCount(ctx, f, math.MaxInt64); ok && !text {
-			return whereText(f, false, textLast)
+		if _, lead, ok := db.otherIndexCount(ctx, f, math.MaxInt64); ok && lead != leadText {
+			return whereText(f, false, textLast, borderTested)
 		}
-		return whereText(f, false, textFirst)
+		return whereText(f, false, textFirst, borderTested)
 	}
 	if datesOnly(rest) && rest.Start == "" && rest.End == "" {
 		return where(f, false) // the place alone
@@ -1091,15 +1109,50 @@ func (db *DB) clause(ctx context.Context, f incident.Filter) clause {
 	if rest.SubEventTypes == nil && rest.Border == "" && rest.Q == "" {
 		weight = 4
 	}
-	if n, text, ok := db.otherIndexCount(ctx, rest, inPlace/weight); ok && n*weight < inPlace {
-		tp := textLast
-		if text {
+	if n, lead, ok := db.otherIndexCount(ctx, rest, inPlace/weight); ok && n*weight < inPlace {
+		tp, bp := textLast, borderTested
+		switch lead {
+		case leadText:
 			tp = textFirst
+		case leadBorder:
+			bp = borderLeads
 		}
-		return whereText(f, true, tp)
+		return whereText(f, true, tp, bp)
 	}
 	return where(f, false)
 }
+
+// borderClause is clause for a border filter with no place: the border's
+// rows lead, unless another index hands fewer rows (then each is looked up
+// in incident_borders). At 1M, border=any&border_km=300&region=NE-6 read
+// 990,000 border rows to find 170,000 incidents the region index holds.
+func (db *DB) borderClause(ctx context.Context, f, rest incident.Filter) clause {
+	other := rest
+	other.Border, other.BorderKM = "", 0
+	if len(searchWords(f.Q)) == 0 && datesOnly(other) && other.Start == "" && other.End == "" {
+		return where(f, false) // the border alone
+	}
+	q, args := borderCount(f)
+	var inBorder int64
+	if err := db.read.QueryRowContext(ctx, q, args...).Scan(&inBorder); err != nil {
+		return where(f, false)
+	}
+	if n, lead, ok := db.otherIndexCount(ctx, other, inBorder); ok && n < inBorder {
+		tp := textLast
+		if lead == leadText {
+			tp = textFirst
+		}
+		return whereText(f, false, tp, borderTested)
+	}
+	return whereText(f, false, textLast, borderLeads)
+}
+
+// Which index otherIndexCount found smallest.
+const (
+	leadOther  = iota // dates, region, type, sub-type, country: SQLite chooses among them
+	leadText          // the full-text index
+	leadBorder        // incident_borders
+)
 
 // otherIndexCount is the fewest rows an index other than the cell index
 // would hand a query for f (which has no place), or false when none of them
@@ -1107,7 +1160,7 @@ func (db *DB) clause(ctx context.Context, f incident.Filter) clause {
 // may be given as max. Each is read from a rollup or an index alone
 // (sub-event types from migration 0010's), the text's last, capped at the
 // best so far.
-func (db *DB) otherIndexCount(ctx context.Context, f incident.Filter, max int64) (best int64, text, found bool) {
+func (db *DB) otherIndexCount(ctx context.Context, f incident.Filter, max int64) (best int64, lead int, found bool) {
 	best = max
 	try := func(q string, args ...any) bool {
 		var n int64
@@ -1141,16 +1194,21 @@ func (db *DB) otherIndexCount(ctx context.Context, f incident.Filter, max int64)
 		c := where(g, false)
 		try("SELECT count(*) FROM (SELECT 1"+c.from+c.where+" LIMIT ?)", append(c.args, max)...)
 	}
-	if f.Border != "" && f.BorderKM <= partialIndexKM {
-		g := incident.Filter{Border: f.Border, BorderKM: f.BorderKM}
-		if q, args, ok := bucketCount(g, where(g, false)); ok {
-			try(q, args...)
+	if len(f.Countries) > 0 {
+		q, args := countryCount(f.Countries)
+		try(q, args...)
+	}
+	if f.Border != "" {
+		if q, args := borderCount(f); try(q, args...) {
+			lead = leadBorder
 		}
 	}
 	if words := searchWords(f.Q); len(words) > 0 {
-		text = try("SELECT count(*) FROM (SELECT 1 FROM incident_fts WHERE incident_fts MATCH ? LIMIT ?)", ftsQuery(words), best)
+		if try("SELECT count(*) FROM (SELECT 1 FROM incident_fts WHERE incident_fts MATCH ? LIMIT ?)", ftsQuery(words), best) {
+			lead = leadText
+		}
 	}
-	return best, text, found
+	return best, lead, found
 }
 
 // List implements incident.Store.
@@ -1343,7 +1401,7 @@ func rollupOK(f incident.Filter) bool {
 	g := f
 	g.Start, g.End, g.Regions, g.EventTypes, g.Limit, g.Cursor, g.JSONOnly = "", "", nil, nil, 0, nil, false
 	return g.BBox == nil && g.SubEventTypes == nil && g.Border == "" && g.Near == nil && g.MinFatalities == 0 && g.Q == "" && g.UpdatedSince == nil &&
-		g.Admin1 == nil && g.Admin2 == nil && g.Flags == nil
+		g.Admin1 == nil && g.Admin2 == nil && g.Flags == nil && g.Countries == nil
 }
 
 type statsQuery struct {
@@ -1505,6 +1563,9 @@ func (db *DB) stats(ctx context.Context, sq statsQuery) (*incident.Stats, error)
 	st.ByRegion, st.ByMonth, st.ByType, st.ByBorderKM = sorted(dims[0]), sorted(dims[1]), sorted(dims[2]), sorted(dims[3])
 	// Bands in distance order, not text order.
 	sort.SliceStable(st.ByBorderKM, func(i, j int) bool { return bandIndex(st.ByBorderKM[i].Key) < bandIndex(st.ByBorderKM[j].Key) })
+	if st.ByCountry, err = db.byCountry(ctx, st.ByRegion); err != nil {
+		return nil, err
+	}
 	return st, nil
 }
 

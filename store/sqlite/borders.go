@@ -1,0 +1,165 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/incidentmap/incidentmap/incident"
+)
+
+// Border distances live in incident_borders (migration 0013): per
+// incident, a row per border within 300 km ("MLI-NER"), a row per country
+// whose borders are within 300 km ("MLI", the nearest of them) and an "any"
+// row (the nearest border). A border filter is the key range
+// key = ? AND km <= ?, and its count adds the counts table's whole
+// kilometres ('b:' || key) and reads only the last one.
+
+// borderRow is one row of incident_borders.
+type borderRow struct {
+	key string
+	km  float64
+}
+
+// borderRows are the incident's rows, as Incident.BorderKM reads them.
+func borderRows(in *incident.Incident) []borderRow {
+	rows := make([]borderRow, 0, 2*len(in.Borders)+1)
+	var countries []borderRow
+	for _, b := range in.Borders { // nearest first: a country's first is its nearest
+		rows = append(rows, borderRow{b.Border, b.DistanceKM})
+		for _, c := range b.Countries {
+			if !slices.ContainsFunc(countries, func(r borderRow) bool { return r.key == c }) {
+				countries = append(countries, borderRow{c, b.DistanceKM})
+			}
+		}
+	}
+	rows = append(rows, countries...)
+	if n, ok := in.NearestBorder(); ok {
+		rows = append(rows, borderRow{"any", n.DistanceKM})
+	}
+	return rows
+}
+
+// insertBorders stores the border rows of incidents (by row id), a few
+// hundred rows to a statement.
+func insertBorders(ctx context.Context, tx *sql.Tx, seqs []int64, ins []*incident.Incident, live bool) error {
+	const perStatement = 300
+	args := make([]any, 0, 4*perStatement)
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO incident_borders (key, km, seq, live) VALUES "+valueRows(len(args)/4, 4), args...)
+		args = args[:0]
+		return err
+	}
+	for i, in := range ins {
+		for _, r := range borderRows(in) {
+			args = append(args, r.key, r.km, seqs[i], live)
+			if len(args) == cap(args) {
+				if err := flush(); err != nil {
+					return fmt.Errorf("sqlite: insert borders: %w", err)
+				}
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return fmt.Errorf("sqlite: insert borders: %w", err)
+	}
+	return nil
+}
+
+// replaceBorders puts an updated incident's border rows in place of its old
+// ones.
+func replaceBorders(ctx context.Context, tx *sql.Tx, seq int64, in *incident.Incident, live bool) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM incident_borders WHERE seq = ?", seq); err != nil {
+		return err
+	}
+	return insertBorders(ctx, tx, []int64{seq}, []*incident.Incident{in}, live)
+}
+
+// setBordersLive follows a delete (false) or a restore (true).
+func setBordersLive(ctx context.Context, tx *sql.Tx, seq int64, live bool) error {
+	_, err := tx.ExecContext(ctx, "UPDATE incident_borders SET live = ? WHERE seq = ?", live, seq)
+	return err
+}
+
+// borderPlan is how a border filter enters a query.
+type borderPlan int
+
+const (
+	// borderLeads: the rows within the distance are read from
+	// incident_borders, then their incidents.
+	borderLeads borderPlan = iota
+	// borderTested: each incident another index found is looked up in
+	// incident_borders by its row id.
+	borderTested
+)
+
+// borderKMSQL is the distance from the incident to the border asked about,
+// NULL when none is stored (more than 300 km): one seek in the seq index.
+const borderKMSQL = "(SELECT km FROM incident_borders INDEXED BY incident_borders_seq WHERE seq = incidents.seq AND key = ?)"
+
+// borderCond is the border filter in SQL, as bp says, with its arguments.
+func borderCond(f incident.Filter, bp borderPlan) (string, []any) {
+	if bp == borderTested || f.UpdatedSince != nil {
+		// A sync listing tests the few incidents changed, deleted ones too.
+		return borderKMSQL + " <= ?", []any{f.Border, f.BorderKM}
+	}
+	return "seq IN (SELECT seq FROM incident_borders WHERE key = ? AND km <= ? AND live)", []any{f.Border, f.BorderKM}
+}
+
+// borderCount counts live incidents within f.BorderKM of f.Border from the
+// counts table: the whole kilometres below it added up, the last part of
+// a kilometre read from incident_borders.
+func borderCount(f incident.Filter) (string, []any) {
+	whole := math.Floor(f.BorderKM)
+	return "SELECT (SELECT coalesce(sum(n), 0) FROM counts WHERE dim = ? AND k < ?) + (SELECT count(*) FROM incident_borders WHERE key = ? AND km >= ? AND km <= ? AND live)",
+		[]any{"b:" + f.Border, whole, f.Border, whole, f.BorderKM}
+}
+
+// countryCount counts live incidents in countries from the counts table.
+func countryCount(countries []string) (string, []any) {
+	args := make([]any, len(countries))
+	for i, c := range countries {
+		args[i] = "c:" + c
+	}
+	return "SELECT coalesce(sum(n), 0) FROM counts WHERE k = 0 AND dim IN (" + strings.TrimSuffix(strings.Repeat("?,", len(countries)), ",") + ")", args
+}
+
+// bordersCatchUp adds the border rows of a bulk load (row ids from ?1 on)
+// to the counts, as incident_borders_insert would have.
+const bordersCatchUp = "INSERT INTO counts SELECT 'b:' || key, CAST(km AS INTEGER), count(*) FROM incident_borders INDEXED BY incident_borders_seq WHERE seq >= ?1 AND live GROUP BY 1, 2 ON CONFLICT DO UPDATE SET n = n + excluded.n"
+
+// countryCatchUp adds the countries of a bulk load to the counts.
+const countryCatchUp = "INSERT INTO counts SELECT 'c:' || country, 0, count(*) FROM incidents WHERE seq >= ?1 AND deleted_at IS NULL AND country IS NOT NULL GROUP BY 1 ON CONFLICT DO UPDATE SET n = n + excluded.n"
+
+// byCountry adds up region buckets by the country of each region (a
+// region lies in one country, so the rollups, kept by region, need no
+// country of their own): one seek in the region index per region.
+func (db *DB) byCountry(ctx context.Context, regions []incident.Bucket) ([]incident.Bucket, error) {
+	byISO := map[string]int{} // index in out
+	out := []incident.Bucket{}
+	for _, r := range regions {
+		var iso sql.NullString
+		if r.Key != "" {
+			err := db.read.QueryRowContext(ctx, "SELECT country FROM incidents INDEXED BY incidents_region WHERE region_code = ? AND country IS NOT NULL LIMIT 1", r.Key).Scan(&iso)
+			if err != nil && err != sql.ErrNoRows {
+				return nil, fmt.Errorf("sqlite: stats by country: %w", err)
+			}
+		}
+		i, ok := byISO[iso.String]
+		if !ok {
+			i = len(out)
+			byISO[iso.String] = i
+			out = append(out, incident.Bucket{Key: iso.String})
+		}
+		out[i].Incidents += r.Incidents
+		out[i].Fatalities += r.Fatalities
+	}
+	slices.SortFunc(out, func(a, b incident.Bucket) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
+}
