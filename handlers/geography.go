@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -186,6 +187,27 @@ func writeGeoJSON(c echo.Context, fc *geojson.FeatureCollection) error {
 		return err
 	}
 	return c.Blob(http.StatusOK, MIMEGeoJSON, b)
+}
+
+// coverager is a store that can say where its incidents are
+// (sqlite.DB).
+type coverager interface {
+	Coverage(ctx context.Context) (*incident.Coverage, error)
+}
+
+// coverage answers the countries the incidents are in and the box around
+// them: the map shows those countries' units (/api/v1/regions?country=)
+// and borders, and opens fitted to the box.
+func (s *Server) coverage(c echo.Context) error {
+	cs, ok := s.cfg.Store.(coverager)
+	if !ok {
+		return incident.Errorf(incident.EINTERNAL, "this store cannot say where its incidents are")
+	}
+	cov, err := cs.Coverage(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cov)
 }
 
 func (s *Server) typology(c echo.Context) error {

@@ -74,6 +74,7 @@ func (s *Server) routes() {
 	api.POST("/incidents/:id/merge", s.mergeIncident, write...)
 	api.GET("/stats", s.stats, read...)
 	api.GET("/aggregate", s.aggregate, read...)
+	api.GET("/coverage", s.coverage, read...)
 	api.GET("/reverse", s.reverse, read...)
 	api.GET("/geocode", s.geocode, read...)
 	api.GET("/regions", s.regions, read...)
@@ -160,8 +161,9 @@ func (s *Server) apiIndex(c echo.Context) error {
 		"links": []link{
 			{Href: base + "/api/v1/openapi.json", Rel: relServiceDesc, Type: MIMEOpenAPI31, Title: "the API definition (OpenAPI 3.1)"},
 			{Href: base + "/api/v1/incidents", Rel: "data", Type: MIMEGeoJSON, Title: "Incidents (GeoJSON; filters " + strings.Join(incident.FilterParamNames(true), ", ") + "; f for downloads)"},
-			{Href: base + "/api/v1/stats", Rel: "related", Type: echo.MIMEApplicationJSON, Title: "Counts and fatalities by region, month, event type and border band"},
+			{Href: base + "/api/v1/stats", Rel: "related", Type: echo.MIMEApplicationJSON, Title: "Counts and fatalities by country, region, month, event type and border band"},
 			{Href: base + "/api/v1/aggregate?zoom=6", Rel: "related", Type: echo.MIMEApplicationJSON, Title: "Counts and fatalities per s2 cell for a map zoom (the incident filters, bbox for the view, zoom 0-22)"},
+			{Href: base + "/api/v1/coverage", Rel: "related", Type: echo.MIMEApplicationJSON, Title: "The countries the incidents are in and the box around them"},
 			{Href: base + "/api/v1/regions", Rel: "related", Type: MIMEGeoJSON, Title: "Admin-1 regions"},
 			{Href: base + "/api/v1/borders", Rel: "related", Type: MIMEGeoJSON, Title: "Niger's international borders"},
 			{Href: base + "/api/v1/zones", Rel: "related", Type: MIMEGeoJSON, Title: "Border zones and tri-border areas"},

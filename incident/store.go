@@ -87,6 +87,15 @@ type Store interface {
 	Ping(ctx context.Context) error
 }
 
+// Coverage is where the stored incidents are: the countries they are in
+// and the box around them (nil when there are none), for a map to show
+// those countries' units and borders and open fitted to the data.
+type Coverage struct {
+	Incidents int         `json:"incidents"`
+	Countries []string    `json:"countries"`
+	BBox      *[4]float64 `json:"bbox"` // minLon, minLat, maxLon, maxLat
+}
+
 // Roles, in increasing power.
 const (
 	RoleViewer = "viewer"

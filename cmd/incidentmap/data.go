@@ -81,7 +81,7 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 		bar.done()
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	a, err := openApp(ctx, *dbPath, g)
+	a, err := openApp(ctx, *dbPath, g, e.stderr)
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func cmdExport(ctx context.Context, args []string, e env) error {
 	if err := requireDB(*dbPath); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, *dbPath, g)
+	a, err := openApp(ctx, *dbPath, g, e.stderr)
 	if err != nil {
 		return err
 	}

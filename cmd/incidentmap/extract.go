@@ -97,7 +97,7 @@ func cmdDedup(ctx context.Context, args []string, e env) error {
 	if err := requireDB(*dbPath); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, *dbPath, g)
+	a, err := openApp(ctx, *dbPath, g, e.stderr)
 	if err != nil {
 		return err
 	}

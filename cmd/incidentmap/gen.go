@@ -181,7 +181,7 @@ func cmdGen(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer stop()
-	a, err := openApp(ctx, *dbPath, g)
+	a, err := openApp(ctx, *dbPath, g, e.stderr)
 	if err != nil {
 		return err
 	}

@@ -70,6 +70,7 @@ Usage:
   incidentmap extract FILE --published YYYY-MM-DD
                                      draft incidents from a news report (--store: for review)
   incidentmap dedup                  stored incidents that may be one event reported twice
+  incidentmap rederive               derive stored incidents again with this program's geography
   incidentmap backup FILE            write a verified copy of the database, while serving
   incidentmap restore FILE           replace the database with a backup (server stopped)
   incidentmap healthcheck            exit 0 if the server at --addr is healthy (for containers)
@@ -116,6 +117,8 @@ func runEnv(ctx context.Context, args []string, e env) error {
 		return cmdExtract(ctx, args, e)
 	case "dedup":
 		return cmdDedup(ctx, args, e)
+	case "rederive":
+		return cmdRederive(ctx, args, e)
 	case "backup":
 		return cmdBackup(ctx, args, e)
 	case "restore":

@@ -50,7 +50,10 @@ func absPath(path string) string {
 	return path
 }
 
-func openApp(ctx context.Context, dbPath string, g geoFlags) (*app, error) {
+// openApp opens the database with the geography, first deriving again the
+// incidents the database says are waiting for it (after an upgrade of the
+// geography; progress on stderr).
+func openApp(ctx context.Context, dbPath string, g geoFlags, stderr io.Writer) (*app, error) {
 	gg, err := g.load()
 	if err != nil {
 		return nil, err
@@ -59,7 +62,12 @@ func openApp(ctx context.Context, dbPath string, g geoFlags) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &app{db: db, geo: gg, svc: &incident.Service{Store: db, Locator: gg, Geocoder: gg}}, nil
+	a := &app{db: db, geo: gg, svc: &incident.Service{Store: db, Locator: gg, Geocoder: gg}}
+	if _, err := rederive(ctx, a, stderr); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("deriving stored incidents again: %w (run incidentmap rederive to finish)", err)
+	}
+	return a, nil
 }
 
 func cmdServe(ctx context.Context, args []string, e env) error {
@@ -107,7 +115,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	defer accessLog.Close()
 	_, err = os.Stat(*dbPath)
 	created := errors.Is(err, os.ErrNotExist)
-	a, err := openApp(ctx, *dbPath, g)
+	a, err := openApp(ctx, *dbPath, g, e.stderr)
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,12 @@ var _ incident.History = (*DB)(nil)
 // Open opens (creating if needed) the database at path and brings its schema
 // up to date.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, -1)
+}
+
+// open opens the database at path with its schema brought up to version to
+// (the latest when -1).
+func open(ctx context.Context, path string, to int) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path; pass --db FILE")
 	}
@@ -79,7 +85,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	db := &DB{path: path, write: w, read: r, Now: time.Now}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrateTo(ctx, to); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -93,10 +99,6 @@ func (db *DB) Close() error {
 
 // Path is the database file.
 func (db *DB) Path() string { return db.path }
-
-func (db *DB) migrate(ctx context.Context) error {
-	return db.migrateTo(ctx, -1)
-}
 
 // migrateTo brings the schema up to version to (every migration when -1):
 // tests build databases as older versions left them.

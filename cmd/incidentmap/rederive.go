@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+func cmdRederive(ctx context.Context, args []string, e env) error {
+	fs := newFlags("rederive", "[flags]", "Derives every stored incident again from its point with the geography built into this program\n(country, admin-1 and admin-2, border distances, zones, flags): documents and indexes change,\nthe history does not. The upgrade to worldwide borders does this once by itself; an\ninterrupted run resumes where it stopped. Writes wait while a batch is written.", e)
+	dbPath := fs.String("db", defaultDB, "SQLite database file")
+	var g geoFlags
+	g.register(fs)
+	if err := parse(fs, args, e); err != nil {
+		return helpOK(err)
+	}
+	if err := noArgs(fs, ""); err != nil {
+		return err
+	}
+	if err := requireDB(*dbPath); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, *dbPath, g, e.stderr)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	if err := a.db.StartRederive(ctx); err != nil {
+		return err
+	}
+	n, err := rederive(ctx, a, e.stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "derived %d incidents again\n", n)
+	return nil
+}
+
+// rederive derives again the incidents the database says are waiting (all
+// of them after the upgrade to worldwide borders), with a progress bar on
+// a terminal, and says how many there were.
+func rederive(ctx context.Context, a *app, stderr io.Writer) (int, error) {
+	left, total, err := a.db.RederivePending(ctx)
+	if err != nil || left == 0 {
+		return 0, err
+	}
+	if left > 10000 {
+		fmt.Fprintf(stderr, "deriving %d of %d incidents again with this program's geography (about 2 minutes per million; an interrupted run resumes)\n", left, total)
+	}
+	bar := newProgress(stderr, "re-deriving", total)
+	err = a.db.Rederive(ctx, a.svc.Rederive, func(done, _ int) { bar.set(done) })
+	bar.done()
+	return left, err
+}
