@@ -519,6 +519,19 @@ func TestListMatchesEveryIncident(t *testing.T) {
 		}
 		deleted[in.ID] = true
 	}
+	byID := map[string]*incident.Incident{}
+	for _, in := range ins {
+		byID[in.ID] = in
+	}
+	// A region of a country other than Niger: Burkina Faso's, where the
+	// test data reaches it.
+	var otherRegion string
+	for _, in := range ins {
+		if in.Country != nil && *in.Country == "BFA" {
+			otherRegion = in.Region.Code
+			break
+		}
+	}
 	bb := orb.Bound{Min: orb.Point{1, 13}, Max: orb.Point{2.5, 14.5}}
 	tiny := orb.Bound{Min: orb.Point{2, 13}, Max: orb.Point{2.05, 13.05}}
 	wide := orb.Bound{Min: orb.Point{0, 11}, Max: orb.Point{5, 17}}
@@ -549,6 +562,26 @@ func TestListMatchesEveryIncident(t *testing.T) {
 		{Near: &niamey, RadiusKM: 300, Border: "MLI", BorderKM: 100},
 		{Q: "note", Near: &niamey, RadiusKM: 150},
 		{Q: "NOTE 3"},
+		// Borders by key, by country and the nearest; countries; a
+		// region of another country; and with the rest.
+		{Border: "MLI-NER", BorderKM: 50},
+		{Border: "BFA-NER", BorderKM: 80, Countries: []string{"BFA"}},
+		{Border: "BFA-NER", BorderKM: 80, Countries: []string{"NER"}},
+		{Border: "BEN-NGA", BorderKM: 300},
+		{Border: "NGA", BorderKM: 60.25},
+		{Border: "MLI", BorderKM: 120, Start: "2021-01-01"},
+		{Border: "any", BorderKM: 300, Regions: []string{"NE-6"}},
+		{Border: "any", BorderKM: 5000},
+		{Countries: []string{"NER"}},
+		{Countries: []string{"BFA", "MLI"}},
+		{Countries: []string{"BEN", "NGA"}, EventTypes: []string{"Battles"}},
+		{Regions: []string{otherRegion}},
+		{Regions: []string{otherRegion}, Border: "BFA-NER", BorderKM: 100},
+		{Countries: []string{"NER"}, BBox: &bb, Q: "note"},
+		{Border: "MLI-NER", BorderKM: 150, BBox: &wide, MinFatalities: 3},
+		{Border: "BFA", BorderKM: 90, Near: &niamey, RadiusKM: 200},
+		{Border: "MLI-NER", BorderKM: 70, Q: "note 3"},
+		{Border: "any", BorderKM: 20, Q: "note", Countries: []string{"NER"}},
 	}
 	match := func(f incident.Filter, in *incident.Incident) bool {
 		p := orb.Point{in.Lon, in.Lat}
@@ -562,6 +595,9 @@ func TestListMatchesEveryIncident(t *testing.T) {
 			}
 		}
 		if len(f.Regions) > 0 && (in.Region == nil || !slices.Contains(f.Regions, in.Region.Code)) {
+			return false
+		}
+		if len(f.Countries) > 0 && (in.Country == nil || !slices.Contains(f.Countries, *in.Country)) {
 			return false
 		}
 		if f.BBox != nil && !f.BBox.Contains(p) {
@@ -604,6 +640,10 @@ func TestListMatchesEveryIncident(t *testing.T) {
 			for _, in := range page.Incidents {
 				if !want[in.ID] {
 					t.Errorf("filter %d: page holds %s, which does not match", i, in.ID)
+				}
+				// Border results carry the distance to the border asked about.
+				if d, _ := byID[in.ID].BorderKM(f.Border); f.Border != "" && f.Near == nil && (in.DistanceKM == nil || *in.DistanceKM != d) {
+					t.Errorf("filter %d: %s has distance_km %v, want %v", i, in.ID, in.DistanceKM, d)
 				}
 			}
 			// Each with a limit gives the page, in the page's order.
