@@ -48,19 +48,23 @@ func borderRows(in *incident.Incident) []borderRow {
 // insertBorders stores the border rows of incidents (by row id), a few
 // hundred rows to a statement.
 func insertBorders(ctx context.Context, tx *sql.Tx, seqs []int64, ins []*incident.Incident, live bool) error {
-	const perStatement = 300
-	args := make([]any, 0, 4*perStatement)
+	const perStatement, cols = 200, 5
+	args := make([]any, 0, cols*perStatement)
 	flush := func() error {
 		if len(args) == 0 {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO incident_borders (key, km, seq, live) VALUES "+valueRows(len(args)/4, 4), args...)
+		_, err := tx.ExecContext(ctx, "INSERT INTO incident_borders (key, km, seq, live, country) VALUES "+valueRows(len(args)/cols, cols), args...)
 		args = args[:0]
 		return err
 	}
 	for i, in := range ins {
+		var country any
+		if in.Country != nil {
+			country = *in.Country
+		}
 		for _, r := range borderRows(in) {
-			args = append(args, r.key, r.km, seqs[i], live)
+			args = append(args, r.key, r.km, seqs[i], live, country)
 			if len(args) == cap(args) {
 				if err := flush(); err != nil {
 					return fmt.Errorf("sqlite: insert borders: %w", err)
@@ -111,16 +115,38 @@ func borderCond(f incident.Filter, bp borderPlan) (string, []any) {
 		// A sync listing tests the few incidents changed, deleted ones too.
 		return borderKMSQL + " <= ?", []any{f.Border, f.BorderKM}
 	}
-	return "seq IN (SELECT seq FROM incident_borders WHERE key = ? AND km <= ? AND live)", []any{f.Border, f.BorderKM}
+	q, args := "seq IN (SELECT seq FROM incident_borders WHERE key = ? AND km <= ? AND live", []any{f.Border, f.BorderKM}
+	if len(f.Countries) > 0 {
+		// One side (or some) of a border: the others' rows are not read.
+		q += " AND country IN (" + placeholders(len(f.Countries)) + ")"
+		for _, c := range f.Countries {
+			args = append(args, c)
+		}
+	}
+	return q + ")", args
 }
 
-// borderCount counts live incidents within f.BorderKM of f.Border from the
-// counts table: the whole kilometres below it added up, the last part of
-// a kilometre read from incident_borders.
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+// borderCount counts live incidents within f.BorderKM of f.Border (in
+// f.Countries, when set) from the counts table: the whole kilometres below
+// it added up, the last part of a kilometre read from incident_borders.
 func borderCount(f incident.Filter) (string, []any) {
 	whole := math.Floor(f.BorderKM)
-	return "SELECT (SELECT coalesce(sum(n), 0) FROM counts WHERE dim = ? AND k < ?) + (SELECT count(*) FROM incident_borders WHERE key = ? AND km >= ? AND km <= ? AND live)",
-		[]any{"b:" + f.Border, whole, f.Border, whole, f.BorderKM}
+	dims := []any{"b:" + f.Border}
+	side := ""
+	var sideArgs []any
+	if len(f.Countries) > 0 {
+		dims = dims[:0]
+		for _, c := range f.Countries {
+			dims = append(dims, "b:"+f.Border+"@"+c)
+			sideArgs = append(sideArgs, c)
+		}
+		side = " AND country IN (" + placeholders(len(f.Countries)) + ")"
+	}
+	args := append(dims, whole, f.Border, whole, f.BorderKM)
+	return "SELECT (SELECT coalesce(sum(n), 0) FROM counts WHERE dim IN (" + placeholders(len(dims)) + ") AND k < ?) + (SELECT count(*) FROM incident_borders WHERE key = ? AND km >= ? AND km <= ? AND live" + side + ")",
+		append(args, sideArgs...)
 }
 
 // countryCount counts live incidents in countries from the counts table.
@@ -129,12 +155,15 @@ func countryCount(countries []string) (string, []any) {
 	for i, c := range countries {
 		args[i] = "c:" + c
 	}
-	return "SELECT coalesce(sum(n), 0) FROM counts WHERE k = 0 AND dim IN (" + strings.TrimSuffix(strings.Repeat("?,", len(countries)), ",") + ")", args
+	return "SELECT coalesce(sum(n), 0) FROM counts WHERE k = 0 AND dim IN (" + placeholders(len(countries)) + ")", args
 }
 
 // bordersCatchUp adds the border rows of a bulk load (row ids from ?1 on)
 // to the counts, as incident_borders_insert would have.
-const bordersCatchUp = "INSERT INTO counts SELECT 'b:' || key, CAST(km AS INTEGER), count(*) FROM incident_borders INDEXED BY incident_borders_seq WHERE seq >= ?1 AND live GROUP BY 1, 2 ON CONFLICT DO UPDATE SET n = n + excluded.n"
+const bordersCatchUp = `INSERT INTO counts SELECT dim, k, sum(n) FROM (
+	SELECT 'b:' || key AS dim, CAST(km AS INTEGER) AS k, 1 AS n FROM incident_borders WHERE seq >= ?1 AND live
+	UNION ALL SELECT 'b:' || key || '@' || country, CAST(km AS INTEGER), 1 FROM incident_borders WHERE seq >= ?1 AND live AND country IS NOT NULL
+) WHERE 1 GROUP BY 1, 2 ON CONFLICT DO UPDATE SET n = n + excluded.n`
 
 // countryCatchUp adds the countries of a bulk load to the counts.
 const countryCatchUp = "INSERT INTO counts SELECT 'c:' || country, 0, count(*) FROM incidents WHERE seq >= ?1 AND deleted_at IS NULL AND country IS NOT NULL GROUP BY 1 ON CONFLICT DO UPDATE SET n = n + excluded.n"

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -278,5 +279,43 @@ func TestUpgradeDerivesEveryIncidentAgain(t *testing.T) {
 	checkRollups(t, db, 299)
 	if left, _, _ := db.RederivePending(ctx); left != 0 || history(db) != before {
 		t.Errorf("a second run: %d waiting, history changed %v", left, history(db) != before)
+	}
+}
+
+// BenchmarkBorderQueries times the border filters as the API asks for them:
+// the count (a page of 1 with numberMatched) and a first page of 100. On
+// 20,000 incidents, or on the database INCIDENTMAP_BENCH_DB names (made
+// with incidentmap gen; BENCHMARKS.md has the figures at a million).
+func BenchmarkBorderQueries(b *testing.B) {
+	var db *DB
+	if path := os.Getenv("INCIDENTMAP_BENCH_DB"); path != "" {
+		db = openAt(b, path)
+	} else {
+		db = openTest(b)
+		fill(b, db, 20000)
+	}
+	for _, c := range []struct {
+		name string
+		f    incident.Filter
+	}{
+		{"MLI-NER", incident.Filter{Border: "MLI-NER", BorderKM: 50}},
+		{"MLI", incident.Filter{Border: "MLI", BorderKM: 50}},
+		{"any", incident.Filter{Border: "any", BorderKM: 50}},
+		{"NigerSideOfMLI-NER", incident.Filter{Border: "MLI-NER", BorderKM: 50, Countries: []string{"NER"}}},
+		{"country", incident.Filter{Countries: []string{"NER"}}},
+		{"any300Region", incident.Filter{Border: "any", BorderKM: 300, Regions: []string{"NE-6"}}},
+		{"MLI-NER2021", incident.Filter{Border: "MLI-NER", BorderKM: 50, Start: "2021-01-01", End: "2021-12-31"}},
+	} {
+		for _, limit := range []int{1, 100} {
+			b.Run(fmt.Sprintf("%s/limit%d", c.name, limit), func(b *testing.B) {
+				f := c.f
+				f.Limit, f.JSONOnly = limit, true
+				for b.Loop() {
+					if _, err := db.List(context.Background(), f); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

@@ -829,7 +829,7 @@ func bucketCount(f incident.Filter, c clause) (string, []any, bool) {
 	case g.BBox != nil && g.Near == nil:
 		g.BBox = nil
 	case g.Border != "" && g.Near == nil && g.BBox == nil:
-		g.Border, g.BorderKM = "", 0
+		g.Border, g.BorderKM, g.Countries = "", 0, nil
 		if !datesOnly(g) || g.Start != "" || g.End != "" {
 			return "", nil, false
 		}

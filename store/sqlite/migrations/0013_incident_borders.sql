@@ -4,8 +4,10 @@
 -- them) and one 'any' row (the nearest border, wherever it is). Every
 -- border filter is one range of the primary key, key = ? AND km <= ?;
 -- live says the incident is not deleted (a sync listing still finds a
--- deleted incident's borders), and the seq index serves a write's deletes
--- and a page's test of one incident. It replaces the columns d_mli ...
+-- deleted incident's borders), country is the incident's (so "the Niger
+-- side of the Mali border" is counted and read without the incidents
+-- table), and the seq index serves a write's deletes and a page's test of
+-- one incident. It replaces the columns d_mli ...
 -- d_dza, one per border of Niger. d_any stays: the nearest border's
 -- distance, which the stats rollups (0005, 0011) cut their bands from.
 CREATE TABLE incident_borders (
@@ -13,6 +15,7 @@ CREATE TABLE incident_borders (
 	km   REAL NOT NULL,
 	seq  INTEGER NOT NULL,
 	live INTEGER NOT NULL DEFAULT 1,
+	country TEXT,
 	PRIMARY KEY (key, km, seq)
 ) WITHOUT ROWID;
 
@@ -69,18 +72,29 @@ ALTER TABLE incidents DROP COLUMN d_dza;
 DELETE FROM counts WHERE dim != 'cell';
 
 -- Counts per whole km of each border row ('b:MLI-NER', 'b:MLI', 'b:any'),
--- and per country ('c:NER', k 0), kept as before: a border count adds
--- whole kilometres and reads only the last one from incident_borders.
+-- of each border row by the incident's country ('b:MLI-NER@NER': the
+-- Niger side), and per country ('c:NER', k 0), kept as before: a border
+-- count adds whole kilometres and reads only the last one from
+-- incident_borders. (The rows made above have no country yet.)
 INSERT INTO counts SELECT 'b:' || key, CAST(km AS INTEGER), count(*) FROM incident_borders WHERE live GROUP BY 1, 2;
 
 CREATE TRIGGER incident_borders_insert AFTER INSERT ON incident_borders WHEN new.live BEGIN
-	INSERT INTO counts VALUES ('b:' || new.key, CAST(new.km AS INTEGER), 1) ON CONFLICT DO UPDATE SET n = n + 1;
+	INSERT INTO counts
+	SELECT 'b:' || new.key, CAST(new.km AS INTEGER), 1 WHERE 1
+	UNION ALL SELECT 'b:' || new.key || '@' || new.country, CAST(new.km AS INTEGER), 1 WHERE new.country IS NOT NULL
+	ON CONFLICT DO UPDATE SET n = n + excluded.n;
 END;
 CREATE TRIGGER incident_borders_delete AFTER DELETE ON incident_borders WHEN old.live BEGIN
-	UPDATE counts SET n = n - 1 WHERE dim = 'b:' || old.key AND k = CAST(old.km AS INTEGER);
+	INSERT INTO counts
+	SELECT 'b:' || old.key, CAST(old.km AS INTEGER), -1 WHERE 1
+	UNION ALL SELECT 'b:' || old.key || '@' || old.country, CAST(old.km AS INTEGER), -1 WHERE old.country IS NOT NULL
+	ON CONFLICT DO UPDATE SET n = n + excluded.n;
 END;
 CREATE TRIGGER incident_borders_live AFTER UPDATE OF live ON incident_borders WHEN old.live != new.live BEGIN
-	INSERT INTO counts VALUES ('b:' || new.key, CAST(new.km AS INTEGER), CASE WHEN new.live THEN 1 ELSE -1 END) ON CONFLICT DO UPDATE SET n = n + excluded.n;
+	INSERT INTO counts
+	SELECT 'b:' || new.key, CAST(new.km AS INTEGER), CASE WHEN new.live THEN 1 ELSE -1 END WHERE 1
+	UNION ALL SELECT 'b:' || new.key || '@' || new.country, CAST(new.km AS INTEGER), CASE WHEN new.live THEN 1 ELSE -1 END WHERE new.country IS NOT NULL
+	ON CONFLICT DO UPDATE SET n = n + excluded.n;
 END;
 
 CREATE TRIGGER counts_insert AFTER INSERT ON incidents WHEN new.deleted_at IS NULL BEGIN
