@@ -26,6 +26,7 @@ func TestCommandsRefuseAMissingDatabase(t *testing.T) {
 		{"export", "--db", "missing.db", "--out", "out.geojson"},
 		{"import", "--db", "missing.db", src},
 		{"backup", "--db", "missing.db", "backup.db"},
+		{"rederive", "--db", "missing.db"},
 	} {
 		want := missing
 		if !strings.Contains(strings.Join(args, " "), "--db") {
