@@ -994,7 +994,7 @@ func whereText(f incident.Filter, rowwise bool, tp textPlan, bp borderPlan) clau
 		cond, cargs := borderCond(f, bp)
 		conds, args = append(conds, cond), append(args, cargs...)
 		if c.dist == "" {
-			c.dist, c.distArgs = borderKMSQL, []any{f.Border}
+			c.dist, c.distArgs = borderDist(f)
 		}
 	}
 	if f.MinFatalities > 0 {
