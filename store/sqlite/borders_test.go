@@ -318,4 +318,11 @@ func BenchmarkBorderQueries(b *testing.B) {
 			})
 		}
 	}
+	b.Run("Coverage", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := db.Coverage(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

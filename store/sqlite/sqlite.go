@@ -281,11 +281,13 @@ func (db *DB) createBatches(ctx context.Context, tx *sql.Tx, total int, next fun
 		return err
 	}
 	finish := func() error { return nil }
+	borders := "incident_borders"
 	if total >= bulkMin && int64(total) >= first-1 {
 		var err error
 		if finish, err = bulkLoad(ctx, tx, first); err != nil {
 			return err
 		}
+		borders = bordersLoadTable
 	}
 	seq := first
 	for {
@@ -296,15 +298,16 @@ func (db *DB) createBatches(ctx context.Context, tx *sql.Tx, total int, next fun
 		if len(ins) == 0 {
 			return finish()
 		}
-		if err := db.insertMany(ctx, tx, ins, seq); err != nil {
+		if err := db.insertMany(ctx, tx, ins, seq, borders); err != nil {
 			return err
 		}
 		seq += int64(len(ins))
 	}
 }
 
-// insertMany inserts incidents with row ids from next on.
-func (db *DB) insertMany(ctx context.Context, tx *sql.Tx, ins []*incident.Incident, next int64) error {
+// insertMany inserts incidents with row ids from next on, their border
+// rows into the table borders.
+func (db *DB) insertMany(ctx context.Context, tx *sql.Tx, ins []*incident.Incident, next int64, borders string) error {
 	actor, at := incident.ActorFrom(ctx), db.Now().UTC().Format(time.RFC3339Nano)
 	// In date order, inserts into the date-led indexes touch neighbouring
 	// pages instead of pages all over the index.
@@ -345,7 +348,7 @@ func (db *DB) insertMany(ctx context.Context, tx *sql.Tx, ins []*incident.Incide
 		for i := range part {
 			seqs[i] = next + int64(lo+i)
 		}
-		if err := insertBorders(ctx, tx, seqs, part, true); err != nil {
+		if err := insertBordersInto(ctx, tx, borders, seqs, part, true); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO revisions (incident_id, action, actor, at) VALUES "+strings.TrimSuffix(strings.Repeat("(?, 'create', ?, ?),", len(part)), ","), revs...); err != nil {
@@ -388,12 +391,18 @@ func bulkLoad(ctx context.Context, tx *sql.Tx, next int64) (finish func() error,
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for _, q := range drop {
+	for _, q := range append(drop, bordersLoadCreate) {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("sqlite: bulk load: %w", err)
 		}
 	}
 	return func() error {
+		// Before the triggers are back: the catch-up below counts them.
+		for _, q := range []string{bordersLoadMove, bordersLoadDrop} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("sqlite: bulk load: %w", err)
+			}
+		}
 		for _, q := range create {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("sqlite: bulk load: %w", err)
