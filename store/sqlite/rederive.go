@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -111,24 +112,25 @@ func (db *DB) rederiveBatch(ctx context.Context, tx *sql.Tx, redo func(*incident
 	if err != nil || !pending {
 		return 0, false, err
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT i.seq, i.deleted_at IS NULL, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.seq > ? ORDER BY i.seq LIMIT ?", after, rederiveBatch)
+	rows, err := tx.QueryContext(ctx, "SELECT i.seq, i.deleted_at IS NULL, i.country, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.seq > ? ORDER BY i.seq LIMIT ?", after, rederiveBatch)
 	if err != nil {
 		return 0, false, err
 	}
 	type stored struct {
-		seq  int64
-		live bool
-		in   *incident.Incident
+		seq     int64
+		live    bool
+		country sql.NullString
+		doc     []byte
+		in      *incident.Incident
 	}
 	var batch []stored
 	for rows.Next() {
 		var s stored
-		var doc []byte
-		if err := rows.Scan(&s.seq, &s.live, &doc); err != nil {
+		if err := rows.Scan(&s.seq, &s.live, &s.country, &s.doc); err != nil {
 			rows.Close()
 			return 0, false, err
 		}
-		if s.in, err = decode(doc); err != nil {
+		if s.in, err = decode(s.doc); err != nil {
 			rows.Close()
 			return 0, false, fmt.Errorf("sqlite: rederive row %d: %w", s.seq, err)
 		}
@@ -145,6 +147,11 @@ func (db *DB) rederiveBatch(ctx context.Context, tx *sql.Tx, redo func(*incident
 	for _, s := range batch {
 		redo(s.in)
 		_, search, doc := columns(s.in)
+		if bytes.Equal(doc, s.doc) && s.in.Country != nil && s.country.String == *s.in.Country {
+			// Derived as before (the geography did not change for it), and
+			// its rows made since migration 0013 (they carry the country).
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, rederiveSQL, derivedColumns(s.in, s.seq)...); err != nil {
 			return 0, false, fmt.Errorf("sqlite: rederive %s: %w", s.in.ID, err)
 		}
