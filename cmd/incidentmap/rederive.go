@@ -45,7 +45,7 @@ func rederive(ctx context.Context, a *app, stderr io.Writer) (int, error) {
 		return 0, err
 	}
 	if left > 10000 {
-		fmt.Fprintf(stderr, "deriving %d of %d incidents again with this program's geography (about 2 minutes per million; an interrupted run resumes)\n", left, total)
+		fmt.Fprintf(stderr, "deriving %d of %d incidents again with this program's geography (about 15 minutes per million here; stopped, it resumes where it was)\n", left, total)
 	}
 	bar := newProgress(stderr, "re-deriving", total)
 	err = a.db.Rederive(ctx, a.svc.Rederive, func(done, _ int) { bar.set(done) })

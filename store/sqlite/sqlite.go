@@ -282,9 +282,11 @@ func (db *DB) createBatches(ctx context.Context, tx *sql.Tx, total int, next fun
 	}
 	finish := func() error { return nil }
 	borders := "incident_borders"
+	var counts tally
 	if total >= bulkMin && int64(total) >= first-1 {
 		var err error
-		if finish, err = bulkLoad(ctx, tx, first); err != nil {
+		counts = tally{}
+		if finish, err = bulkLoad(ctx, tx, first, counts); err != nil {
 			return err
 		}
 		borders = bordersLoadTable
@@ -298,7 +300,7 @@ func (db *DB) createBatches(ctx context.Context, tx *sql.Tx, total int, next fun
 		if len(ins) == 0 {
 			return finish()
 		}
-		if err := db.insertMany(ctx, tx, ins, seq, borders); err != nil {
+		if err := db.insertMany(ctx, tx, ins, seq, borders, counts); err != nil {
 			return err
 		}
 		seq += int64(len(ins))
@@ -306,8 +308,8 @@ func (db *DB) createBatches(ctx context.Context, tx *sql.Tx, total int, next fun
 }
 
 // insertMany inserts incidents with row ids from next on, their border
-// rows into the table borders.
-func (db *DB) insertMany(ctx context.Context, tx *sql.Tx, ins []*incident.Incident, next int64, borders string) error {
+// rows into the table borders (counted in counts, for a bulk load).
+func (db *DB) insertMany(ctx context.Context, tx *sql.Tx, ins []*incident.Incident, next int64, borders string, counts tally) error {
 	actor, at := incident.ActorFrom(ctx), db.Now().UTC().Format(time.RFC3339Nano)
 	// In date order, inserts into the date-led indexes touch neighbouring
 	// pages instead of pages all over the index.
@@ -348,7 +350,7 @@ func (db *DB) insertMany(ctx context.Context, tx *sql.Tx, ins []*incident.Incide
 		for i := range part {
 			seqs[i] = next + int64(lo+i)
 		}
-		if err := insertBordersInto(ctx, tx, borders, seqs, part, true); err != nil {
+		if err := insertBordersInto(ctx, tx, borders, seqs, part, true, counts); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO revisions (incident_id, action, actor, at) VALUES "+strings.TrimSuffix(strings.Repeat("(?, 'create', ?, ?),", len(part)), ","), revs...); err != nil {
@@ -370,7 +372,7 @@ var bulkMin = 10000
 // as the triggers would have, and puts the triggers back. It all happens in
 // the load's transaction: a reader sees the schema before or after, and a
 // failed load leaves both as they were.
-func bulkLoad(ctx context.Context, tx *sql.Tx, next int64) (finish func() error, err error) {
+func bulkLoad(ctx context.Context, tx *sql.Tx, next int64, counts tally) (finish func() error, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT type, name, sql FROM sqlite_master
 		WHERE sql IS NOT NULL AND (type = 'index' AND tbl_name IN ('incidents', 'revisions', 'incident_borders')
 			OR type = 'trigger' AND tbl_name IN ('incidents', 'incident_search', 'incident_borders') AND sql LIKE '% AFTER INSERT ON %')`)
@@ -415,13 +417,12 @@ func bulkLoad(ctx context.Context, tx *sql.Tx, next int64) (finish func() error,
 			"INSERT INTO counts SELECT 'cell', cell >> 34, count(*) FROM incidents INDEXED BY incidents_cell WHERE seq >= ?1 AND deleted_at IS NULL AND cell IS NOT NULL GROUP BY 2 ON CONFLICT DO UPDATE SET n = n + excluded.n",
 			"INSERT INTO incident_fts (rowid, search) SELECT seq, search FROM incident_search WHERE seq >= ?1",
 		}
-		catchUp = append(catchUp, bordersCatchUp, countryCatchUp)
 		for _, q := range catchUp {
 			if _, err := tx.ExecContext(ctx, q, next); err != nil {
 				return fmt.Errorf("sqlite: bulk load: %w", err)
 			}
 		}
-		return nil
+		return counts.write(ctx, tx)
 	}, nil
 }
 
