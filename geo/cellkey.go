@@ -107,12 +107,3 @@ func cover(region s2.Region, budget int) []KeyRange {
 func keyRange(id s2.CellID, inside bool) KeyRange {
 	return KeyRange{Lo: int64(uint64(id.RangeMin()) >> 1), Hi: int64(uint64(id.RangeMax()) >> 1), Inside: inside}
 }
-
-// KeyPrefixBound is the lon/lat bound of the cell keys that share prefix,
-// their top bits once the low dropped bits are shifted away (the store
-// counts incidents per key >> 34, a level-13 cell about 1 km across).
-func KeyPrefixBound(prefix int64, dropped uint) orb.Bound {
-	leaf := s2.CellID(uint64(prefix)<<(dropped+1) | 1)
-	r := s2.CellFromCellID(leaf.Parent(30 - int(dropped+1)/2)).RectBound()
-	return orb.Bound{Min: orb.Point{r.Lo().Lng.Degrees(), r.Lo().Lat.Degrees()}, Max: orb.Point{r.Hi().Lng.Degrees(), r.Hi().Lat.Degrees()}}
-}

@@ -8,12 +8,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
-	"github.com/paulmach/orb"
 )
 
-// Border distances live in incident_borders (migration 0013): per
+// Border distances live in incident_borders (migration 0014): per
 // incident, a row per border within 300 km ("MLI-NER"), a row per country
 // whose borders are within 300 km ("MLI", the nearest of them) and an "any"
 // row (the nearest border). A border filter is the key range
@@ -264,55 +262,32 @@ func (db *DB) byCountry(ctx context.Context, regions []incident.Bucket) ([]incid
 	return out, nil
 }
 
-// Coverage says which countries the live incidents are in and the box
-// around them, from the counts table alone: its country rows, and its
-// level-13 cells (the box is the cells' bound, so up to about a km wider
-// than the points). At 1M incidents it reads the few thousand cells
-// holding them, not the incidents.
+// Coverage says which countries the live incidents are in, from the
+// counts table's country rows, and the box around them (Extent: an index
+// probe per side).
 func (db *DB) Coverage(ctx context.Context) (*incident.Coverage, error) {
 	cov := &incident.Coverage{Countries: []string{}}
 	rows, err := db.read.QueryContext(ctx, "SELECT substr(dim, 3), n FROM counts WHERE dim >= 'c:' AND dim < 'c;' AND n > 0 ORDER BY dim")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: coverage: %w", err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var iso string
 		var n int
 		if err := rows.Scan(&iso, &n); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		cov.Countries = append(cov.Countries, iso)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = db.read.QueryContext(ctx, "SELECT k, n FROM counts WHERE dim = 'cell' AND n > 0")
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: coverage: %w", err)
-	}
-	defer rows.Close()
-	var box orb.Bound
-	for rows.Next() {
-		var k int64
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		b := geo.KeyPrefixBound(k, countBucketBits)
-		if cov.Incidents == 0 {
-			box = b
-		} else {
-			box = box.Union(b)
-		}
 		cov.Incidents += n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if cov.Incidents > 0 {
-		cov.BBox = &[4]float64{box.Min[0], box.Min[1], box.Max[0], box.Max[1]}
+	ext, err := db.Extent(ctx)
+	if err != nil || ext == nil {
+		return cov, err
 	}
+	cov.BBox = &[4]float64{ext.BBox.Min[0], ext.BBox.Min[1], ext.BBox.Max[0], ext.BBox.Max[1]}
 	return cov, nil
 }
