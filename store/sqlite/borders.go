@@ -11,7 +11,7 @@ import (
 	"github.com/incidentmap/incidentmap/incident"
 )
 
-// Border distances live in incident_borders (migration 0014): per
+// Border distances live in incident_borders (migration 0015): per
 // incident, a row per border within 300 km ("MLI-NER"), a row per country
 // whose borders are within 300 km ("MLI", the nearest of them) and an "any"
 // row (the nearest border). A border filter is the key range

@@ -13,7 +13,7 @@ import (
 )
 
 // Deriving stored incidents again, after the geography changed: migration
-// 0014 marks every incident (the world's borders and admin-1 units replaced
+// 0015 marks every incident (the world's borders and admin-1 units replaced
 // Niger's), `incidentmap rederive` does the same on demand. The meta key
 // holds the last row id done, so an interrupted run resumes where it
 // stopped; when it is absent, nothing waits.
@@ -149,7 +149,7 @@ func (db *DB) rederiveBatch(ctx context.Context, tx *sql.Tx, redo func(*incident
 		_, search, doc := columns(s.in)
 		if bytes.Equal(doc, s.doc) && s.in.Country != nil && s.country.String == *s.in.Country {
 			// Derived as before (the geography did not change for it), and
-			// its rows made since migration 0014 (they carry the country).
+			// its rows made since migration 0015 (they carry the country).
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, rederiveSQL, derivedColumns(s.in, s.seq)...); err != nil {

@@ -313,7 +313,7 @@ func checkRollups(t *testing.T, db *DB, live int) {
 			t.Errorf("filter %+v: rollup counts %d, a scan %d", f, got, want)
 		}
 	}
-	// The counts table (migrations 0008, 0014) matches a recount, too; and
+	// The counts table (migrations 0008, 0015) matches a recount, too; and
 	// the border rows are live exactly when their incident is.
 	recount := "SELECT 'cell', cell >> 34, count(*) FROM incidents WHERE deleted_at IS NULL GROUP BY 2" +
 		" UNION ALL SELECT 'c:' || country, 0, count(*) FROM incidents WHERE deleted_at IS NULL AND country IS NOT NULL GROUP BY 1" +
