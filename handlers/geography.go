@@ -119,16 +119,31 @@ func (s *Server) borders(c echo.Context) error {
 		return err
 	}
 	var bs []*geo.Border
-	switch iso := strings.ToUpper(c.QueryParam("country")); iso {
+	switch q := strings.ToUpper(c.QueryParam("country")); q {
 	case "ALL":
 		bs = s.cfg.Geo.Borders
 	case "":
 		bs = s.cfg.Geo.BordersOf(geo.Niger)
 	default:
-		if _, ok := s.cfg.Geo.Country(iso); !ok {
-			return incident.FieldErrorf("country", "%q is not a country's ISO 3166-1 alpha-3 code (NER, MLI, FRA...) nor all", c.QueryParam("country"))
+		// Several countries (the map asks for those its data covers):
+		// each border once, however many of them it touches.
+		isos := strings.Split(q, ",")
+		if len(isos) > 20 {
+			return incident.FieldErrorf("country", "%d countries: at most 20 in one request, or all", len(isos))
 		}
-		bs = s.cfg.Geo.BordersOf(iso)
+		seen := map[*geo.Border]bool{}
+		for _, iso := range isos {
+			iso = strings.TrimSpace(iso)
+			if _, ok := s.cfg.Geo.Country(iso); !ok {
+				return incident.FieldErrorf("country", "%q is not a country's ISO 3166-1 alpha-3 code (NER, MLI, FRA...) nor all", iso)
+			}
+			for _, b := range s.cfg.Geo.BordersOf(iso) {
+				if !seen[b] {
+					seen[b] = true
+					bs = append(bs, b)
+				}
+			}
+		}
 	}
 	fc := geojson.NewFeatureCollection()
 	fc.Features = s.cfg.Geo.BorderFeatures(bs)

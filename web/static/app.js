@@ -177,23 +177,42 @@
   IM.getJSON = getJSON;
 
   var regionOptions = {};
+  // The base layer is the countries the data covers (at most 20 of them;
+  // Niger's when the database is empty) and the map opens fitted to the
+  // data, unless the URL holds a view.
+  var coverage = getJSON('/api/v1/coverage').catch(function () { return { countries: [] }; }).then(function (cov) {
+    var cs = (cov.countries || []).slice(0, 20);
+    if (!cs.length) { cs = ['NER']; }
+    return { countries: cs, bbox: cov.bbox };
+  });
   var baseReady = Promise.all([
-    getJSON('/api/v1/regions?country=NER&neighbours=true').then(function (fc) {
+    coverage.then(function (cov) { return getJSON('/api/v1/regions?country=' + cov.countries.join(',') + (cov.countries.length === 1 ? '&neighbours=true' : '')).then(function (fc) { return { fc: fc, cov: cov }; }); }).then(function (r) {
+      var fc = r.fc, cov = r.cov;
       regionsLayer.addData(fc);
-      var niger = fc.features.filter(function (f) { return f.properties.country === 'NER'; });
-      choroLayer.addData({ type: 'FeatureCollection', features: niger });
+      var covered = fc.features.filter(function (f) { return cov.countries.indexOf(f.properties.country) >= 0; });
+      choroLayer.addData({ type: 'FeatureCollection', features: covered });
       var sel = $('f-region');
-      niger.sort(function (a, b) { return String(a.properties.name).localeCompare(String(b.properties.name)); }).forEach(function (f) {
+      var several = cov.countries.length > 1;
+      covered.sort(function (a, b) {
+        return String(a.properties.country).localeCompare(String(b.properties.country)) || String(a.properties.name).localeCompare(String(b.properties.name));
+      }).forEach(function (f) {
         var o = document.createElement('option');
         o.value = f.properties.code;
-        o.textContent = f.properties.name + ' (' + f.properties.code + ')';
+        o.textContent = f.properties.name + ' (' + f.properties.code + ')' + (several ? ' · ' + f.properties.country : '');
         regionOptions[String(f.properties.code).toLowerCase()] = f.properties.code;
         regionOptions[String(f.properties.name).toLowerCase()] = f.properties.code;
         sel.appendChild(o);
       });
-      if (!ui.view && niger.length) { map.fitBounds(L.geoJSON({ type: 'FeatureCollection', features: niger }).getBounds(), { animate: false }); }
+      if (!ui.view) {
+        if (cov.bbox) {
+          var b = cov.bbox;
+          map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { animate: false, padding: [20, 20], maxZoom: 9 });
+        } else if (covered.length) {
+          map.fitBounds(L.geoJSON({ type: 'FeatureCollection', features: covered }).getBounds(), { animate: false });
+        }
+      }
     }),
-    getJSON('/api/v1/borders').then(function (fc) { bordersLayer.addData(fc); }),
+    coverage.then(function (cov) { return getJSON('/api/v1/borders?country=' + cov.countries.join(',')); }).then(function (fc) { bordersLayer.addData(fc); }),
     getJSON('/api/v1').then(function (idx) { IM.formats = idx.formats || []; })
   ]).catch(function (e) { showNotice(t('baseMapError', { e: e.message })); }).then(function () { fillForm(); });
 
