@@ -121,6 +121,13 @@ func (s *Server) createIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Every new incident is compared with the stored ones; the answer says
+	// which may tell of the same event (GET …/duplicates asks again later).
+	// The incident is stored either way, so a failed comparison only
+	// leaves the list out.
+	if dups, err := s.cfg.Service.Duplicates(c.Request().Context(), out); err == nil {
+		out.PossibleDuplicates = dups
+	}
 	c.Response().Header().Set(echo.HeaderLocation, baseURL(c)+"/api/v1/incidents/"+url.PathEscape(out.ID))
 	return writeFeature(c, http.StatusCreated, out)
 }

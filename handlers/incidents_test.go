@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -228,3 +229,36 @@ func TestNoChangeWritesNoRevision(t *testing.T) {
 		t.Errorf("a real change: %d %s, %d revisions", rec.Code, rec.Body, ts.revisions("n-1"))
 	}
 }
+
+// Every new incident is compared with the stored ones: the answer to a POST
+// names those that may tell of the same event, and the list is not stored
+// (nor taken from input).
+func TestCreateSaysPossibleDuplicates(t *testing.T) {
+	ts := newTestServer(t)
+	at := func(id, date string, lon, lat float64) string {
+		return `{"type":"Feature","id":"` + id + `","geometry":{"type":"Point","coordinates":[` +
+			strconvF(lon) + `,` + strconvF(lat) + `]},"properties":{"event_date":"` + date +
+			`","event_type":"Battles","sub_event_type":"Armed clash","fatalities":12,"location":"Torodi",` +
+			`"possible_duplicates":[{"id":"forged"}]}}`
+	}
+	first := ts.create(at("src-a", "2024-03-10", 1.80, 13.12))
+	if d, ok := props(first)["possible_duplicates"].([]any); !ok || len(d) != 0 {
+		t.Errorf("the first report of the attack: possible_duplicates %v, want none", props(first)["possible_duplicates"])
+	}
+	// The same attack from another source, a day later and 15 km away.
+	second := ts.create(at("src-b", "2024-03-11", 1.93, 13.12))
+	d, _ := props(second)["possible_duplicates"].([]any)
+	if len(d) != 1 || d[0].(map[string]any)["id"] != "src-a" {
+		t.Fatalf("the second report: possible_duplicates %v, want src-a", props(second)["possible_duplicates"])
+	}
+	// An attack in the same town a month later is another event.
+	if d, _ := props(ts.create(at("src-c", "2024-04-12", 1.80, 13.12)))["possible_duplicates"].([]any); len(d) != 0 {
+		t.Errorf("a month later: possible_duplicates %v, want none", d)
+	}
+	got := decodeBody(t, ts.do("GET", "/api/v1/incidents/src-b", "", ""))
+	if _, ok := props(got)["possible_duplicates"]; ok {
+		t.Errorf("possible_duplicates was stored: %v", props(got))
+	}
+}
+
+func strconvF(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -226,7 +226,7 @@ func SourceTimestamp(in *Incident) int64 {
 func SameContent(a, b *Incident) bool {
 	doc := func(in *Incident) []byte {
 		c := *in
-		c.CreatedAt, c.UpdatedAt, c.StoredJSON, c.DistanceKM = time.Time{}, time.Time{}, nil, nil
+		c.CreatedAt, c.UpdatedAt, c.StoredJSON, c.DistanceKM, c.PossibleDuplicates = time.Time{}, time.Time{}, nil, nil, nil
 		var buf bytes.Buffer
 		c.AppendFeature(&buf)
 		return buf.Bytes()

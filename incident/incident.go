@@ -56,6 +56,10 @@ type Incident struct {
 
 	// DistanceKM is set on results of distance queries (border, near).
 	DistanceKM *float64
+	// PossibleDuplicates is set on the answer to a write: the stored
+	// incidents that may tell of the same event. Never stored: what is a
+	// possible duplicate changes as incidents come and go.
+	PossibleDuplicates []Duplicate
 	// StoredJSON, when set by a store, is the Feature exactly as stored;
 	// AppendFeature writes it unchanged (adding distance_km), which spares
 	// listings a decode and an encode per incident. Stores set it only when a
@@ -258,6 +262,11 @@ func (in *Incident) AppendFeature(b *bytes.Buffer) {
 	if in.DistanceKM != nil {
 		b.WriteString(`,"distance_km":`)
 		writeFloat(b, math.Round(*in.DistanceKM*1000)/1000)
+	}
+	if in.PossibleDuplicates != nil {
+		d, _ := json.Marshal(in.PossibleDuplicates)
+		b.WriteString(`,"possible_duplicates":`)
+		b.Write(d)
 	}
 	// In key order, as encoding/json writes maps: the same incident is the
 	// same bytes, so a write (or a re-import) that changes nothing is seen
