@@ -124,13 +124,14 @@ func (gz *Gazetteer) Len() int {
 	return len(gz.cols.name) + len(gz.added)
 }
 
-// Towns returns the embedded cities and towns and every added place: the
-// places a map or an OGC client lists (the 250,000 villages are for
-// matching names, not for listing).
+// Towns returns the embedded cities and towns OpenStreetMap maps as such
+// (Africa's, about 4,000) and every added place: the places a map or an
+// OGC client lists. The 250,000 villages and GeoNames' 170,000 cities of
+// the world are for matching names, not for listing.
 func (gz *Gazetteer) Towns() []Place {
 	var out []Place
 	for i, k := range gz.cols.kind {
-		if k <= 1 {
+		if k <= 1 && gz.cols.sources[i]&SourceOSM != 0 {
 			out = append(out, gz.embedded(i))
 		}
 	}

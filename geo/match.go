@@ -27,7 +27,9 @@ type reading struct {
 // split at "near" words) and reads each as one name: a run either is a
 // name, or contains an unknown one. Its longest known part does not match
 // on its own ("Libye Koira" is not Libya), except a trailing admin-1 or
-// country name, which is read as context ("Tin Gara Tillaberi").
+// country name in a phrase without commas or brackets, which is read as
+// context ("Tin Gara Tillaberi"; in "Boni Kwara (Tillaberi)" Kwara is
+// part of the name, not Nigeria's Kwara State).
 func (g *Geography) readRuns(ph *phrase) []reading {
 	var out []reading
 	near := false
@@ -76,7 +78,8 @@ func (g *Geography) readRun(ph *phrase, i, j, ci, cj int, near bool) []reading {
 	}
 	r.admin2 = g.admin2ByName(name)
 	r.country = g.countryWords[name]
-	if len(r.places) > 0 || r.region != nil || r.admin2 != nil || r.country != "" {
+	if len(r.places) > 0 || r.region != nil || r.admin2 != nil || r.country != "" || ph.seg[len(ph.seg)-1] != 0 {
+		// A phrase with commas or brackets says where its context is.
 		return []reading{r}
 	}
 	for k := ci + 1; k < cj; k++ {

@@ -24,6 +24,8 @@ type Config struct {
 	Service *incident.Service
 	Store   incident.Store
 	Tokens  incident.TokenStore
+	// Places keeps the places users add to the gazetteer (nil: none).
+	Places PlaceStore
 	Geo     *geo.Geography
 	Web     fs.FS // the map's files; nil serves no map
 	Logger  *slog.Logger
