@@ -114,6 +114,7 @@ func TestGeocodeRules(t *testing.T) {
 		{"a country inside a longer name", "Libye Koira", incident.PlaceHint{}, 0, "", "", false, nil},
 		{"a state inside a longer name", "Sokoto river", incident.PlaceHint{}, 0, "", "", false, nil},
 		{"a country inside a longer name, region given", "Libye Koira, Tillaberi", incident.PlaceHint{}, 3, "NE-6", "", false, []string{"Libye Koira"}},
+		{"a direction at the end is part of the name", "Tinkar Kobadjou Sud", incident.PlaceHint{}, 0, "", "", false, nil},
 		{"a town inside a longer name", "Niamey Kwaratenga Goungou", incident.PlaceHint{}, 0, "", "", false, nil},
 		{"a spelling one letter off, in the region", "Intagamey, Tillaberi", incident.PlaceHint{}, 1, "NE-6", "Intagarmey", false, nil},
 		{"a spelling one letter off, no region: not guessed", "Tabatol", incident.PlaceHint{}, 0, "", "", false, nil},

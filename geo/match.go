@@ -82,10 +82,15 @@ func (g *Geography) readRun(ph *phrase, i, j, ci, cj int, near bool) []reading {
 		// A phrase with commas or brackets says where its context is.
 		return []reading{r}
 	}
+	home := append(g.Neighbours(Niger), Niger)
 	for k := ci + 1; k < cj; k++ {
 		tail := ph.seq(k, cj-k)
 		rs, iso := g.byName[tail], g.countryWords[tail]
-		if len(rs) == 0 && iso == "" {
+		if _, dir := directions[tail]; dir || len(rs) > 0 && !slices.Contains(home, rs[0].Country) {
+			// "Tinkar Kobadjou Sud" is a village's name, not Haiti's Sud.
+			rs = nil
+		}
+		if len(rs) == 0 && (iso == "" || !slices.Contains(home, iso)) {
 			continue
 		}
 		head := g.readRun(ph, ci, k, ci, k, near)

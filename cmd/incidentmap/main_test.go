@@ -723,9 +723,9 @@ func TestCLIReverseAndGeocode(t *testing.T) {
 			t.Errorf("geocode candidate lacks %s", k)
 		}
 	}
-	out, stderr, err := runCLI(t, "", "geocode", "Atlantis")
+	out, stderr, err := runCLI(t, "", "geocode", "Xqzville")
 	if err != nil || strings.TrimSpace(out) != "[]" || stderr == "" {
-		t.Errorf("geocode Atlantis: err %v out %q stderr %q", err, out, stderr)
+		t.Errorf("geocode Xqzville: err %v out %q stderr %q", err, out, stderr)
 	}
 	for _, cmd := range []string{"serve", "import", "export", "reverse", "geocode", "gen", "backup", "restore", "healthcheck"} {
 		if _, stderr, err := runCLI(t, "", cmd, "--help"); err != nil || !strings.Contains(stderr, "Usage: incidentmap "+cmd) {
