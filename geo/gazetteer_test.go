@@ -116,7 +116,7 @@ func TestGeocodeRules(t *testing.T) {
 		{"a country inside a longer name, region given", "Libye Koira, Tillaberi", incident.PlaceHint{}, 3, "NE-6", "", false, []string{"Libye Koira"}},
 		{"a direction at the end is part of the name", "Tinkar Kobadjou Sud", incident.PlaceHint{}, 0, "", "", false, nil},
 		{"a town inside a longer name", "Niamey Kwaratenga Goungou", incident.PlaceHint{}, 0, "", "", false, nil},
-		{"a spelling one letter off, in the region", "Intagamey, Tillaberi", incident.PlaceHint{}, 1, "NE-6", "Intagarmey", false, nil},
+		{"a spelling one letter off, in the region: probably that village, precision 2", "Intagamey, Tillaberi", incident.PlaceHint{}, 2, "NE-6", "Intagarmey", false, nil},
 		{"a spelling one letter off, no region: not guessed", "Tabatol", incident.PlaceHint{}, 0, "", "", false, nil},
 		{"a short name is never guessed", "Tibri, Dosso", incident.PlaceHint{}, 3, "NE-3", "", false, []string{"Tibri"}},
 	}

@@ -73,4 +73,3 @@ func TestPlacesAPI(t *testing.T) {
 	wantProblem(t, ts.do("DELETE", path, ts.editor, ""), http.StatusNotFound, "", "no added place")
 	wantProblem(t, ts.do("DELETE", "/api/v1/places/abc", ts.editor, ""), http.StatusBadRequest, "id", "not a place id")
 }
-

@@ -183,4 +183,3 @@ func readFromTgz(path, member string) ([]byte, error) {
 func round(p orb.Point) orb.Point {
 	return orb.Point{math.Round(p[0]*1e6) / 1e6, math.Round(p[1]*1e6) / 1e6}
 }
-

@@ -207,7 +207,9 @@ func buildPlaces(g *geo.Geography, in []geo.PlaceRecord) ([]geo.PlaceRecord, int
 		}
 		kept = append(kept, p)
 	}
-	rank := func(p geo.PlaceRecord) int { return slices.Index([]string{"city", "town", "village", "suburb", "hamlet", "locality", "isolated_dwelling"}, p.Kind) }
+	rank := func(p geo.PlaceRecord) int {
+		return slices.Index([]string{"city", "town", "village", "suburb", "hamlet", "locality", "isolated_dwelling"}, p.Kind)
+	}
 	// OSM first (its kinds are finer than GeoNames' "town"), then by kind.
 	slices.SortStableFunc(kept, func(a, b geo.PlaceRecord) int {
 		return cmp.Or(boolCmp(a.Sources&geo.SourceOSM == 0, b.Sources&geo.SourceOSM == 0), cmp.Compare(rank(a), rank(b)))
