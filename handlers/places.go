@@ -45,10 +45,7 @@ func (s *Server) listPlaces(c echo.Context) error {
 		if len(ps) > maxPlaceMatches {
 			ps = ps[:maxPlaceMatches]
 		}
-	} else {
-		if s.cfg.Places == nil {
-			return incident.Errorf(incident.EUNAVAILABLE, "this server keeps no added places")
-		}
+	} else if s.cfg.Places != nil {
 		var err error
 		if ps, err = s.cfg.Places.Places(c.Request().Context(), c.QueryParam("source")); err != nil {
 			return err
