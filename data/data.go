@@ -19,11 +19,14 @@ var World []byte
 //go:embed zones.json
 var Zones []byte
 
-// Places is the gazetteer of Niger's towns from GeoNames (properties name,
-// ascii_name, variants, region, country, source).
+// PlacesOSM is the gazetteer in the compact form geo.DecodePlaces reads:
+// the cities, towns, villages and hamlets of Africa from OpenStreetMap and
+// the world's cities from GeoNames, merged. It is a database derived from
+// OpenStreetMap, under the Open Database License: see
+// places-osm.NOTICE.
 //
-//go:embed places.geojson
-var Places []byte
+//go:embed places-osm.bin
+var PlacesOSM []byte
 
 // Incidents is the seed: the events of the report incidentmap grew from
 // (about 3 October 2023), loaded into an empty database on first start.

@@ -12,8 +12,7 @@ package geo
 import (
 	"cmp"
 	"fmt"
-	"io"
-	"os"
+	"maps"
 	"slices"
 	"sync"
 
@@ -32,7 +31,14 @@ type Options struct {
 	BorderZoneKM float64 // every "<A>–<B> border zone": within this distance of the border, either side
 	TriBorderKM  float64 // the Liptako-Gourma tri-border area's radius
 	LakeChadKM   float64 // the Lake Chad area's radius
-	Places       []string
+	// Places are extra gazetteer files (any format ReadPlaces reads),
+	// added as the program starts.
+	Places []string
+	// World replaces the embedded atlas, and NoGazetteer leaves the
+	// embedded places out: cmd/datagen places its places with the atlas it
+	// has just built.
+	World       []byte
+	NoGazetteer bool
 }
 
 // DefaultOptions are the zone widths of data/zones.json.
@@ -132,8 +138,13 @@ type Geography struct {
 	borderZones map[string]*Zone // by border key
 	areaZones   []*Zone
 
-	geocodeMu    sync.Mutex
-	geocodeCache map[string]geocodeResult
+	countryWords map[string]string // folded country names and adjectives → ISO3
+	admin2Once   sync.Once
+	admin2Names  map[string]*Region
+
+	geocodeMu      sync.Mutex
+	geocodeCache   map[string]geocodeResult
+	geocodeVersion uint64
 
 	countryLookup // lookup.go
 }
@@ -144,7 +155,11 @@ func Load(opts Options) (*Geography, error) {
 	if opts.BorderZoneKM <= 0 || opts.TriBorderKM <= 0 || opts.LakeChadKM <= 0 {
 		return nil, fmt.Errorf("geo: zone widths must be positive (border %v km, tri-border %v km, Lake Chad %v km)", opts.BorderZoneKM, opts.TriBorderKM, opts.LakeChadKM)
 	}
-	a, err := DecodeAtlas(data.World)
+	world := data.World
+	if opts.World != nil {
+		world = opts.World
+	}
+	a, err := DecodeAtlas(world)
 	if err != nil {
 		return nil, err
 	}
@@ -155,22 +170,29 @@ func Load(opts Options) (*Geography, error) {
 	if err := g.loadZones(data.Zones); err != nil {
 		return nil, err
 	}
-	g.Places = &Gazetteer{}
-	if err := g.Places.add(data.Places, "GeoNames", g); err != nil {
+	raw := data.PlacesOSM
+	if opts.NoGazetteer {
+		raw = nil
+	}
+	if g.Places, err = newGazetteer(g, raw); err != nil {
 		return nil, err
 	}
+	var fileID int64
 	for _, path := range opts.Places {
-		f, err := os.Open(path)
+		ps, err := ReadPlacesFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("geo: places file: %w", err)
-		}
-		b, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("geo: places file %s: %w", path, err)
-		}
-		if err := g.Places.add(b, path, g); err != nil {
 			return nil, err
+		}
+		for _, p := range ps {
+			// Negative ids: places of files, never the database's.
+			fileID--
+			p.ID = fileID
+			if p.Source == "" {
+				p.Source = path
+			}
+			if _, err := g.Places.Add(p); err != nil {
+				return nil, fmt.Errorf("geo: places file %s: %w", path, err)
+			}
 		}
 	}
 	return g, nil
@@ -258,6 +280,12 @@ func (g *Geography) loadAtlas(a *Atlas) error {
 			return 1
 		}
 		return 2
+	}
+	g.countryWords = maps.Clone(countryWords)
+	for _, c := range g.Countries {
+		if k := normalize(c.Name); k != "" {
+			g.countryWords[k] = c.ISO3
+		}
 	}
 	for _, rs := range g.byName {
 		slices.SortStableFunc(rs, func(x, y *Region) int { return cmp.Compare(rank(x), rank(y)) })

@@ -31,6 +31,7 @@ func (g *Geography) Reverse(lon, lat float64) incident.Location {
 	}
 	g.borderDistances(&loc, leaf, toS2(p))
 	g.zonesOf(&loc, p)
+	loc.Near = g.Places.Nearest(p)
 	return loc
 }
 

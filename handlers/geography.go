@@ -51,7 +51,15 @@ func (s *Server) geocode(c echo.Context) error {
 	if n := utf8.RuneCountInString(q); n > 500 {
 		return incident.FieldErrorf("q", "is %d characters; at most 500", n)
 	}
-	cs, reason := s.cfg.Geo.Geocode(q)
+	// country, admin1 and admin2, as a report gives them beside the
+	// place name, pick among places of one name.
+	hint := incident.PlaceHint{Country: c.QueryParam("country"), Admin1: c.QueryParam("admin1"), Admin2: c.QueryParam("admin2")}
+	for name, v := range map[string]string{"country": hint.Country, "admin1": hint.Admin1, "admin2": hint.Admin2} {
+		if len(v) > 200 {
+			return incident.FieldErrorf(name, "is %d bytes; at most 200", len(v))
+		}
+	}
+	cs, reason := s.cfg.Geo.GeocodeHint(q, hint)
 	if len(cs) == 0 {
 		return &incident.Error{Code: incident.EUNPROCESSABLE, Field: "q", Message: reason}
 	}

@@ -57,7 +57,7 @@ var ogcCollections = []collection{
 	{ID: "regions", Title: "Admin-1 regions", Description: "Natural Earth 1:10m admin-1 regions of Niger and its neighbours.", static: (*Server).regionFeatures},
 	{ID: "borders", Title: "Niger's borders", Description: "Niger's seven international borders, derived from Natural Earth.", static: (*Server).borderFeatures},
 	{ID: "zones", Title: "Border zones", Description: "Border zones inside Niger and the tri-border areas (outlines for display; membership is by exact distance).", static: (*Server).zoneFeatures},
-	{ID: "places", Title: "Gazetteer", Description: "Niger's towns from GeoNames (CC BY 4.0).", static: (*Server).placeFeatures},
+	{ID: "places", Title: "Gazetteer", Description: "Cities and towns of the gazetteer (OpenStreetMap, ODbL, © OpenStreetMap contributors; GeoNames, CC BY 4.0) and the places users added; villages are matched by the geocoder, not listed.", static: (*Server).placeFeatures},
 }
 
 func (s *Server) ogcRoutes() {
@@ -486,10 +486,10 @@ func (s *Server) zoneFeatures() []*geojson.Feature {
 
 func (s *Server) placeFeatures() []*geojson.Feature {
 	var out []*geojson.Feature
-	for i, p := range s.cfg.Geo.Places.All() {
+	for i, p := range s.cfg.Geo.Places.Towns() {
 		f := geojson.NewFeature(p.Point)
 		f.ID = strconv.Itoa(i + 1)
-		f.Properties = geojson.Properties{"name": p.Name, "ascii_name": p.ASCIIName, "variants": strings.Join(p.Variants, "; "), "region": p.Region, "country": p.Country, "source": p.Source}
+		f.Properties = geojson.Properties{"name": p.Name, "kind": p.Kind, "variants": strings.Join(p.Variants, "; "), "region": p.Region, "country": p.Country, "source": p.Source}
 		out = append(out, f)
 	}
 	return out

@@ -180,6 +180,11 @@ func (g genOp) generate(r *rand.Rand, features map[string][]string) (string, url
 			}
 		}
 	}
+	if q.Has("region") && q.Has("country") {
+		// Each is valid alone, but a region must be one of the countries
+		// named ("Tillaberi" with country=MLI,BFA is refused, on purpose).
+		allValid = false
+	}
 	return path, q, allValid
 }
 

@@ -80,6 +80,9 @@ func (s *Server) routes() {
 	api.GET("/regions", s.regions, read...)
 	api.GET("/borders", s.borders, read...)
 	api.GET("/zones", s.zones, read...)
+	api.GET("/places", s.listPlaces, read...)
+	api.POST("/places", s.addPlaces, write...)
+	api.DELETE("/places/:id", s.deletePlace, write...)
 	api.GET("/typology", s.typology, read...)
 	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 
@@ -169,6 +172,7 @@ func (s *Server) apiIndex(c echo.Context) error {
 			{Href: base + "/api/v1/zones", Rel: "related", Type: MIMEGeoJSON, Title: "Border zones and tri-border areas"},
 			{Href: base + "/api/v1/reverse?lon=1.8&lat=13.1", Rel: "related", Type: echo.MIMEApplicationJSON, Title: "Reverse geocoding"},
 			{Href: base + "/api/v1/geocode?q=near+Ayorou", Rel: "related", Type: echo.MIMEApplicationJSON, Title: "Forward geocoding of place phrases"},
+			{Href: base + "/api/v1/places?q=Torodi", Rel: "related", Type: MIMEGeoJSON, Title: "Gazetteer: places of a name (q), or the places users added; POST and DELETE for editors"},
 			{Href: base + "/api/v1/typology", Rel: "related", Type: echo.MIMEApplicationJSON, Title: "ACLED event types and sub-event types"},
 		},
 	})

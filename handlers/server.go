@@ -24,9 +24,11 @@ type Config struct {
 	Service *incident.Service
 	Store   incident.Store
 	Tokens  incident.TokenStore
-	Geo     *geo.Geography
-	Web     fs.FS // the map's files; nil serves no map
-	Logger  *slog.Logger
+	// Places keeps the places users add to the gazetteer (nil: none).
+	Places PlaceStore
+	Geo    *geo.Geography
+	Web    fs.FS // the map's files; nil serves no map
+	Logger *slog.Logger
 	// AccessLog gets one line per request (default Logger); it may buffer.
 	AccessLog *slog.Logger
 	// ReadsNeedToken makes reads require a token with role viewer or above

@@ -66,7 +66,7 @@ func newLiveServer(t testing.TB, seed bool, configure func(*Config)) *liveServer
 		ts.tokens[role] = secret
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := Config{Service: svc, Store: db, Tokens: db, Geo: g, Logger: quiet, WritesPerMinute: -1}
+	cfg := Config{Service: svc, Store: db, Tokens: db, Places: db, Geo: g, Logger: quiet, WritesPerMinute: -1}
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -47,6 +47,19 @@ type Location struct {
 	BoundarySnapKM  *float64         `json:"boundary_snap_km"`
 	CountryMismatch bool             `json:"country_mismatch"`
 	Zones           []string         `json:"zones"`
+	Near            *NearPlace       `json:"near,omitempty"`
+}
+
+// NearPlace is the named city, town or village nearest a point, how far
+// it is and the direction from it to the point: {"name": "Makalondi",
+// "distance_km": 12.3, "bearing": "NE"} reads "12 km NE of Makalondi".
+type NearPlace struct {
+	Name       string  `json:"name"`
+	Kind       string  `json:"kind,omitempty"`
+	DistanceKM float64 `json:"distance_km"`
+	Bearing    string  `json:"bearing"` // 8-point compass, from the place to the point
+	Lon        float64 `json:"lon"`
+	Lat        float64 `json:"lat"`
 }
 
 // Nearest returns the nearest border, or false when there is none.
@@ -72,20 +85,44 @@ type ReportedLocator interface {
 }
 
 // Candidate is one answer of forward geocoding: where a place phrase puts an
-// incident, how precisely (ACLED's geo_precision), and why.
+// incident, how precisely (ACLED's geo_precision), and why. Ambiguous says
+// several places fit equally well (all are candidates, best first);
+// Unmatched lists the names of the phrase the gazetteer does not know (the
+// answer is then the area around them, never a guess).
 type Candidate struct {
-	Lon          float64 `json:"lon"`
-	Lat          float64 `json:"lat"`
-	GeoPrecision int     `json:"geo_precision"`
-	RadiusKM     float64 `json:"radius_km"`
-	Region       *Region `json:"region"`
-	Matched      string  `json:"matched"`
+	Lon          float64    `json:"lon"`
+	Lat          float64    `json:"lat"`
+	GeoPrecision int        `json:"geo_precision"`
+	RadiusKM     float64    `json:"radius_km"`
+	Region       *Region    `json:"region"`
+	Country      string     `json:"country,omitempty"`
+	Name         string     `json:"name,omitempty"` // the gazetteer's place, for a point answer
+	Kind         string     `json:"kind,omitempty"` // city, town, village...; or admin1, admin2, country, border, zone for an area
+	Matched      string     `json:"matched"`
+	Ambiguous    bool       `json:"ambiguous,omitempty"`
+	Unmatched    []string   `json:"unmatched,omitempty"`
+	Near         *NearPlace `json:"near,omitempty"`
 }
 
 // Geocoder turns a place phrase into candidates, best first. With no
 // candidate, reason says why the phrase could not be placed.
 type Geocoder interface {
 	Geocode(text string) (candidates []Candidate, reason string)
+}
+
+// PlaceHint is what a report says beside the place name: its country (ISO3
+// or name) and admin units, as ACLED's country, admin1 and admin2 columns.
+// It picks among places of one name and bounds an unknown one.
+type PlaceHint struct {
+	Country string
+	Admin1  string
+	Admin2  string
+}
+
+// HintGeocoder is a Geocoder that also takes a report's PlaceHint;
+// geo.Geography is one.
+type HintGeocoder interface {
+	GeocodeHint(text string, hint PlaceHint) (candidates []Candidate, reason string)
 }
 
 // SortBorders puts borders nearest first, and equally near ones (distances

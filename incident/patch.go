@@ -38,6 +38,14 @@ func (s *Service) Patch(ctx context.Context, id string, patch []byte, opts Patch
 	merged := MergePatch(doc, pm).(map[string]any)
 	if opts.Regeocode {
 		delete(merged, "geometry")
+		// An admin1 that only repeats what the old point derived is no
+		// report: left in, it would tell the geocoder to look for the new
+		// location in the old place's region.
+		props, _ := merged["properties"].(map[string]any)
+		patched, _ := pm["properties"].(map[string]any)
+		if _, set := patched["admin1"]; !set && props != nil && old.derivedAdmin1() != "" && props["admin1"] == old.derivedAdmin1() {
+			delete(props, "admin1")
+		}
 	}
 	b, _ := json.Marshal(merged)
 	in, err := DecodeFeature(b)
@@ -62,6 +70,15 @@ func parsePatch(patch []byte) (map[string]any, error) {
 		return nil, Errorf(EINVALID, "a merge patch must be a JSON object, like {\"properties\":{\"fatalities\":30}}")
 	}
 	return pm, nil
+}
+
+// derivedAdmin1 is the name of the admin-1 region the incident's point
+// lies in, as Derive fills admin1 when a report gave none.
+func (in *Incident) derivedAdmin1() string {
+	if in.Region == nil {
+		return ""
+	}
+	return in.Region.Name
 }
 
 // checkPatch refuses what a patch cannot mean: members outside an incident's

@@ -53,7 +53,7 @@ func (s *Service) prepare(in *Incident, r rules) error {
 		if err := checkText("properties.location", in.Location, maxShortText); err != nil {
 			return err
 		}
-		cs, reason := s.Geocoder.Geocode(in.Location)
+		cs, reason := s.geocode(in)
 		if len(cs) == 0 {
 			return &Error{Code: EUNPROCESSABLE, Field: "properties.location", Message: reason}
 		}
@@ -122,6 +122,18 @@ func (s *Service) derive(in *Incident, loc Location) {
 // snapped into the country its report named stays there.
 func (s *Service) Rederive(in *Incident) {
 	s.derive(in, s.locate(in))
+}
+
+// geocode places the incident's location, with what its report says beside
+// it (country, admin1, admin2) when the geocoder can use that: it picks
+// among villages of one name.
+func (s *Service) geocode(in *Incident) ([]Candidate, string) {
+	hg, ok := s.Geocoder.(HintGeocoder)
+	if !ok {
+		return s.Geocoder.Geocode(in.Location)
+	}
+	country, _ := in.Extra["reported_country"].(string)
+	return hg.GeocodeHint(in.Location, PlaceHint{Country: country, Admin1: in.Admin1, Admin2: in.Admin2})
 }
 
 // outsideEveryCountry refuses a point the geography cannot place in a

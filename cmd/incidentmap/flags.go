@@ -51,6 +51,7 @@ var errHelp = errors.New("help shown")
 type geoFlags struct {
 	borderKM, triKM, lakeKM float64
 	places                  stringList
+	learn                   bool
 }
 
 func (g *geoFlags) register(fs *flag.FlagSet) {
@@ -58,7 +59,8 @@ func (g *geoFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&g.borderKM, "border-zone-km", d.BorderZoneKM, "width of every \"<A>–<B> border zone\" (either side of the border), in km")
 	fs.Float64Var(&g.triKM, "tri-border-km", d.TriBorderKM, "radius of the Liptako-Gourma tri-border area around the Niger–Mali–Burkina Faso tripoint, in km")
 	fs.Float64Var(&g.lakeKM, "lake-chad-km", d.LakeChadKM, "radius of the Lake Chad area around the Niger–Nigeria–Chad tripoint, in km")
-	fs.Var(&g.places, "places", "extra gazetteer: a GeoJSON file of Points with a \"name\" (and optional \"variants\"); repeatable, or comma-separated")
+	fs.Var(&g.places, "places", "extra gazetteer for this run: a places file (GeoJSON Points with a \"name\" and optional \"variants\", CSV name,lat,lon, or a GeoNames dump); repeatable, or comma-separated. To keep places, use `incidentmap places import`")
+	fs.BoolVar(&g.learn, "learn-places", true, "learn places from the data: an incident stored at geo_precision 1 with a location name teaches the geocoder that name at that point")
 }
 
 func (g *geoFlags) load() (*geo.Geography, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -47,10 +48,15 @@ func cmdReverse(args []string, e env) error {
 	return printJSON(e, gg.Reverse(lon, lat))
 }
 
-func cmdGeocode(args []string, e env) error {
+func cmdGeocode(ctx context.Context, args []string, e env) error {
 	fs := newFlags("geocode", "\"TEXT\"", "Prints, as a JSON array best first, candidate points for a place phrase: a town (\"Torodi\"),\n\"near Ayorou\", \"20 km north of Tillia\", \"western Tahoua region near the Mali border\",\n\"southwest Niger\", \"the tri-border area\". Text it cannot place prints [] and the reason on stderr.", e)
 	var g geoFlags
 	g.register(fs)
+	dbPath := fs.String("db", defaultDB, "SQLite database whose added places (imported, posted, learned) are used too, when it exists")
+	var hint incident.PlaceHint
+	fs.StringVar(&hint.Country, "country", "", "the report's country (ISO3 or name): picks among places of one name")
+	fs.StringVar(&hint.Admin1, "admin1", "", "the report's admin1 (region): picks among places of one name, and bounds an unknown one")
+	fs.StringVar(&hint.Admin2, "admin2", "", "the report's admin2")
 	if err := parse(fs, args, e); err != nil {
 		return helpOK(err)
 	}
@@ -62,7 +68,10 @@ func cmdGeocode(args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	cs, reason := gg.Geocode(strings.Join(fs.Args(), " "))
+	if err := loadAddedPlaces(ctx, *dbPath, gg); err != nil {
+		return err
+	}
+	cs, reason := gg.GeocodeHint(strings.Join(fs.Args(), " "), hint)
 	if cs == nil {
 		cs = []incident.Candidate{}
 		fmt.Fprintln(e.stderr, reason)

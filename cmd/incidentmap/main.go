@@ -66,6 +66,9 @@ Usage:
   incidentmap token revoke ID        revoke an API token, at once
   incidentmap reverse LON LAT        country, region, border distances and zones of a point
   incidentmap geocode "TEXT"         candidate points for a place phrase
+  incidentmap places import FILE     add places to the gazetteer (GeoNames dump, GeoJSON points, CSV name,lat,lon)
+  incidentmap places list            list the places added (imported, posted, learned)
+  incidentmap places delete ID       remove an added place
   incidentmap gen --n N [--seed S]   add N realistic synthetic incidents (benchmarks, demos)
   incidentmap extract FILE --published YYYY-MM-DD
                                      draft incidents from a news report (--store: for review)
@@ -110,7 +113,9 @@ func runEnv(ctx context.Context, args []string, e env) error {
 	case "reverse":
 		return cmdReverse(args, e)
 	case "geocode":
-		return cmdGeocode(args, e)
+		return cmdGeocode(ctx, args, e)
+	case "places":
+		return cmdPlaces(ctx, args, e)
 	case "gen":
 		return cmdGen(ctx, args, e)
 	case "extract":

@@ -62,7 +62,15 @@ func openApp(ctx context.Context, dbPath string, g geoFlags, stderr io.Writer) (
 	if err != nil {
 		return nil, err
 	}
-	a := &app{db: db, geo: gg, svc: &incident.Service{Store: db, Locator: gg, Geocoder: gg}}
+	if err := db.LoadPlaces(ctx, gg.Places); err != nil {
+		db.Close()
+		return nil, err
+	}
+	var store incident.Store = db
+	if g.learn {
+		store = db.Learning(gg.Places)
+	}
+	a := &app{db: db, geo: gg, svc: &incident.Service{Store: store, Locator: gg, Geocoder: gg}}
 	if _, err := rederive(ctx, a, stderr); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("deriving stored incidents again: %w (run incidentmap rederive to finish)", err)
@@ -134,7 +142,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		origins = strings.Split(*cors, ",")
 	}
 	srv := handlers.NewServer(handlers.Config{
-		Service: a.svc, Store: a.db, Tokens: a.db, Geo: a.geo, Web: web.Files(), Logger: logger, AccessLog: newLogger(accessLog),
+		Service: a.svc, Store: a.db, Tokens: a.db, Places: a.db, Geo: a.geo, Web: web.Files(), Logger: logger, AccessLog: newLogger(accessLog),
 		ReadsNeedToken: *readToken, MetricsNeedToken: *metricsToken, CORSOrigins: origins,
 		WritesPerMinute: rateOrUnlimited(*writeRate), TLSCert: *tlsCert, TLSKey: *tlsKey,
 		HeavyConcurrency: *heavyConc, HeavyPerMinute: rateOrUnlimited(*heavyRate), DownloadTimeout: *downloadTimeout,
