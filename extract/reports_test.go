@@ -33,7 +33,7 @@ func TestReports(t *testing.T) {
 			{date: "2024-05-12", precision: 1, subEventType: "Remote explosive/landmine/IED", fatalities: 6, low: 6, high: 6,
 				by: map[string]any{"civilians": 6}, region: "Tillabéri", locationSubstring: "Torodi",
 				actor1: "Unidentified Armed Group (Niger)", actor2: "Civilians (Niger)"},
-			{date: "2024-04-15", precision: 3, subEventType: "Air/drone strike", locationSubstring: "Mali",
+			{date: "2024-04-15", precision: 3, subEventType: "Air/drone strike", locationSubstring: "Ménaka",
 				actor1: "Military Forces of Mali (2021-)", actor2: "Islamic State Sahel Province"},
 		}},
 		{"fr-diffa.txt", "2024-06-04", "fr", []want{
