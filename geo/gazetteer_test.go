@@ -104,6 +104,8 @@ func TestGeocodeRules(t *testing.T) {
 		{"in brackets too", "Tibiri (Maradi)", incident.PlaceHint{}, 1, "NE-4", "Tibiri", false, nil},
 		{"the report's admin1 picks", "Tibiri", incident.PlaceHint{Admin1: "Dosso"}, 1, "NE-3", "Tibiri", false, nil},
 		{"the report's country picks", "Djibo", incident.PlaceHint{Country: "BFA"}, 1, "BF-12", "Djibo", false, nil},
+		{"a namesake across a border is offered too, Niger's first", "Koutougou", incident.PlaceHint{}, 1, "", "Koutougou", true, nil},
+		{"the report's country settles it", "Koutougou", incident.PlaceHint{Country: "BFA"}, 1, "BF-12", "Koutougou", false, nil},
 		{"a region alone is the town", "Tillaberi", incident.PlaceHint{}, 1, "NE-6", "Tillabéri", false, nil},
 		{"unknown name in a known region: the region, precision 3", "Kwaratenga, Tillaberi", incident.PlaceHint{}, 3, "NE-6", "", false, []string{"Kwaratenga"}},
 		{"unknown name with the region after it, no comma", "Kwaratenga Tillaberi", incident.PlaceHint{}, 3, "NE-6", "", false, []string{"Kwaratenga"}},

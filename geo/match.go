@@ -326,7 +326,13 @@ func (g *Geography) rankPlaces(ps []Place, written string, c *geoContext) ([]Pla
 	if len(ps) > maxCandidates {
 		ps = ps[:maxCandidates]
 	}
-	ambiguous := len(ps) > 1 && class(ps[1]) == class(ps[0]) && spelled(ps[1]) == spelled(ps[0]) && countryRank(ps[1]) == countryRank(ps[0])
+	// Without a country in the phrase or the report, Niger's place comes
+	// first (the Sahel's default), but a namesake in another country is
+	// still a real answer: Koutougou is a village in Tillabéri and one in
+	// Burkina Faso's Soum, both with attacks. Say so rather than let
+	// precision 1 look certain.
+	ambiguous := len(ps) > 1 && class(ps[1]) == class(ps[0]) && spelled(ps[1]) == spelled(ps[0]) &&
+		(countryRank(ps[1]) == countryRank(ps[0]) || c.country == "")
 	return ps, ambiguous
 }
 
