@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"unicode"
 
+	"github.com/incidentmap/incidentmap/incident"
 	"github.com/paulmach/orb"
-	"golang.org/x/text/unicode/norm"
 )
 
 // Place is a named point of the gazetteer: a village, town or city from
@@ -371,22 +371,7 @@ func (gz *Gazetteer) Learnable(name string, p orb.Point) bool {
 }
 
 // asciiFold removes diacritics: "Tillabéri" → "Tillaberi".
-func asciiFold(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		ascii = ascii && s[i] < 0x80
-	}
-	if ascii {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
-		if !unicode.Is(unicode.Mn, r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+func asciiFold(s string) string { return incident.StripAccents(s) }
 
 // normalize folds a phrase for matching: no diacritics, lower case, words of
 // letters and digits separated by single spaces, digits split from letters
@@ -415,4 +400,4 @@ func normalize(s string) string {
 
 // Fold lower-cases text and strips diacritics, so "Tillabéri" matches
 // "tillaberi" in text search.
-func Fold(s string) string { return strings.ToLower(asciiFold(s)) }
+func Fold(s string) string { return incident.Fold(s) }

@@ -5,12 +5,14 @@ import (
 
 	"github.com/golang/geo/s1"
 	"github.com/golang/geo/s2"
+	"github.com/incidentmap/incidentmap/incident"
 	"github.com/paulmach/orb"
 )
 
 // EarthRadiusKM is the mean Earth radius (IUGG), the one s2 distances are
-// scaled by.
-const EarthRadiusKM = 6371.0088
+// scaled by: incident's, so that Filter.Match and the stores measure on
+// the same sphere.
+const EarthRadiusKM = incident.EarthRadiusKM
 
 func toS2(p orb.Point) s2.Point {
 	return s2.PointFromLatLng(s2.LatLngFromDegrees(p[1], p[0]))

@@ -25,7 +25,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
@@ -456,7 +455,7 @@ func columns(in *incident.Incident) (args []any, search string, doc []byte) {
 	} else {
 		args = append(args, nil)
 	}
-	search = geo.Fold(strings.Join([]string{in.Location, in.Actor1, in.Actor2, in.Admin1, in.Admin2, in.Notes, in.Source, strings.Join(in.Tags, " ")}, " "))
+	search = incident.Fold(incident.SearchText(in))
 	args = append(args, in.CreatedAt.UTC().Format(time.RFC3339Nano), in.UpdatedAt.UTC().Format(time.RFC3339Nano), geo.CellKey(orb.Point{in.Lon, in.Lat}))
 	var country any
 	if in.Country != nil {
@@ -1061,9 +1060,7 @@ func ftsQuery(words []string) string {
 
 // searchWords are the words of a text as the full-text index has them:
 // folded (lower case, no accents), split at anything not a letter or digit.
-func searchWords(q string) []string {
-	return strings.FieldsFunc(geo.Fold(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
-}
+func searchWords(q string) []string { return incident.SearchWords(q) }
 
 // placeFirstMax: a box or circle holding fewer incidents than this is read
 // first whatever else the filter says; its rows are few.
