@@ -210,11 +210,7 @@ func (s *Server) history(c echo.Context) error {
 
 // restore brings back a deleted incident (admins only).
 func (s *Server) restore(c echo.Context) error {
-	h, err := s.historyStore()
-	if err != nil {
-		return err
-	}
-	in, err := h.Restore(c.Request().Context(), c.Param("id"))
+	in, err := s.cfg.Service.Restore(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -188,8 +188,24 @@ func (s *Service) Import(ctx context.Context, ins []*Incident, dels []Deletion, 
 		if err := s.Store.Apply(ctx, ch); err != nil {
 			return nil, err
 		}
+		s.changed(ctx, ch.changes(stored)...)
 	}
 	return res, nil
+}
+
+// changes are an import's writes as Changes, before taken from stored.
+func (ch Changes) changes(stored map[string]*Incident) []Change {
+	out := make([]Change, 0, len(ch.Create)+len(ch.Update)+len(ch.Deletes))
+	for _, in := range ch.Create {
+		out = append(out, Change{Action: "create", After: in})
+	}
+	for _, in := range ch.Update {
+		out = append(out, Change{Action: "update", Before: stored[in.ID], After: in})
+	}
+	for _, id := range ch.Deletes {
+		out = append(out, Change{Action: "delete", Before: stored[id]})
+	}
+	return out
 }
 
 func idNote(id string) string {

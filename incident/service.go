@@ -18,6 +18,12 @@ type Service struct {
 	Locator  Locator
 	Geocoder Geocoder
 	Now      func() time.Time
+	// OnChange, when set, is told of every write once it is stored, with
+	// the incident before and after (an import's writes in one call). It
+	// runs in the writer's goroutine: it must be quick (wake a worker).
+	// Notices that must not be lost are made from the store's ChangeLog,
+	// which also holds the changes of a process that died before this ran.
+	OnChange func(ctx context.Context, changes []Change)
 }
 
 // NewID returns a new random, URL-safe incident id.
@@ -161,6 +167,7 @@ func (s *Service) Create(ctx context.Context, in *Incident) (*Incident, error) {
 	if err := s.Store.Create(ctx, in); err != nil {
 		return nil, err
 	}
+	s.changed(ctx, Change{Action: "create", After: in})
 	return in, nil
 }
 
@@ -197,12 +204,24 @@ func (s *Service) replace(ctx context.Context, old, in *Incident) (*Incident, er
 	if err := s.Store.Replace(ctx, in); err != nil {
 		return nil, err
 	}
+	s.changed(ctx, Change{Action: "update", Before: old, After: in})
 	return in, nil
 }
 
 // Delete removes an incident.
 func (s *Service) Delete(ctx context.Context, id string) error {
-	return s.Store.Delete(ctx, id)
+	var old *Incident
+	if s.OnChange != nil {
+		var err error
+		if old, err = s.Store.Get(ctx, id); err != nil {
+			return err
+		}
+	}
+	if err := s.Store.Delete(ctx, id); err != nil {
+		return err
+	}
+	s.changed(ctx, Change{Action: "delete", Before: old})
+	return nil
 }
 
 // String is a short description for logs and messages.
