@@ -223,3 +223,28 @@ type WatchStore interface {
 	// Notices lists a watch's notices, newest first, in state ("" any).
 	Notices(ctx context.Context, watchID, state string, limit int) ([]Notice, error)
 }
+
+// Outbox is what posting webhooks needs of a WatchStore.
+type Outbox interface {
+	// DueWebhooks lists the watches with notices to post whose next
+	// attempt is due at now.
+	DueWebhooks(ctx context.Context, now time.Time) ([]*Watch, error)
+	// PendingNotices returns a watch's notices to post, oldest first,
+	// bodies included.
+	PendingNotices(ctx context.Context, watchID string, limit int) ([]Notice, error)
+	// RecordDeliveries records what posting a watch's notices did: those
+	// delivered (at), and the failure that stopped it, if one did.
+	RecordDeliveries(ctx context.Context, watchID string, delivered []int64, at time.Time, fail *DeliveryFailure) error
+	// ResendDead puts a watch's dead notices back in line, to be posted
+	// again now, and says how many.
+	ResendDead(ctx context.Context, watchID string) (int, error)
+}
+
+// DeliveryFailure is a post that failed: the notice, why, when to try
+// again, and the first try before which a notice is given up on (dead).
+type DeliveryFailure struct {
+	NoticeID int64
+	Err      string
+	NextAt   time.Time
+	GiveUp   time.Time
+}

@@ -21,6 +21,7 @@ type WatchIndex struct {
 	borders map[string][]*Watch
 	regions map[string][]*Watch
 	rest    []*Watch
+	byID    map[string]*Watch
 	n       int
 }
 
@@ -30,12 +31,13 @@ const maxCells = 2500
 
 // NewWatchIndex indexes watches, parsed (Filter and Area set).
 func NewWatchIndex(ws []*Watch) *WatchIndex {
-	x := &WatchIndex{cells: map[[2]int16][]*Watch{}, borders: map[string][]*Watch{}, regions: map[string][]*Watch{}, n: len(ws)}
+	x := &WatchIndex{cells: map[[2]int16][]*Watch{}, borders: map[string][]*Watch{}, regions: map[string][]*Watch{}, byID: map[string]*Watch{}, n: len(ws)}
 	for i, w := range ws {
 		// A copy, numbered for this index: the caller's watches may be in
 		// another index in use at the same time.
 		c := *w
 		c.slot, w = i, &c
+		x.byID[w.ID] = w
 		if b, ok := w.bound(); ok {
 			x0, y0, x1, y1 := cell(b.Min[0]), cell(b.Min[1]), cell(b.Max[0]), cell(b.Max[1])
 			if (int(x1)-int(x0)+1)*(int(y1)-int(y0)+1) <= maxCells {
@@ -61,8 +63,21 @@ func NewWatchIndex(ws []*Watch) *WatchIndex {
 	return x
 }
 
+// Name is the name of watch id, "" when it is not indexed.
+func (x *WatchIndex) Name(id string) string {
+	if w := x.byID[id]; w != nil {
+		return w.Name
+	}
+	return ""
+}
+
 // Len is how many watches are indexed.
-func (x *WatchIndex) Len() int { return x.n }
+func (x *WatchIndex) Len() int {
+	if x == nil {
+		return 0
+	}
+	return x.n
+}
 
 func cell(deg float64) int16 { return int16(math.Floor(deg)) }
 

@@ -1,0 +1,170 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/incidentmap/incidentmap/incident"
+)
+
+// Webhook headers.
+const (
+	HeaderSignature   = "X-Incidentmap-Signature"
+	HeaderIdempotency = "Idempotency-Key"
+	HeaderEvent       = "X-Incidentmap-Event"
+)
+
+// Sign is the signature of a body with a watch's secret, as the header
+// carries it: sha256=<hex HMAC-SHA256>.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// newClient posts webhooks: only to allowed addresses (Allow.DialContext),
+// no proxy from the environment (it would dial for us), no redirects
+// (a 3xx is a failure: a redirect could lead anywhere), 10 s a post.
+func newClient(a *Allow) *http.Client {
+	tr := &http.Transport{
+		DialContext:         a.DialContext,
+		MaxIdleConnsPerHost: 4,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+	}
+	return &http.Client{
+		Transport:     tr,
+		Timeout:       10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// post sends one notice.
+func (n *Notifier) post(ctx context.Context, w *incident.Watch, nt incident.Notice) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.Webhook, bytes.NewReader(nt.Body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "incidentmap-webhook")
+	req.Header.Set(HeaderSignature, Sign(w.Secret, nt.Body))
+	req.Header.Set(HeaderIdempotency, IdempotencyKey(nt))
+	req.Header.Set(HeaderEvent, nt.Kind)
+	res, err := n.client.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	res.Body.Close()
+	if res.StatusCode/100 != 2 {
+		return fmt.Errorf("the receiver answered %s", res.Status)
+	}
+	return nil
+}
+
+// backoff is the wait after the failures-th failure in a row.
+func (n *Notifier) backoff(failures int) time.Duration {
+	d := n.Retry
+	for i := 1; i < failures && d < time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, time.Hour)
+}
+
+func (n *Notifier) deliverLoop(ctx context.Context) {
+	t := time.NewTicker(n.Poll)
+	defer t.Stop()
+	busy := map[string]bool{}
+	done := make(chan string)
+	sem := make(chan struct{}, n.Workers)
+	var posting sync.WaitGroup
+	defer posting.Wait()
+	for {
+		due, err := n.Store.DueWebhooks(ctx, n.now())
+		if err != nil && ctx.Err() == nil {
+			n.Logger.Error("webhooks: reading the outbox failed; trying again", "err", err)
+		}
+		for _, w := range due {
+			if busy[w.ID] {
+				continue
+			}
+			busy[w.ID] = true
+			posting.Add(1)
+			go func(w *incident.Watch) {
+				defer posting.Done()
+				sem <- struct{}{}
+				n.deliver(ctx, w)
+				<-sem
+				select {
+				case done <- w.ID:
+				case <-ctx.Done():
+				}
+			}(w)
+		}
+	wait:
+		select {
+		case <-ctx.Done():
+			return
+		case id := <-done:
+			delete(busy, id)
+			// Drain the others that finished too before looking again.
+			for {
+				select {
+				case id := <-done:
+					delete(busy, id)
+				default:
+					break wait
+				}
+			}
+		case <-n.kick:
+		case <-t.C:
+		}
+	}
+}
+
+// deliver posts a watch's pending notices, oldest first, until they are
+// all delivered or one fails: later ones wait for it, so a receiver gets a
+// watch's notices in order.
+func (n *Notifier) deliver(ctx context.Context, w *incident.Watch) {
+	failures := 0
+	if w.Delivery != nil {
+		failures = w.Delivery.Failures
+	}
+	for ctx.Err() == nil {
+		ns, err := n.Store.PendingNotices(ctx, w.ID, 100)
+		if err != nil || len(ns) == 0 {
+			return
+		}
+		var ok []int64
+		var fail *incident.DeliveryFailure
+		for _, nt := range ns {
+			if err := n.post(ctx, w, nt); err != nil {
+				now := n.now()
+				fail = &incident.DeliveryFailure{NoticeID: nt.ID, Err: err.Error(), NextAt: now.Add(n.backoff(failures + 1)), GiveUp: now.Add(-n.GiveUp)}
+				break
+			}
+			ok = append(ok, nt.ID)
+		}
+		// A fresh context: what was posted is recorded even as the
+		// server stops (else it would be posted again after a restart).
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err = n.Store.RecordDeliveries(rctx, w.ID, ok, n.now(), fail)
+		cancel()
+		if err != nil {
+			n.Logger.Error("webhooks: recording deliveries failed", "watch", w.ID, "err", err)
+			return
+		}
+		if fail != nil {
+			n.Logger.Warn("webhook post failed; will retry", "watch", w.ID, "notice", fail.NoticeID, "err", fail.Err, "next", fail.NextAt)
+			return
+		}
+	}
+}
