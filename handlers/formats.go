@@ -47,6 +47,7 @@ var formats = []format{
 	{F: "csv", Title: "CSV (ACLED columns)", Type: "text/csv; charset=utf-8", Ext: "csv", enc: func(w *bufio.Writer) encoder { return &csvEnc{w: csv.NewWriter(w)} }},
 	{F: "kml", Title: "KML (Google Earth)", Type: "application/vnd.google-earth.kml+xml", Ext: "kml", enc: func(w *bufio.Writer) encoder { return &kmlEnc{w: w} }},
 	{F: "gpkg", Title: "GeoPackage (QGIS, ArcGIS)", Type: "application/geopackage+sqlite3", Ext: "gpkg", file: writeGPKG},
+	{F: "atom", Title: "Atom feed (the newest 100 unless limit is given)", Type: MIMEAtom, Ext: "atom", enc: func(w *bufio.Writer) encoder { return &atomEnc{w: w} }},
 }
 
 func formatByName(f string) (format, bool) {

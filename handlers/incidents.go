@@ -34,7 +34,12 @@ func (s *Server) listIncidents(c echo.Context) error {
 		return err
 	}
 	if ft != nil {
-		return s.download(c, f, c.QueryParam("limit") != "", *ft)
+		limitGiven := c.QueryParam("limit") != ""
+		if ft.F == "atom" && !limitGiven {
+			// A feed is what is new, not everything.
+			f.Limit, limitGiven = 100, true
+		}
+		return s.download(c, f, limitGiven, *ft)
 	}
 	f.JSONOnly = true
 	page, err := s.cfg.Store.List(c.Request().Context(), f)

@@ -20,9 +20,11 @@ func (s *Server) routes() {
 	e.Use(s.logRequests())
 	e.Use(securityHeaders)
 	e.Use(s.cors())
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, MinLength: 1024}))
-	// Downloads have their own, longer deadline (see download).
-	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.cfg.RequestTimeout, Skipper: isDownload}))
+	// The live stream is neither compressed (events would wait in the
+	// compressor) nor timed out; downloads have their own, longer deadline
+	// (see download).
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, MinLength: 1024, Skipper: isStream}))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.cfg.RequestTimeout, Skipper: func(c echo.Context) bool { return isDownload(c) || isStream(c) }}))
 	e.Use(s.readBodies)
 	e.Use(s.limitHeavy)
 
@@ -84,6 +86,20 @@ func (s *Server) routes() {
 	api.POST("/places", s.addPlaces, write...)
 	api.DELETE("/places/:id", s.deletePlace, write...)
 	api.GET("/typology", s.typology, read...)
+	if s.cfg.Notifier != nil {
+		viewer := s.requireRole(incident.RoleViewer)
+		watchWrite := limited(incident.RoleViewer, bodyLimitWatch, watchAdvice)
+		api.GET(streamPath[len("/api/v1"):], s.stream, read...)
+		api.GET("/watches", s.listWatches, viewer)
+		api.POST("/watches", s.createWatch, watchWrite...)
+		api.GET("/watches/:id", s.getWatch, viewer)
+		api.PUT("/watches/:id", s.replaceWatch, watchWrite...)
+		api.DELETE("/watches/:id", s.deleteWatch, watchWrite...)
+		api.GET("/watches/:id/notices", s.watchNotices, viewer)
+		api.POST("/watches/:id/resend", s.resendWatch, watchWrite...)
+		// The key in the feed's URL stands for a token: feed readers send none.
+		api.GET("/watches/:id/feed", s.watchFeed)
+	}
 	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 
 	s.ogcRoutes()

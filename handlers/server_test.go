@@ -14,6 +14,7 @@ import (
 	"github.com/incidentmap/incidentmap/data"
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/notify"
 	"github.com/incidentmap/incidentmap/store/sqlite"
 )
 
@@ -66,7 +67,16 @@ func newLiveServer(t testing.TB, seed bool, configure func(*Config)) *liveServer
 		ts.tokens[role] = secret
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := Config{Service: svc, Store: db, Tokens: db, Places: db, Geo: g, Logger: quiet, WritesPerMinute: -1}
+	allow, _ := notify.ParseAllow("127.0.0.1")
+	nctx, stop := context.WithCancel(ctx)
+	n := &notify.Notifier{Store: db, Allow: allow, Logger: quiet, Poll: 50 * time.Millisecond, Retry: 50 * time.Millisecond,
+		Places: g}
+	if err := n.Start(nctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stop(); n.Wait() })
+	svc.OnChange = n.Wake
+	cfg := Config{Service: svc, Store: db, Tokens: db, Places: db, Geo: g, Logger: quiet, WritesPerMinute: -1, Notifier: n}
 	if configure != nil {
 		configure(&cfg)
 	}

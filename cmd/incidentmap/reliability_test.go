@@ -213,9 +213,9 @@ type child struct {
 	base string
 }
 
-func startChild(t *testing.T, bin, db string) *child {
+func startChild(t *testing.T, bin, db string, extra ...string) *child {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db, "--write-rate", "0", "--no-seed")
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--write-rate", "0", "--no-seed"}, extra...)...)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/handlers"
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/notify"
 	"github.com/incidentmap/incidentmap/store/sqlite"
 	"github.com/incidentmap/incidentmap/web"
 )
@@ -95,6 +96,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	fs.Var(&proxies, "trusted-proxies", "proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For, X-Real-IP or Forwarded header names the client; from others these headers are ignored")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
 	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
+	webhookAllow := fs.String("webhook-allow", "", "hosts watches may post webhooks to: host names, addresses and CIDR ranges, comma-separated; addresses a name resolves to must be public or in a listed range (none: no webhooks)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file until shutdown (for performance work)")
 	var g geoFlags
 	g.register(fs)
@@ -106,6 +108,10 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	if *heavyConc < 1 || *downloadTimeout <= 0 {
 		return usageError{"--heavy-concurrency must be 1 or more and --download-timeout above 0"}
+	}
+	allow, err := notify.ParseAllow(*webhookAllow)
+	if err != nil {
+		return usageError{"--webhook-allow: " + err.Error()}
 	}
 	stop, err := startCPUProfile(*cpuprofile)
 	if err != nil {
@@ -137,6 +143,17 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	// Which file, and whether it is new: a server started from another
 	// folder opens (and creates) another ./incidentmap.db.
 	logger.Info("opened database", "path", absPath(*dbPath), "created", created, "seeded", seeded)
+	// Notices: made from the change log where the last run left off, so
+	// changes stored just before a crash are told now.
+	nctx, stopNotices := context.WithCancel(ctx)
+	notifier := &notify.Notifier{Store: a.db, Allow: allow, Logger: logger, Regions: regionResolver(a.geo)}
+	if err := notifier.Start(nctx); err != nil {
+		stopNotices()
+		return err
+	}
+	defer notifier.Wait()
+	defer stopNotices()
+	a.svc.OnChange = notifier.Wake
 	var origins []string
 	if *cors != "" {
 		origins = strings.Split(*cors, ",")
@@ -146,7 +163,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ReadsNeedToken: *readToken, MetricsNeedToken: *metricsToken, CORSOrigins: origins,
 		WritesPerMinute: rateOrUnlimited(*writeRate), TLSCert: *tlsCert, TLSKey: *tlsKey,
 		HeavyConcurrency: *heavyConc, HeavyPerMinute: rateOrUnlimited(*heavyRate), DownloadTimeout: *downloadTimeout,
-		TrustedProxies: proxies,
+		TrustedProxies: proxies, Notifier: notifier,
 	})
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return usageError{"--tls-cert and --tls-key go together"}
@@ -165,6 +182,14 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		e.ready(l.Addr().String())
 	}
 	return srv.Serve(ctx, l)
+}
+
+// regionResolver reads a region code or name, as the incident filters do.
+func regionResolver(g *geo.Geography) incident.RegionResolver {
+	return func(s string) (string, bool) {
+		r, ok := g.Region(s)
+		return r.Code, ok
+	}
 }
 
 func displayAddr(a net.Addr) string {
