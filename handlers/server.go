@@ -25,20 +25,14 @@ type Config struct {
 	Service *incident.Service
 	Store   incident.Store
 	Tokens  incident.TokenStore
-<<<<<<< HEAD
 	// Places keeps the places users add to the gazetteer (nil: none).
 	Places PlaceStore
 	Geo    *geo.Geography
 	Web    fs.FS // the map's files; nil serves no map
-	Logger *slog.Logger
-=======
-	Geo     *geo.Geography
-	Web     fs.FS // the map's files; nil serves no map
 	// Notifier keeps watches and makes their notices; the live stream
 	// listens to it.
 	Notifier *notify.Notifier
-	Logger  *slog.Logger
->>>>>>> 2b9a83e (handlers, cmd: /api/v1/watches (CRUD, notices, dead letters resent, an Atom feed per watch behind a key), /api/v1/stream (Server-Sent Events of the changes a filter concerns, resumable with Last-Event-ID), f=atom on the listing; serve --webhook-allow and the notifier; a test kills the real server with SIGKILL right after a write with the receiver down, and the notice arrives after the restart, signed, one idempotency key)
+	Logger   *slog.Logger
 	// AccessLog gets one line per request (default Logger); it may buffer.
 	AccessLog *slog.Logger
 	// ReadsNeedToken makes reads require a token with role viewer or above
