@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/incidentmap/incidentmap/incident"
@@ -47,11 +48,9 @@ type atomEntry struct {
 // atomHead is a feed's opening: the elements before its entries.
 func atomHead(id, title, self string, updated time.Time) string {
 	esc := func(s string) string {
-		var b []byte
-		b, _ = xml.Marshal(struct {
-			S string `xml:",chardata"`
-		}{s})
-		return string(b[len("<struct>") : len(b)-len("</struct>")])
+		var b strings.Builder
+		xml.EscapeText(&b, []byte(s))
+		return b.String()
 	}
 	return xml.Header + `<feed xmlns="` + atomNS + `">` + "\n" +
 		"<id>" + esc(id) + "</id>\n<title>" + esc(title) + "</title>\n<updated>" + updated.UTC().Format(time.RFC3339) + "</updated>\n" +

@@ -32,6 +32,7 @@ type contract struct {
 func init() {
 	// HTML pages are text; kin has no decoder of its own for them.
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder(MIMEAtom, openapi3filter.PlainBodyDecoder)
 }
 
 // loadContract fetches the documents from the server, as role ("" for none).

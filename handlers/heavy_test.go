@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"database/sql"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -168,7 +169,8 @@ func TestDownloadMemoryIsFlat(t *testing.T) {
 	download := func(f string, n int) *heapWatcher {
 		fs.n = n
 		w = &heapWatcher{header: http.Header{}}
-		ts.ServeHTTP(w, req("GET", "/api/v1/incidents?f="+f, ""))
+		// limit: as many as there are (atom without it is the newest 100).
+		ts.ServeHTTP(w, req("GET", fmt.Sprintf("/api/v1/incidents?f=%s&limit=%d", f, n), ""))
 		return w
 	}
 	for _, ft := range formats {

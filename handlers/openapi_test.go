@@ -218,6 +218,7 @@ func TestContract(t *testing.T) {
 		v := k.run(t, ts, c)
 		hit[v.doc+" "+v.op] = true
 	}
+	watchContractCases(t, k, ts, hit)
 
 	// The write limit and the read token, each on a server of its own.
 	limited := newLiveServer(t, true, func(cfg *Config) { cfg.WritesPerMinute = 6 })
