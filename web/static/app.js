@@ -639,6 +639,9 @@
   }
   IM.shown = function () { return shown; };
   IM.baseCells = function () { return base; };
+  // forget drops what was read, so the next load reads the match again
+  // (live.js, when the stream says it changed).
+  IM.forget = function () { cache = {}; base.key = null; shown.ids = null; };
 
   // ---- Loading --------------------------------------------------------------
   var loadSeq = 0;
@@ -655,6 +658,7 @@
   }
   function load() {
     var seq = ++loadSeq;
+    if (IM.onLoad) { IM.onLoad(); } // live.js follows the filters
     document.body.dataset.loaded = 'false';
     $('loading').hidden = false;
     showNotice('');
