@@ -1,6 +1,6 @@
 -- Watches (saved filters), their notices (an outbox filled from the change
 -- log, the revisions, with the position read up to kept in meta in the
--- same transaction) and an organisation's sites.
+-- same transaction).
 CREATE TABLE watches (
 	id           TEXT PRIMARY KEY,
 	name         TEXT NOT NULL,
@@ -37,12 +37,3 @@ CREATE INDEX notices_pending ON notices (watch_id, id) WHERE state = 'pending';
 
 -- Changes before this schema are not notices.
 INSERT INTO meta (key, value) SELECT 'notice_seq', coalesce(max(seq), 0) FROM revisions;
-
-CREATE TABLE sites (
-	id         TEXT PRIMARY KEY,
-	name       TEXT NOT NULL,
-	owner      TEXT NOT NULL,
-	geometry   BLOB NOT NULL,
-	created_at TEXT NOT NULL,
-	updated_at TEXT NOT NULL
-);
