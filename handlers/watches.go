@@ -48,7 +48,7 @@ func (s *Server) readWatch(c echo.Context) (*incident.Watch, error) {
 		return nil, incident.Errorf(incident.EINVALID, "%s: %v", watchAdvice, err)
 	}
 	w := &incident.Watch{Name: req.Name, Query: req.Filter, Within: req.Within, Webhook: req.Webhook}
-	if err := incident.ParseWatch(w, s.resolveRegion); err != nil {
+	if err := incident.ParseWatch(w, s.cfg.Geo); err != nil {
 		return nil, err
 	}
 	if w.Webhook != "" {

@@ -125,7 +125,7 @@ const (
 
 // ParseWatch checks a watch as a person sends it and parses its filter and
 // area, with what ParseFilter needs of the geography.
-func ParseWatch(w *Watch, regions RegionResolver) error {
+func ParseWatch(w *Watch, places Places) error {
 	w.Name = strings.TrimSpace(w.Name)
 	if w.Name == "" || utf8.RuneCountInString(w.Name) > maxWatchName || !utf8.ValidString(w.Name) {
 		return FieldErrorf("name", "required: a name of 1 to %d characters, to tell the watch's notices apart", maxWatchName)
@@ -139,7 +139,7 @@ func ParseWatch(w *Watch, regions RegionResolver) error {
 			return FieldErrorf("filter", "%s pages or syncs a listing; a watch hears of every change as it happens, so leave it out", k)
 		}
 	}
-	f, err := ParseFilter(q, regions)
+	f, err := ParseFilter(q, places)
 	if err != nil {
 		if e, ok := err.(*Error); ok {
 			return FieldErrorf("filter", "%s", e.Error())

@@ -43,7 +43,7 @@ func randomWatches(t testing.TB, n int, r *rand.Rand, spread float64) []*Watch {
 			lon, lat := r.Float64()*6*spread-1, 11+r.Float64()*6*spread
 			w.Within = []byte(fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%[1]v,%[2]v],[%[3]v,%[2]v],[%[3]v,%[4]v],[%[1]v,%[2]v]]]}`, lon, lat, lon+1, lat+1))
 		}
-		if err := ParseWatch(w, regionsStub); err != nil {
+		if err := ParseWatch(w, places{}); err != nil {
 			t.Fatal(err)
 		}
 		ws = append(ws, w)
@@ -109,7 +109,7 @@ func TestWatchIndexFindsWhatEveryWatchFinds(t *testing.T) {
 // means to it.
 func TestNoticeKinds(t *testing.T) {
 	w := &Watch{ID: "w", Name: "Torodi", Query: "near=1.8,13.1&radius_km=25"}
-	if err := ParseWatch(w, regionsStub); err != nil {
+	if err := ParseWatch(w, places{}); err != nil {
 		t.Fatal(err)
 	}
 	x := NewWatchIndex([]*Watch{w})

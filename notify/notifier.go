@@ -30,11 +30,11 @@ type Store interface {
 
 // Notifier makes and delivers notices. Set the fields, then Start.
 type Notifier struct {
-	Store   Store
-	Regions incident.RegionResolver
-	Allow   *Allow
-	Logger  *slog.Logger
-	Now     func() time.Time
+	Store  Store
+	Places incident.Places
+	Allow  *Allow
+	Logger *slog.Logger
+	Now    func() time.Time
 	// Poll is how often the change log is read when nothing wakes the
 	// notifier (writes by another process, the import command): 1 s.
 	Poll time.Duration
@@ -119,7 +119,7 @@ func (n *Notifier) reload(ctx context.Context) error {
 		return err
 	}
 	for _, w := range ws {
-		if err := incident.ParseWatch(w, n.Regions); err != nil {
+		if err := incident.ParseWatch(w, n.Places); err != nil {
 			// Saved once valid; the geography changed since. It hears
 			// nothing until edited, and the log says why.
 			n.Logger.Warn("watch no longer parses; it is skipped", "watch", w.ID, "err", err)

@@ -108,10 +108,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	allow, _ := ParseAllow("127.0.0.1")
-	n := &Notifier{Store: db, Allow: allow, Logger: slog.New(slog.DiscardHandler), Regions: func(s string) (string, bool) {
-		r, ok := g.Region(s)
-		return r.Code, ok
-	}, Poll: 20 * time.Millisecond, Retry: 20 * time.Millisecond}
+	n := &Notifier{Store: db, Allow: allow, Logger: slog.New(slog.DiscardHandler), Places: g, Poll: 20 * time.Millisecond, Retry: 20 * time.Millisecond}
 	if err := n.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +119,7 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) watch(t *testing.T, query, hook string) *incident.Watch {
 	w := &incident.Watch{ID: "w-" + strings.ReplaceAll(query, "=", ""), Name: "Torodi base", Owner: "tok", Query: query, Webhook: hook, Secret: "s3cret", CreatedAt: time.Now()}
-	if err := incident.ParseWatch(w, f.n.Regions); err != nil {
+	if err := incident.ParseWatch(w, f.n.Places); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.n.CreateWatch(f.ctx, w); err != nil {

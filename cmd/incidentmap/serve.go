@@ -146,7 +146,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	// Notices: made from the change log where the last run left off, so
 	// changes stored just before a crash are told now.
 	nctx, stopNotices := context.WithCancel(ctx)
-	notifier := &notify.Notifier{Store: a.db, Allow: allow, Logger: logger, Regions: regionResolver(a.geo)}
+	notifier := &notify.Notifier{Store: a.db, Allow: allow, Logger: logger, Places: a.geo}
 	if err := notifier.Start(nctx); err != nil {
 		stopNotices()
 		return err
@@ -182,14 +182,6 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		e.ready(l.Addr().String())
 	}
 	return srv.Serve(ctx, l)
-}
-
-// regionResolver reads a region code or name, as the incident filters do.
-func regionResolver(g *geo.Geography) incident.RegionResolver {
-	return func(s string) (string, bool) {
-		r, ok := g.Region(s)
-		return r.Code, ok
-	}
 }
 
 func displayAddr(a net.Addr) string {
