@@ -196,6 +196,9 @@ func (s *Server) watchNotices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := refuseEmpty(c, "state", "limit"); err != nil {
+		return err
+	}
 	state := c.QueryParam("state")
 	if state != "" && !contains(noticeStates, state) {
 		return incident.FieldErrorf("state", "%q: use pending, delivered, dead or kept", state)

@@ -37,6 +37,7 @@ func watchContractCases(t *testing.T, k *contract, ts *liveServer, hit map[strin
 		{"GET", "/api/v1/watches/" + id + "/notices", "viewer", "", "", 200, true},
 		{"GET", "/api/v1/watches/" + id + "/notices?state=dead&limit=5", "viewer", "", "", 200, true},
 		{"GET", "/api/v1/watches/" + id + "/notices?state=lost", "viewer", "", "", 400, false},
+		{"GET", "/api/v1/watches/" + id + "/notices?limit=", "viewer", "", "", 400, false},
 		{"POST", "/api/v1/watches/" + id + "/resend", "viewer", "", "", 200, true},
 		{"GET", u.RequestURI(), "", "", "", 200, true},
 		{"GET", "/api/v1/watches/" + id + "/feed?key=guess", "", "", "", 403, true},
