@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/notify"
 	"github.com/labstack/echo/v4"
 )
 
@@ -19,17 +20,6 @@ import (
 const streamPath = "/api/v1/stream"
 
 func isStream(c echo.Context) bool { return c.Path() == streamPath }
-
-// streamEvent is one event's data.
-type streamEvent struct {
-	Kind       string             `json:"kind"` // match, entered, updated, retracted
-	Action     string             `json:"action"`
-	IncidentID string             `json:"incident_id"`
-	Changed    []string           `json:"changed,omitempty"`
-	Seq        int64              `json:"change_seq"`
-	At         time.Time          `json:"at"`
-	Incident   *incident.Incident `json:"incident"`
-}
 
 // keepAlive: a comment this often keeps proxies from closing an idle
 // stream and finds clients that went away.
@@ -76,7 +66,7 @@ func (s *Server) stream(c echo.Context) error {
 		if kind == "" {
 			return
 		}
-		ev := streamEvent{Kind: kind, Action: ch.Action, IncidentID: ch.ID, Seq: ch.Seq, At: ch.At, Incident: ch.After}
+		ev := notify.Event{Kind: kind, Action: ch.Action, IncidentID: ch.ID, Seq: ch.Seq, At: ch.At, Incident: ch.After}
 		if ch.After == nil {
 			ev.Incident = ch.Before
 		}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/incidentmap/incidentmap/notify"
 )
 
 type sseEvent struct{ id, event, data string }
@@ -82,7 +84,7 @@ func TestStreamResumes(t *testing.T) {
 	}
 	post(incidentAt("s-1", 1.80, 13.12, 1))
 	ev := next(t, events)
-	var data streamEvent
+	var data notify.Event
 	json.Unmarshal([]byte(ev.data), &data)
 	if ev.event != "match" || data.IncidentID != "s-1" || ev.id == "" {
 		t.Fatalf("first event %+v", ev)

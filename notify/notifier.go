@@ -246,19 +246,30 @@ func IdempotencyKey(nt incident.Notice) string {
 	return nt.WatchID + ":" + strconv.FormatInt(nt.Seq, 10)
 }
 
+// Event is a change as a watch's webhook and feed, or a stream, are told of
+// it (a stream's have no ID nor Watch).
+type Event struct {
+	ID         string             `json:"id,omitempty"` // the notice's idempotency key
+	Watch      *WatchRef          `json:"watch,omitempty"`
+	Kind       string             `json:"kind"` // match, entered, updated, retracted
+	Action     string             `json:"action"`
+	IncidentID string             `json:"incident_id"`
+	Changed    []string           `json:"changed,omitempty"`
+	Seq        int64              `json:"change_seq"`
+	At         time.Time          `json:"at"`
+	Incident   *incident.Incident `json:"incident"`
+}
+
+// WatchRef names the watch a notice is for.
+type WatchRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
 // Body is a notice as a webhook receives it (and as the feed and the
 // dead-letter list read it back).
 func Body(nt incident.Notice, watchName string) []byte {
-	b, _ := json.Marshal(struct {
-		ID         string             `json:"id"`
-		Watch      map[string]string  `json:"watch"`
-		Kind       string             `json:"kind"`
-		Action     string             `json:"action"`
-		IncidentID string             `json:"incident_id"`
-		Changed    []string           `json:"changed,omitempty"`
-		Seq        int64              `json:"change_seq"`
-		At         time.Time          `json:"at"`
-		Incident   *incident.Incident `json:"incident"`
-	}{IdempotencyKey(nt), map[string]string{"id": nt.WatchID, "name": watchName}, nt.Kind, nt.Action, nt.IncidentID, nt.Changed, nt.Seq, nt.At.UTC(), nt.Incident})
+	b, _ := json.Marshal(Event{ID: IdempotencyKey(nt), Watch: &WatchRef{nt.WatchID, watchName}, Kind: nt.Kind, Action: nt.Action,
+		IncidentID: nt.IncidentID, Changed: nt.Changed, Seq: nt.Seq, At: nt.At.UTC(), Incident: nt.Incident})
 	return b
 }

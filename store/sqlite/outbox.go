@@ -75,21 +75,8 @@ var _ incident.Outbox = (*DB)(nil)
 
 // DueWebhooks implements incident.Outbox.
 func (db *DB) DueWebhooks(ctx context.Context, now time.Time) ([]*incident.Watch, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+watchCols+` FROM watches w WHERE w.webhook != '' AND w.next_at <= ?
-		AND EXISTS (SELECT 1 FROM notices n WHERE n.watch_id = w.id AND n.state = 'pending')`, now.UTC().Format(time.RFC3339Nano))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*incident.Watch
-	for rows.Next() {
-		w, err := scanWatch(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return scanWatches(db.read.QueryContext(ctx, "SELECT "+watchCols+` FROM watches w WHERE w.webhook != '' AND w.next_at <= ?
+		AND EXISTS (SELECT 1 FROM notices n WHERE n.watch_id = w.id AND n.state = 'pending')`, now.UTC().Format(time.RFC3339Nano)))
 }
 
 // PendingNotices implements incident.Outbox.

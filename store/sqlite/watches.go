@@ -78,7 +78,10 @@ func (db *DB) Watch(ctx context.Context, id string) (*incident.Watch, error) {
 
 // Watches implements incident.WatchStore.
 func (db *DB) Watches(ctx context.Context) ([]*incident.Watch, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+watchCols+" FROM watches w ORDER BY w.created_at, w.id")
+	return scanWatches(db.read.QueryContext(ctx, "SELECT "+watchCols+" FROM watches w ORDER BY w.created_at, w.id"))
+}
+
+func scanWatches(rows *sql.Rows, err error) ([]*incident.Watch, error) {
 	if err != nil {
 		return nil, err
 	}
