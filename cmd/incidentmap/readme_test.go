@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -225,7 +226,8 @@ func checkCurlAnswer(t *testing.T, cmd, bodyFile string, made []string) {
 	if strings.Contains(cmd, " -X ") {
 		return // a write: its 2xx is checked
 	}
-	fields := strings.Fields(cmd)
+	call, _, _ := strings.Cut(cmd, " #") // a trailing comment is not the URL
+	fields := strings.Fields(call)
 	u, err := url.Parse(strings.Trim(fields[len(fields)-1], `'"`))
 	if err != nil {
 		t.Errorf("%s: %v", cmd, err)
@@ -239,6 +241,12 @@ func checkCurlAnswer(t *testing.T, cmd, bodyFile string, made []string) {
 			}
 		}
 		t.Errorf("%s: no %s file saved; the block made %v", cmd, ext, made)
+		return
+	}
+	if u.Query().Get("f") == "atom" {
+		if !bytes.Contains(body, []byte(`<feed xmlns="http://www.w3.org/2005/Atom">`)) || !bytes.Contains(body, []byte("<entry>")) {
+			t.Errorf("%s: not an Atom feed with entries:\n%.300s", cmd, body)
+		}
 		return
 	}
 	var v any
