@@ -263,3 +263,18 @@ func TestCreateSaysPossibleDuplicates(t *testing.T) {
 }
 
 func strconvF(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// A stored incident carries the named place nearest it, with the distance
+// and the direction from that place, as analysts say where a village is.
+func TestIncidentsCarryTheNearestPlace(t *testing.T) {
+	ts := newTestServer(t)
+	f := ts.create(`{"type":"Feature","id":"near-1","geometry":` + point("1.95", "13.25") + `,"properties":{` + battle + `}}`)
+	near, ok := props(f)["near"].(map[string]any)
+	if !ok || near["name"] == "" || near["bearing"] == "" || near["distance_km"].(float64) > 30 {
+		t.Fatalf("near: %v", props(f)["near"])
+	}
+	got := decodeBody(t, ts.do("GET", "/api/v1/incidents/near-1", "", ""))
+	if again, _ := props(got)["near"].(map[string]any); again["name"] != near["name"] {
+		t.Errorf("stored near %v, answered %v", props(got)["near"], near)
+	}
+}

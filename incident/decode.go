@@ -26,7 +26,7 @@ var known = map[string]bool{
 var derivedProps = map[string]bool{
 	"country": true, "region_code": true, "region_name": true, "nearest_border": true,
 	"nearest_border_km": true, "borders": true, "zones": true, "distance_km": true, "geocoded": true, "deleted": true,
-	"admin1_mismatch": true, "boundary_snap_km": true, "country_mismatch": true, "possible_duplicates": true,
+	"admin1_mismatch": true, "boundary_snap_km": true, "country_mismatch": true, "possible_duplicates": true, "near": true,
 }
 
 // feature is the GeoJSON mirror of an Incident.

@@ -93,6 +93,10 @@ type Derived struct {
 	SnapKM   *float64
 	Mismatch bool
 	Zones    []string
+	// Near is the named place nearest the point, with distance and
+	// direction from it ("12 km NE of Makalondi"): how analysts say where a
+	// village they do not know is.
+	Near     *NearPlace
 	Geocoded string // the matched phrase, when the point came from the location text
 	// Admin1Mismatch says the region the point falls in is not the admin1
 	// the source reported (names compared folded, spelling variants
@@ -104,7 +108,7 @@ type Derived struct {
 func (in *Incident) Derive(loc Location) {
 	in.Country, in.Borders, in.Nearest, in.Zones = loc.Country, slices.Clone(loc.Borders), loc.NearestBorder, loc.Zones
 	SortBorders(in.Borders)
-	in.SnapKM, in.Mismatch = loc.BoundarySnapKM, loc.CountryMismatch
+	in.SnapKM, in.Mismatch, in.Near = loc.BoundarySnapKM, loc.CountryMismatch, loc.Near
 	in.Region = nil
 	if loc.Admin1 != nil {
 		in.Region = &Region{Code: loc.Admin1.Code, Name: loc.Admin1.Name}
@@ -251,6 +255,11 @@ func (in *Incident) AppendFeature(b *bytes.Buffer) {
 	}
 	if in.Mismatch {
 		b.WriteString(`,"country_mismatch":true`)
+	}
+	if in.Near != nil {
+		d, _ := json.Marshal(in.Near)
+		b.WriteString(`,"near":`)
+		b.Write(d)
 	}
 	if in.Geocoded != "" {
 		b.WriteString(`,"geocoded":`)

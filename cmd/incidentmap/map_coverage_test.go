@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"regexp"
 	"slices"
 	"testing"
 
@@ -56,6 +57,14 @@ func TestMapBaseLayerFollowsTheData(t *testing.T) {
 	}
 	if !holds {
 		t.Error("the first view does not hold every incident")
+	}
+	// An incident's popup says where it is as analysts do: "N km NE of X".
+	var popup string
+	b.run(t, chromedp.Evaluate(`void incidentmap.open('gao-1')`, nil),
+		until(`document.querySelector('.leaflet-popup-content .popup') !== null`),
+		chromedp.Text(".leaflet-popup-content .popup", &popup, chromedp.ByQuery))
+	if !regexp.MustCompile(`\d+ km [NSEW]{1,2} of \S`).MatchString(popup) {
+		t.Errorf("the popup does not say which place the incident is near: %q", popup)
 	}
 	if p := b.seen(); len(p) > 0 {
 		t.Errorf("problems: %v", p)

@@ -549,17 +549,18 @@ func decode(doc []byte) (*incident.Incident, error) {
 	// them); restore them from the stored document.
 	var f struct {
 		Properties struct {
-			Country    *string            `json:"country"`
-			RegionCode *string            `json:"region_code"`
-			RegionName *string            `json:"region_name"`
-			Borders    map[string]float64 `json:"borders"`
-			Nearest    *string            `json:"nearest_border"`
-			NearestKM  *float64           `json:"nearest_border_km"`
-			SnapKM     *float64           `json:"boundary_snap_km"`
-			Mismatch   bool               `json:"country_mismatch"`
-			Zones      []string           `json:"zones"`
-			Geocoded   string             `json:"geocoded"`
-			AdminMism  bool               `json:"admin1_mismatch"`
+			Country    *string             `json:"country"`
+			RegionCode *string             `json:"region_code"`
+			RegionName *string             `json:"region_name"`
+			Borders    map[string]float64  `json:"borders"`
+			Nearest    *string             `json:"nearest_border"`
+			NearestKM  *float64            `json:"nearest_border_km"`
+			SnapKM     *float64            `json:"boundary_snap_km"`
+			Near       *incident.NearPlace `json:"near"`
+			Mismatch   bool                `json:"country_mismatch"`
+			Zones      []string            `json:"zones"`
+			Geocoded   string              `json:"geocoded"`
+			AdminMism  bool                `json:"admin1_mismatch"`
 		} `json:"properties"`
 	}
 	json.Unmarshal(doc, &f)
@@ -574,7 +575,7 @@ func decode(doc []byte) (*incident.Incident, error) {
 			in.Region.Name = *p.RegionName
 		}
 	}
-	in.SnapKM, in.Mismatch = p.SnapKM, p.Mismatch
+	in.SnapKM, in.Mismatch, in.Near = p.SnapKM, p.Mismatch, p.Near
 	for k, d := range p.Borders {
 		in.Borders = append(in.Borders, storedBorder(k, d))
 	}

@@ -458,6 +458,7 @@
     row(t('location'), p.location);
     row(t('admin'), [p.admin1, p.admin2].filter(Boolean).join(' / ') || null);
     row(t('region'), p.region_name ? p.region_name + ' (' + p.region_code + ')' : t('outside'));
+    if (p.near) { row(t('nearRow'), t('nearPlace', { km: Math.round(p.near.distance_km), dir: lang === 'fr' ? p.near.bearing.replace(/W/g, 'O') : p.near.bearing, name: p.near.name })); }
     if (p.nearest_border) { row(t('nearestBorderRow'), borderName(p.nearest_border) + ', ' + Number(p.nearest_border_km).toFixed(1) + ' km'); }
     if (p.distance_km != null) { row(t('distance'), Number(p.distance_km).toFixed(1) + ' km'); }
     row(t('geoPrecision'), p.geo_precision >= 1 && p.geo_precision <= 3 ? t('gp' + p.geo_precision) : p.geo_precision);
