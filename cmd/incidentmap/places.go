@@ -20,7 +20,7 @@ const placesUsage = `Usage:
 
 Added places are kept in the database and used by the geocoder of every
 command and of the server (a running server sees places posted to
-/api/v1/places at once, and imported ones when it restarts).
+/api/v1/places at once, and those imported here within seconds).
 `
 
 func cmdPlaces(ctx context.Context, args []string, e env) error {
@@ -140,5 +140,6 @@ func loadAddedPlaces(ctx context.Context, path string, g *geo.Geography) error {
 		return err
 	}
 	defer db.Close()
-	return db.LoadPlaces(ctx, g.Places)
+	_, err = db.LoadPlaces(ctx, g.Places)
+	return err
 }

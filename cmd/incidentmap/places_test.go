@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The journey of the issue: a village the gazetteer lacks is imported
@@ -73,5 +74,36 @@ func TestPlacesImportAndLearning(t *testing.T) {
 	}
 	if cs := geocode("Banda Kwaratenga"); len(cs) != 1 || cs[0]["lon"].(float64) != 2.2 {
 		t.Errorf("after importing an incident at precision 1, its village geocodes as %v", cs)
+	}
+}
+
+// A running server picks up places another process imported into its
+// database (they used to wait for a restart).
+func TestServerSeesPlacesImportedMeanwhile(t *testing.T) {
+	defer func(d time.Duration) { placesPoll = d }(placesPoll)
+	placesPoll = 50 * time.Millisecond
+	dir := t.TempDir()
+	db := filepath.Join(dir, "im.db")
+	s := start(t, db)
+	lookup := func() string {
+		r := s.do("GET", "/api/v1/geocode?q=Kobadjou+Tinkar", "", nil)
+		return string(r.body)
+	}
+	if body := lookup(); strings.Contains(body, `"geo_precision":1`) {
+		t.Fatalf("before the import: %s", body)
+	}
+	file := filepath.Join(dir, "villages.csv")
+	if err := os.WriteFile(file, []byte("name,lat,lon\nKobadjou Tinkar,14.6,1.4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := runCLI(t, "", "places", "import", "--db", db, file); err != nil {
+		t.Fatalf("places import: %v %s", err, out)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(lookup(), `"geo_precision":1`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the server never saw the imported place: %s", lookup())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -29,6 +29,9 @@ type app struct {
 	db  *sqlite.DB
 	geo *geo.Geography
 	svc *incident.Service
+	// placesLoaded is the highest id of the added places the gazetteer
+	// holds (pollPlaces reads those above it).
+	placesLoaded int64
 }
 
 // requireDB refuses a database file that does not exist. Opening one
@@ -63,7 +66,8 @@ func openApp(ctx context.Context, dbPath string, g geoFlags, stderr io.Writer) (
 	if err != nil {
 		return nil, err
 	}
-	if err := db.LoadPlaces(ctx, gg.Places); err != nil {
+	loaded, err := db.LoadPlaces(ctx, gg.Places)
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -71,7 +75,7 @@ func openApp(ctx context.Context, dbPath string, g geoFlags, stderr io.Writer) (
 	if g.learn {
 		store = db.Learning(gg.Places)
 	}
-	a := &app{db: db, geo: gg, svc: &incident.Service{Store: store, Locator: gg, Geocoder: gg}}
+	a := &app{db: db, geo: gg, svc: &incident.Service{Store: store, Locator: gg, Geocoder: gg}, placesLoaded: loaded}
 	if _, err := rederive(ctx, a, stderr); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("deriving stored incidents again: %w (run incidentmap rederive to finish)", err)
@@ -154,6 +158,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	defer notifier.Wait()
 	defer stopNotices()
 	a.svc.OnChange = notifier.Wake
+	go pollPlaces(nctx, a, a.placesLoaded, logger)
 	var origins []string
 	if *cors != "" {
 		origins = strings.Split(*cors, ",")
@@ -182,6 +187,34 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		e.ready(l.Addr().String())
 	}
 	return srv.Serve(ctx, l)
+}
+
+// placesPoll is how often a server looks for places that another process
+// (`incidentmap places import`) added to its database.
+var placesPoll = 5 * time.Second
+
+// pollPlaces brings places added to the database by other processes into
+// the server's gazetteer, so an import needs no restart. (Those posted to
+// the API or learned here are in it already.) Deletions by another process
+// still wait for a restart.
+func pollPlaces(ctx context.Context, a *app, after int64, logger *slog.Logger) {
+	t := time.NewTicker(placesPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := a.db.LoadPlacesAfter(ctx, a.geo.Places, after)
+		if err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("reading added places", "err", err)
+			}
+			continue
+		}
+		after = n
+	}
 }
 
 func displayAddr(a net.Addr) string {

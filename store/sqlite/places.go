@@ -72,13 +72,15 @@ func nonNil(s []string) []string {
 // Places returns the added places, oldest first; source, when not "",
 // keeps those of that source ("learned", "api", a file's name).
 func (db *DB) Places(ctx context.Context, source string) ([]geo.Place, error) {
-	q := "SELECT id, name, variants, kind, lon, lat, source FROM places"
-	var args []any
 	if source != "" {
-		q += " WHERE source = ?"
-		args = append(args, source)
+		return db.placesWhere(ctx, "source = ?", source)
 	}
-	rows, err := db.read.QueryContext(ctx, q+" ORDER BY id", args...)
+	return db.placesWhere(ctx, "1")
+}
+
+// placesWhere reads the added places a condition keeps, oldest first.
+func (db *DB) placesWhere(ctx context.Context, cond string, args ...any) ([]geo.Place, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT id, name, variants, kind, lon, lat, source FROM places WHERE "+cond+" ORDER BY id", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -113,18 +115,28 @@ func (db *DB) DeletePlace(ctx context.Context, id int64) error {
 }
 
 // LoadPlaces puts every added place into the gazetteer, as the program
-// starts.
-func (db *DB) LoadPlaces(ctx context.Context, gz *geo.Gazetteer) error {
-	ps, err := db.Places(ctx, "")
+// starts, and returns the highest id (for LoadPlacesAfter).
+func (db *DB) LoadPlaces(ctx context.Context, gz *geo.Gazetteer) (int64, error) {
+	return db.LoadPlacesAfter(ctx, gz, 0)
+}
+
+// LoadPlacesAfter puts the added places whose id is above after into the
+// gazetteer and returns the highest id seen (after, when none): a server
+// calls it now and then to pick up the places another process (`places
+// import`) stored. Ids only grow, so it reads just the new rows; a place
+// already in the gazetteer is replaced by itself.
+func (db *DB) LoadPlacesAfter(ctx context.Context, gz *geo.Gazetteer, after int64) (int64, error) {
+	ps, err := db.placesWhere(ctx, "id > ?", after)
 	if err != nil {
-		return err
+		return after, err
 	}
 	for _, p := range ps {
 		if _, err := gz.Add(p); err != nil {
-			return fmt.Errorf("sqlite: place %d: %w", p.ID, err)
+			return after, fmt.Errorf("sqlite: place %d: %w", p.ID, err)
 		}
+		after = max(after, p.ID)
 	}
-	return nil
+	return after, nil
 }
 
 // Learning returns the store with learning: after every write, each

@@ -47,7 +47,7 @@ func TestPlacesStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.LoadPlaces(ctx, g.Places); err != nil {
+	if _, err := db.LoadPlaces(ctx, g.Places); err != nil {
 		t.Fatal(err)
 	}
 	if cs, _ := g.Geocode("Kobadjou"); len(cs) == 0 || cs[0].Name != "Kobadjou Tinkar" {
