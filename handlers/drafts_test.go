@@ -186,3 +186,57 @@ func TestDuplicatesAndMerge(t *testing.T) {
 		t.Errorf("history of a: %s", rec.Body)
 	}
 }
+
+// The same attack pasted from two sources before either is accepted: each
+// report's draft names the other's as a possible duplicate (the older one
+// too, so whoever opens it first sees both); an attack in the same town a
+// week later names neither.
+func TestDraftsOfTwoReportsOfOneAttack(t *testing.T) {
+	ts := newHarness(t, Config{})
+	editor := "Bearer " + ts.token(t, incident.RoleEditor)
+	extract := func(text, published, source string) string {
+		t.Helper()
+		body, _ := json.Marshal(map[string]string{"text": text, "published": published, "source": source})
+		rec := ts.do(req("POST", "/api/v1/extract", string(body), "Authorization", editor, "Content-Type", "application/json"))
+		var ex struct {
+			Drafts []struct {
+				ID       string `json:"id"`
+				Incident struct {
+					Geometry any `json:"geometry"`
+				} `json:"incident"`
+			} `json:"drafts"`
+		}
+		json.Unmarshal(rec.Body.Bytes(), &ex)
+		if rec.Code != http.StatusCreated || len(ex.Drafts) != 1 || ex.Drafts[0].Incident.Geometry == nil {
+			t.Fatalf("extract %q: %d %s", source, rec.Code, rec.Body)
+		}
+		return ex.Drafts[0].ID
+	}
+	dupsOf := func(id string) map[string]string {
+		t.Helper()
+		rec := ts.do(req("GET", "/api/v1/drafts/"+id, "", "Authorization", editor))
+		var d struct {
+			Duplicates []incident.Duplicate `json:"possible_duplicates"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &d); err != nil || rec.Code != http.StatusOK {
+			t.Fatalf("draft %s: %d %s", id, rec.Code, rec.Body)
+		}
+		out := map[string]string{}
+		for _, x := range d.Duplicates {
+			out[x.ID] = x.Kind
+		}
+		return out
+	}
+	wire := extract("Gunmen on motorcycles killed twelve soldiers near Torodi on Thursday, the defence ministry said.", "2024-03-08", "Wire")
+	radio := extract("Douze soldats ont été tués jeudi près de Torodi lors d'une attaque de djihadistes à moto.", "2024-03-08", "Radio")
+	later := extract("Gunmen killed five civilians near Torodi on Thursday, residents said.", "2024-03-15", "Local")
+	if got := dupsOf(radio); got[wire] != "draft" || len(got) != 1 {
+		t.Errorf("the second report's draft names %v; want the first's (%s) as a draft", got, wire)
+	}
+	if got := dupsOf(wire); got[radio] != "draft" || len(got) != 1 {
+		t.Errorf("the first report's draft names %v; want the second's (%s) as a draft", got, radio)
+	}
+	if got := dupsOf(later); len(got) != 0 {
+		t.Errorf("an attack a week later in the same town is named a duplicate of %v", got)
+	}
+}

@@ -185,7 +185,13 @@ func (s *Service) Duplicates(ctx context.Context, in *Incident) ([]Duplicate, er
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(out, func(x, y Duplicate) int {
+	sortDuplicates(out)
+	return out, nil
+}
+
+// sortDuplicates orders possible duplicates best first, then by id.
+func sortDuplicates(ds []Duplicate) {
+	slices.SortStableFunc(ds, func(x, y Duplicate) int {
 		if x.Score != y.Score {
 			if x.Score > y.Score {
 				return -1
@@ -194,7 +200,6 @@ func (s *Service) Duplicates(ctx context.Context, in *Incident) ([]Duplicate, er
 		}
 		return strings.Compare(x.ID, y.ID)
 	})
-	return out, nil
 }
 
 // Merger is kept by stores that can merge two incidents in one

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -25,22 +26,82 @@ func newPrefixedID(prefix string) string {
 func (r *Review) Submit(ctx context.Context, rep *Report, drafts []*Draft) error {
 	now := r.Service.now()
 	rep.ID, rep.CreatedAt = newPrefixedID("rep-"), now
+	open, err := r.Drafts.Drafts(ctx, DraftOpen, draftCandidates)
+	if err != nil {
+		return err
+	}
 	for _, d := range drafts {
 		d.ID, d.ReportID, d.Status = newPrefixedID("drf-"), rep.ID, DraftOpen
 		d.CreatedAt, d.UpdatedAt = now, now
-		if err := r.checkDuplicates(ctx, d); err != nil {
+		if err := r.checkDuplicates(ctx, d, open); err != nil {
 			return err
 		}
 	}
-	return r.Drafts.CreateReport(ctx, rep, drafts)
+	if err := r.Drafts.CreateReport(ctx, rep, drafts); err != nil {
+		return err
+	}
+	return r.pointBack(ctx, drafts, open)
 }
 
-func (r *Review) checkDuplicates(ctx context.Context, d *Draft) error {
+// draftCandidates bounds the open drafts a new draft is compared with (the
+// newest first): a desk reviews its drafts within days, so a thousand
+// covers the reports of weeks, and comparing with each costs about a
+// microsecond.
+const draftCandidates = 1000
+
+// checkDuplicates sets d's possible duplicates: the stored incidents that
+// may tell of the same event, and the open drafts of other reports that
+// may (the same attack pasted from two sources before either was
+// accepted). Drafts of d's own report are left out: one report tells of
+// several events, and the extractor already keeps them apart.
+func (r *Review) checkDuplicates(ctx context.Context, d *Draft, open []*Draft) error {
 	dups, err := r.Service.Duplicates(ctx, d.Incident)
 	if err != nil {
 		return err
 	}
+	for _, o := range open {
+		if o.ID == d.ID || o.ReportID == d.ReportID || !o.Incident.HasPoint() || !d.Incident.HasPoint() {
+			continue
+		}
+		if score, reasons, ok := CompareIncidents(d.Incident, o.Incident); ok && score >= DuplicateMinScore {
+			dups = append(dups, Duplicate{ID: o.ID, Kind: "draft", Score: score, Reasons: reasons,
+				EventDate: o.Incident.EventDate, Location: o.Incident.Location, Fatalities: o.Incident.Fatalities})
+		}
+	}
+	sortDuplicates(dups)
 	d.Duplicates = dups
+	return nil
+}
+
+// pointBack adds each new draft to the possible duplicates of the older
+// open drafts it may duplicate, so the editor who opens the older one
+// first sees the newer too. It is a second write after the report's
+// transaction: if it fails, the new drafts are stored and still name the
+// old ones, and the error says so.
+func (r *Review) pointBack(ctx context.Context, drafts, open []*Draft) error {
+	byID := map[string]*Draft{}
+	for _, o := range open {
+		byID[o.ID] = o
+	}
+	changed := map[string]bool{}
+	for _, d := range drafts {
+		for _, dup := range d.Duplicates {
+			o := byID[dup.ID]
+			if dup.Kind != "draft" || o == nil || slices.ContainsFunc(o.Duplicates, func(x Duplicate) bool { return x.ID == d.ID }) {
+				continue
+			}
+			score, reasons, _ := CompareIncidents(o.Incident, d.Incident)
+			o.Duplicates = append(o.Duplicates, Duplicate{ID: d.ID, Kind: "draft", Score: score, Reasons: reasons,
+				EventDate: d.Incident.EventDate, Location: d.Incident.Location, Fatalities: d.Incident.Fatalities})
+			sortDuplicates(o.Duplicates)
+			changed[o.ID] = true
+		}
+	}
+	for id := range changed {
+		if err := r.Drafts.UpdateDraft(ctx, byID[id]); err != nil && ErrorCode(err) != ECONFLICT {
+			return fmt.Errorf("the report's drafts are stored; noting them on draft %s failed: %w", id, err)
+		}
+	}
 	return nil
 }
 
@@ -111,7 +172,11 @@ func (r *Review) Edit(ctx context.Context, id string, patch []byte) (*Draft, err
 	}
 	d.Incident = in
 	d.UpdatedAt = r.Service.now()
-	if err := r.checkDuplicates(ctx, d); err != nil {
+	open, err := r.Drafts.Drafts(ctx, DraftOpen, draftCandidates)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.checkDuplicates(ctx, d, open); err != nil {
 		return nil, err
 	}
 	if err := r.Drafts.UpdateDraft(ctx, d); err != nil {

@@ -140,9 +140,19 @@
     d.possible_duplicates.forEach(function (x) {
       var div = document.createElement('div');
       var a = document.createElement('a');
-      a.href = 'api/v1/incidents/' + encodeURIComponent(x.id);
       a.textContent = x.id;
-      div.append('Possible duplicate (score ' + x.score + '): ', a, ' — ' + x.reasons.join('; '));
+      if (x.kind === 'draft') {
+        // An open draft of another report: open it here, beside its words.
+        a.href = '#';
+        a.addEventListener('click', function (ev) {
+          ev.preventDefault();
+          api('GET', '/drafts/' + encodeURIComponent(x.id)).then(show).catch(function (e) { status(e.message); });
+        });
+      } else {
+        a.href = 'api/v1/incidents/' + encodeURIComponent(x.id);
+      }
+      var what = x.kind === 'draft' ? 'Possible duplicate draft of another report' : 'Possible duplicate';
+      div.append(what + ' (score ' + x.score + '): ', a, ' — ' + x.reasons.join('; '));
       dups.appendChild(div);
     });
     $('rv-form').hidden = false;
