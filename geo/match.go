@@ -318,8 +318,18 @@ func (g *Geography) rankPlaces(ps []Place, written string, c *geoContext) ([]Pla
 		}
 		return 1
 	}
+	// Without a country in context, the Sahel's namesakes (Niger's and its
+	// neighbours') come before any elsewhere, whatever their kind: "Pama"
+	// alone is the town of Burkina Faso's Kompienga, not the village of
+	// Austria that GeoNames lists as a city.
+	far := func(p Place) int {
+		if c.country == "" && countryRank(p) == 2 {
+			return 1
+		}
+		return 0
+	}
 	slices.SortStableFunc(ps, func(a, b Place) int {
-		return cmp.Or(cmp.Compare(class(a), class(b)), cmp.Compare(spelled(a), spelled(b)), cmp.Compare(countryRank(a), countryRank(b)),
+		return cmp.Or(cmp.Compare(far(a), far(b)), cmp.Compare(class(a), class(b)), cmp.Compare(spelled(a), spelled(b)), cmp.Compare(countryRank(a), countryRank(b)),
 			cmp.Compare(kindIndex(a.Kind), kindIndex(b.Kind)), cmp.Compare(b.Population, a.Population))
 	})
 	ps = dedupPlaces(ps)
