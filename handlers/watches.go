@@ -34,6 +34,7 @@ type watchRequest struct {
 	Filter  string          `json:"filter"`
 	Within  json.RawMessage `json:"within"`
 	Webhook string          `json:"webhook"`
+	Email   string          `json:"email"`
 }
 
 func (s *Server) readWatch(c echo.Context) (*incident.Watch, error) {
@@ -47,9 +48,19 @@ func (s *Server) readWatch(c echo.Context) (*incident.Watch, error) {
 	if err := dec.Decode(&req); err != nil {
 		return nil, incident.Errorf(incident.EINVALID, "%s: %v", watchAdvice, err)
 	}
-	w := &incident.Watch{Name: req.Name, Query: req.Filter, Within: req.Within, Webhook: req.Webhook}
+	w := &incident.Watch{Name: req.Name, Query: req.Filter, Within: req.Within, Webhook: req.Webhook, Email: req.Email}
 	if err := incident.ParseWatch(w, s.cfg.Geo); err != nil {
 		return nil, err
+	}
+	if w.Email != "" {
+		// The server sends mail on the caller's behalf to any address:
+		// editors only, as for webhooks.
+		if t := caller(c); !incident.RoleAtLeast(t.Role, incident.RoleEditor) {
+			return nil, incident.Errorf(incident.EFORBIDDEN, "token %q has role %s; e-mail delivery needs editor or above (leave email out to read the watch as a feed)", t.Name, t.Role)
+		}
+		if s.cfg.Notifier.Mail == nil {
+			return nil, &incident.Error{Code: incident.EINVALID, Field: "email", Message: "this server sends no e-mail (its admin starts it with --smtp and --smtp-from); use a webhook or the watch's feed"}
+		}
 	}
 	if w.Webhook != "" {
 		if t := caller(c); !incident.RoleAtLeast(t.Role, incident.RoleEditor) {
@@ -91,8 +102,12 @@ func watchJSON(c echo.Context, w *incident.Watch, secret bool) map[string]any {
 	if len(w.Within) > 0 {
 		out["within"] = w.Within
 	}
-	if w.Webhook != "" {
-		out["webhook"] = w.Webhook
+	if w.Webhook != "" || w.Email != "" {
+		if w.Webhook != "" {
+			out["webhook"] = w.Webhook
+		} else {
+			out["email"] = w.Email
+		}
 		d := w.Delivery
 		if d == nil {
 			d = &incident.DeliveryStatus{}

@@ -46,6 +46,12 @@ func watchContractCases(t *testing.T, k *contract, ts *liveServer, hit map[strin
 		{"POST", "/api/v1/watches", "viewer", ctJSON, `{"name":"x","filter":"","webhook":"http://127.0.0.1:9/hook"}`, 403, true},
 		{"POST", "/api/v1/watches", "editor", ctJSON, `{"name":"x","filter":"","webhook":"http://169.254.169.254/latest"}`, 400, true},
 		{"POST", "/api/v1/watches", "editor", ctJSON, `{"name":"x","filter":"border_km=10"}`, 400, true},
+		// E-mail: editors only, one address, one delivery, and only when
+		// the server has SMTP (this one has none).
+		{"POST", "/api/v1/watches", "viewer", ctJSON, `{"name":"x","filter":"","email":"desk@example.org"}`, 403, true},
+		{"POST", "/api/v1/watches", "editor", ctJSON, `{"name":"x","filter":"","email":"desk@example.org"}`, 400, true},
+		{"POST", "/api/v1/watches", "editor", ctJSON, `{"name":"x","filter":"","email":"Desk <desk@example.org>, b@example.org"}`, 400, true},
+		{"POST", "/api/v1/watches", "editor", ctJSON, `{"name":"x","filter":"","email":"desk@example.org","webhook":"http://127.0.0.1:9/hook"}`, 400, true},
 		{"POST", "/api/v1/watches", "editor", ctJSON, `{"name":"x","filter":"limit=5"}`, 400, true},
 		{"POST", "/api/v1/watches", "editor", ctJSON, `{"name":"","filter":""}`, 400, false},
 		{"POST", "/api/v1/watches", "editor", ctJSON, `{"name":"x","filter":"","within":{"type":"Point","coordinates":[1,2]}}`, 400, true},

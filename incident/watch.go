@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -17,7 +18,8 @@ import (
 // Watch is a saved filter someone is told about: every write that brings
 // an incident into it, changes one in it, or takes one out of it (deleted,
 // or moved, re-typed or revised out) becomes a Notice. Notices are kept
-// (an Atom feed per watch), and posted to Webhook when there is one.
+// (an Atom feed per watch), and posted to Webhook or mailed to Email when
+// there is one (one delivery per watch: two are two watches).
 type Watch struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
@@ -29,6 +31,7 @@ type Watch struct {
 	// MultiPolygon: incidents must also lie inside it.
 	Within  json.RawMessage `json:"within,omitempty"`
 	Webhook string          `json:"webhook,omitempty"` // an http(s) URL
+	Email   string          `json:"email,omitempty"`   // an address, when the server has SMTP
 	// Secret signs the webhook's posts (X-Incidentmap-Signature); shown
 	// once, when the watch is made.
 	Secret    string          `json:"secret,omitempty"`
@@ -46,7 +49,7 @@ type Watch struct {
 	slot int // its number in a WatchIndex
 }
 
-// DeliveryStatus is how a watch's webhook is doing.
+// DeliveryStatus is how a watch's webhook or e-mail is doing.
 type DeliveryStatus struct {
 	LastSuccess *time.Time `json:"last_success"`
 	// Failures in a row (0 after a success); the next attempt waits
@@ -153,6 +156,15 @@ func ParseWatch(w *Watch, places Places) error {
 			return err
 		}
 	}
+	if w.Email != "" {
+		if w.Webhook != "" {
+			return FieldErrorf("email", "a watch has one delivery, a webhook or an e-mail address; make a second watch for the other")
+		}
+		a, err := mail.ParseAddress(w.Email)
+		if err != nil || a.Name != "" || len(w.Email) > 254 {
+			return FieldErrorf("email", "%q is not one e-mail address (write it bare: analyst@example.org)", clip(w.Email))
+		}
+	}
 	if w.Webhook != "" {
 		u, err := url.Parse(w.Webhook)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
@@ -226,8 +238,8 @@ type WatchStore interface {
 
 // Outbox is what posting webhooks needs of a WatchStore.
 type Outbox interface {
-	// DueWebhooks lists the watches with notices to post whose next
-	// attempt is due at now.
+	// DueWebhooks lists the watches with notices to deliver (to a
+	// webhook or by e-mail) whose next attempt is due at now.
 	DueWebhooks(ctx context.Context, now time.Time) ([]*Watch, error)
 	// PendingNotices returns a watch's notices to post, oldest first,
 	// bodies included.

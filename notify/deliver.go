@@ -70,6 +70,16 @@ func (n *Notifier) post(ctx context.Context, w *incident.Watch, nt incident.Noti
 	return nil
 }
 
+// mail sends a watch's notices as one message; without SMTP (the server
+// restarted without --smtp) it fails, and the notices wait for it.
+func (n *Notifier) mail(ctx context.Context, w *incident.Watch, ns []incident.Notice) error {
+	if n.Mail == nil {
+		return fmt.Errorf("this server has no SMTP server to send e-mail through (start it with --smtp)")
+	}
+	subject, body := n.Mail.Digest(w, ns)
+	return n.Mail.Send(ctx, w.Email, subject, body)
+}
+
 // backoff is the wait after the failures-th failure in a row.
 func (n *Notifier) backoff(failures int) time.Duration {
 	d := n.Retry
@@ -145,13 +155,29 @@ func (n *Notifier) deliver(ctx context.Context, w *incident.Watch) {
 		}
 		var ok []int64
 		var fail *incident.DeliveryFailure
-		for _, nt := range ns {
-			if err := n.post(ctx, w, nt); err != nil {
-				now := n.now()
-				fail = &incident.DeliveryFailure{NoticeID: nt.ID, Err: err.Error(), NextAt: now.Add(n.backoff(failures + 1)), GiveUp: now.Add(-n.GiveUp)}
+		failed := func(nt incident.Notice, err error) {
+			now := n.now()
+			fail = &incident.DeliveryFailure{NoticeID: nt.ID, Err: err.Error(), NextAt: now.Add(n.backoff(failures + 1)), GiveUp: now.Add(-n.GiveUp)}
+		}
+		switch {
+		case w.Email != "":
+			// One message for the batch; when it fails, the whole batch
+			// waits on its first notice.
+			if err := n.mail(ctx, w, ns); err != nil {
+				failed(ns[0], err)
 				break
 			}
-			ok = append(ok, nt.ID)
+			for _, nt := range ns {
+				ok = append(ok, nt.ID)
+			}
+		default:
+			for _, nt := range ns {
+				if err := n.post(ctx, w, nt); err != nil {
+					failed(nt, err)
+					break
+				}
+				ok = append(ok, nt.ID)
+			}
 		}
 		// A fresh context: what was posted is recorded even as the
 		// server stops (else it would be posted again after a restart).
@@ -163,7 +189,7 @@ func (n *Notifier) deliver(ctx context.Context, w *incident.Watch) {
 			return
 		}
 		if fail != nil {
-			n.Logger.Warn("webhook post failed; will retry", "watch", w.ID, "notice", fail.NoticeID, "err", fail.Err, "next", fail.NextAt)
+			n.Logger.Warn("delivering notices failed; will retry", "watch", w.ID, "notice", fail.NoticeID, "err", fail.Err, "next", fail.NextAt)
 			return
 		}
 	}

@@ -33,6 +33,9 @@ type Notifier struct {
 	Store  Store
 	Places incident.Places
 	Allow  *Allow
+	// Mail sends the notices of watches delivered by e-mail; nil when the
+	// server has no SMTP (such watches are then refused).
+	Mail   *Mailer
 	Logger *slog.Logger
 	Now    func() time.Time
 	// Poll is how often the change log is read when nothing wakes the

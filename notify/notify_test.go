@@ -97,7 +97,7 @@ type fixture struct {
 	ctx context.Context
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, opts ...func(*Notifier)) *fixture {
 	g, err := geo.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +109,9 @@ func newFixture(t *testing.T) *fixture {
 	}
 	allow, _ := ParseAllow("127.0.0.1")
 	n := &Notifier{Store: db, Allow: allow, Logger: slog.New(slog.DiscardHandler), Places: g, Poll: 20 * time.Millisecond, Retry: 20 * time.Millisecond}
+	for _, o := range opts {
+		o(n)
+	}
 	if err := n.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -101,6 +101,8 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
 	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
 	webhookAllow := fs.String("webhook-allow", "", "hosts watches may post webhooks to: host names, addresses and CIDR ranges, comma-separated; addresses a name resolves to must be public or in a listed range (none: no webhooks)")
+	smtpURL := fs.String("smtp", "", "SMTP server watches' notices are e-mailed through: smtp://user:password@host:587 (STARTTLS when offered) or smtps://host:465; set it as INCIDENTMAP_SMTP to keep the password out of the process list (none: no e-mail)")
+	smtpFrom := fs.String("smtp-from", "", "the address notices are e-mailed from, with --smtp")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file until shutdown (for performance work)")
 	var g geoFlags
 	g.register(fs)
@@ -116,6 +118,10 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	allow, err := notify.ParseAllow(*webhookAllow)
 	if err != nil {
 		return usageError{"--webhook-allow: " + err.Error()}
+	}
+	mailer, err := notify.ParseMailer(*smtpURL, *smtpFrom)
+	if err != nil {
+		return usageError{"--smtp: " + err.Error()}
 	}
 	stop, err := startCPUProfile(*cpuprofile)
 	if err != nil {
@@ -150,7 +156,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	// Notices: made from the change log where the last run left off, so
 	// changes stored just before a crash are told now.
 	nctx, stopNotices := context.WithCancel(ctx)
-	notifier := &notify.Notifier{Store: a.db, Allow: allow, Logger: logger, Places: a.geo}
+	notifier := &notify.Notifier{Store: a.db, Allow: allow, Mail: mailer, Logger: logger, Places: a.geo}
 	if err := notifier.Start(nctx); err != nil {
 		stopNotices()
 		return err

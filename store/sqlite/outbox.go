@@ -12,7 +12,8 @@ import (
 // The outbox: notices are made from the change log (the revisions) and
 // stored with the position read up to, in one transaction, so a change
 // becomes its notices once, whatever crashes when; webhooks are then
-// posted from here, oldest first per watch, until delivered or given up.
+// posted (or mailed) from here, oldest first per watch, until delivered or
+// given up.
 
 const noticeCursorKey = "notice_seq"
 
@@ -30,7 +31,7 @@ func (db *DB) NoticeCursor(ctx context.Context) (int64, error) {
 func (db *DB) AddNotices(ctx context.Context, ns []incident.Notice, seq int64) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO notices (watch_id, seq, incident_id, kind, at, body, state)
-			SELECT id, ?, ?, ?, ?, ?, CASE WHEN webhook = '' THEN 'kept' ELSE 'pending' END FROM watches WHERE id = ?`)
+			SELECT id, ?, ?, ?, ?, ?, CASE WHEN webhook = '' AND email = '' THEN 'kept' ELSE 'pending' END FROM watches WHERE id = ?`)
 		if err != nil {
 			return err
 		}
@@ -75,7 +76,7 @@ var _ incident.Outbox = (*DB)(nil)
 
 // DueWebhooks implements incident.Outbox.
 func (db *DB) DueWebhooks(ctx context.Context, now time.Time) ([]*incident.Watch, error) {
-	return scanWatches(db.read.QueryContext(ctx, "SELECT "+watchCols+` FROM watches w WHERE w.webhook != '' AND w.next_at <= ?
+	return scanWatches(db.read.QueryContext(ctx, "SELECT "+watchCols+` FROM watches w WHERE (w.webhook != '' OR w.email != '') AND w.next_at <= ?
 		AND EXISTS (SELECT 1 FROM notices n WHERE n.watch_id = w.id AND n.state = 'pending')`, now.UTC().Format(time.RFC3339Nano)))
 }
 

@@ -2,6 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -18,5 +22,22 @@ func TestNewDatabaseHasNothingToRederive(t *testing.T) {
 	}
 	if left != 0 || total != 50 {
 		t.Errorf("a new database with 50 incidents has %d of %d waiting to be derived again; want 0 of 50", left, total)
+	}
+}
+
+// The schema version is the count of migrations applied, in name order, so
+// the files must be numbered 0001, 0002, … without a gap or a repeat: a
+// gap or a number taken twice (two branches adding a migration at once)
+// would make a database skip one, or apply one twice, after an upgrade.
+func TestMigrationsNumberedInOrder(t *testing.T) {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		if want := fmt.Sprintf("migrations/%04d_", i+1); !strings.HasPrefix(n, want) {
+			t.Errorf("migration %d is %s; want a name starting %s", i+1, n, strings.TrimPrefix(want, "migrations/"))
+		}
 	}
 }

@@ -16,7 +16,7 @@ var _ incident.WatchStore = (*DB)(nil)
 // (the filter as a query, the area as GeoJSON); parsing them needs the
 // geography, so readers call incident.ParseWatch.
 
-const watchCols = `w.id, w.name, w.owner, w.query, w.within, w.webhook, w.secret, w.created_at, w.from_seq,
+const watchCols = `w.id, w.name, w.owner, w.query, w.within, w.webhook, w.email, w.secret, w.created_at, w.from_seq,
 	w.failures, w.last_error, w.last_success,
 	(SELECT count(*) FROM notices n WHERE n.watch_id = w.id AND n.state = 'pending'),
 	(SELECT count(*) FROM notices n WHERE n.watch_id = w.id AND n.state = 'dead')`
@@ -29,7 +29,7 @@ func scanWatch(r scanner) (*incident.Watch, error) {
 	var within []byte
 	var success sql.NullString
 	st := &incident.DeliveryStatus{}
-	if err := r.Scan(&w.ID, &w.Name, &w.Owner, &w.Query, &within, &w.Webhook, &w.Secret, &created, &w.FromSeq,
+	if err := r.Scan(&w.ID, &w.Name, &w.Owner, &w.Query, &within, &w.Webhook, &w.Email, &w.Secret, &created, &w.FromSeq,
 		&st.Failures, &st.LastError, &success, &st.Pending, &st.Dead); err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func scanWatch(r scanner) (*incident.Watch, error) {
 		t, _ := time.Parse(time.RFC3339Nano, success.String)
 		st.LastSuccess = &t
 	}
-	if w.Webhook != "" {
+	if w.Webhook != "" || w.Email != "" {
 		w.Delivery = st
 	}
 	return &w, nil
@@ -58,8 +58,8 @@ func (db *DB) CreateWatch(ctx context.Context, w *incident.Watch) error {
 		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM revisions").Scan(&w.FromSeq); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO watches (id, name, owner, query, within, webhook, secret, created_at, from_seq) VALUES (?,?,?,?,?,?,?,?,?)",
-			w.ID, w.Name, w.Owner, w.Query, nullBytes(w.Within), w.Webhook, w.Secret, w.CreatedAt.UTC().Format(time.RFC3339Nano), w.FromSeq)
+		_, err := tx.ExecContext(ctx, "INSERT INTO watches (id, name, owner, query, within, webhook, email, secret, created_at, from_seq) VALUES (?,?,?,?,?,?,?,?,?,?)",
+			w.ID, w.Name, w.Owner, w.Query, nullBytes(w.Within), w.Webhook, w.Email, w.Secret, w.CreatedAt.UTC().Format(time.RFC3339Nano), w.FromSeq)
 		if isConstraint(err) {
 			return &incident.Error{Code: incident.ECONFLICT, Field: "id", Message: fmt.Sprintf("a watch with id %q exists", w.ID)}
 		}
@@ -98,11 +98,11 @@ func scanWatches(rows *sql.Rows, err error) ([]*incident.Watch, error) {
 }
 
 // ReplaceWatch implements incident.WatchStore: name, filter, area and
-// webhook change; the notices made stay as they were made.
+// delivery change; the notices made stay as they were made.
 func (db *DB) ReplaceWatch(ctx context.Context, w *incident.Watch) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE watches SET name = ?, query = ?, within = ?, webhook = ?, secret = ? WHERE id = ?",
-			w.Name, w.Query, nullBytes(w.Within), w.Webhook, w.Secret, w.ID)
+		res, err := tx.ExecContext(ctx, "UPDATE watches SET name = ?, query = ?, within = ?, webhook = ?, email = ?, secret = ? WHERE id = ?",
+			w.Name, w.Query, nullBytes(w.Within), w.Webhook, w.Email, w.Secret, w.ID)
 		if err != nil {
 			return err
 		}
