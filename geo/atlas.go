@@ -40,9 +40,13 @@ type AtlasUnit struct {
 	Code    string // ISO 3166-2 where known
 	Name    string
 	NameFR  string
-	Parent  string // the admin-1 code of an admin-2 unit
-	Label   orb.Point
-	Polys   orb.MultiPolygon
+	// Alt are other names the unit goes by in exports (Natural Earth's
+	// local name and name_alt: "Timbuktu" for Tombouctou, "Biltine" for
+	// Wadi Fira), for matching a reported admin1.
+	Alt    []string
+	Parent string // the admin-1 code of an admin-2 unit
+	Label  orb.Point
+	Polys  orb.MultiPolygon
 
 	ringStart []int32 // per ring (polygon by polygon), its first vertex in Atlas.pts
 }
@@ -61,11 +65,12 @@ type AtlasTripoint struct {
 	Point orb.Point
 }
 
-// The file is "IMATLAS1" then a DEFLATE stream of varints: every coordinate
-// is an integer of 1e-6° written as the zigzag varint of its difference from
-// the previous one, so the ~1.3 million vertices of Natural Earth 1:10m take
-// about 2 bytes per coordinate before compression.
-const atlasMagic = "IMATLAS1"
+// The file is "IMATLAS2" (2: units carry their other names) then a DEFLATE
+// stream of varints: every coordinate is an integer of 1e-6° written as the
+// zigzag varint of its difference from the previous one, so the ~1.3
+// million vertices of Natural Earth 1:10m take about 2 bytes per coordinate
+// before compression.
+const atlasMagic = "IMATLAS2"
 
 const atlasScale = 1e6
 
@@ -100,6 +105,10 @@ func EncodeAtlas(w io.Writer, a *Atlas) error {
 		e.str(u.Code)
 		e.str(u.Name)
 		e.str(u.NameFR)
+		e.uint(uint64(len(u.Alt)))
+		for _, s := range u.Alt {
+			e.str(s)
+		}
 		e.str(u.Parent)
 		e.point(u.Label)
 		e.uint(uint64(len(u.Polys)))
@@ -196,7 +205,14 @@ func DecodeAtlas(b []byte) (*Atlas, error) {
 	for i := range a.Units {
 		u := &a.Units[i]
 		u.Level = int(d.uint())
-		u.Country, u.Code, u.Name, u.NameFR, u.Parent = d.str(), d.str(), d.str(), d.str(), d.str()
+		u.Country, u.Code, u.Name, u.NameFR = d.str(), d.str(), d.str(), d.str()
+		if n := d.count(); n > 0 {
+			u.Alt = make([]string, n)
+			for j := range u.Alt {
+				u.Alt[j] = d.str()
+			}
+		}
+		u.Parent = d.str()
 		u.Label = d.point()
 		u.Polys = make(orb.MultiPolygon, d.count())
 		for j := range u.Polys {

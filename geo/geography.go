@@ -11,6 +11,8 @@ package geo
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -69,9 +71,13 @@ type Country struct {
 // Region is an administrative unit with its polygons: admin-1 (Level 1) or
 // admin-2 (Level 2, with Parent its admin-1 unit).
 type Region struct {
-	Code     string // ISO 3166-2 where Natural Earth has one
-	Name     string
-	NameFR   string
+	Code   string // ISO 3166-2 where Natural Earth has one
+	Name   string
+	NameFR string
+	// Alt are the other names exports give it (AtlasUnit.Alt); only a
+	// reported admin1 is compared with them (SameAdmin1), never a query:
+	// Natural Earth's lists hold historical names of neighbouring areas.
+	Alt      []string
 	Country  string // ISO3
 	Level    int
 	Parent   *Region
@@ -131,9 +137,12 @@ type Geography struct {
 	countries map[string]*Country
 	borders   map[string]*Border
 	byName    map[string][]*Region // normalized code, name and French name
-	admin1    *polyIndex
-	admin2    *polyIndex
-	bidx      *borderIndex
+	version   string               // see Version
+	// regionByCode finds an admin-1 unit by its code.
+	regionByCode map[string]*Region
+	admin1       *polyIndex
+	admin2       *polyIndex
+	bidx         *borderIndex
 
 	borderZones map[string]*Zone // by border key
 	areaZones   []*Zone
@@ -177,6 +186,12 @@ func Load(opts Options) (*Geography, error) {
 	if g.Places, err = newGazetteer(g, raw); err != nil {
 		return nil, err
 	}
+	version := sha256.New()
+	for _, b := range [][]byte{world, data.Zones, raw} {
+		h := sha256.Sum256(b)
+		version.Write(h[:])
+	}
+	fmt.Fprintf(version, "%g %g %g", opts.BorderZoneKM, opts.TriBorderKM, opts.LakeChadKM)
 	var fileID int64
 	for _, path := range opts.Places {
 		ps, err := ReadPlacesFile(path)
@@ -184,6 +199,7 @@ func Load(opts Options) (*Geography, error) {
 			return nil, err
 		}
 		for _, p := range ps {
+			fmt.Fprintf(version, "|%s %s %v", p.Name, p.Kind, p.Point)
 			// Negative ids: places of files, never the database's.
 			fileID--
 			p.ID = fileID
@@ -195,8 +211,16 @@ func Load(opts Options) (*Geography, error) {
 			}
 		}
 	}
+	g.version = hex.EncodeToString(version.Sum(nil))[:16]
 	return g, nil
 }
+
+// Version identifies what derivation depends on: the embedded layers, the
+// zone widths and the places files. A store records the version its
+// incidents were derived with; when the program's differs (new data, other
+// zone widths), they are derived again, so no incident keeps a region name
+// or a flag the program no longer gives.
+func (g *Geography) Version() string { return g.version }
 
 var (
 	defaultOnce sync.Once
@@ -219,9 +243,10 @@ func (g *Geography) loadAtlas(a *Atlas) error {
 		g.countries[c.ISO3] = ct
 	}
 	byCode := map[string]*Region{}
+	g.regionByCode = byCode
 	for i := range a.Units {
 		u := &a.Units[i]
-		r := &Region{Code: u.Code, Name: u.Name, NameFR: u.NameFR, Country: u.Country, Level: u.Level, Label: u.Label, Geometry: u.Polys, ringStart: u.ringStart}
+		r := &Region{Code: u.Code, Name: u.Name, NameFR: u.NameFR, Alt: u.Alt, Country: u.Country, Level: u.Level, Label: u.Label, Geometry: u.Polys, ringStart: u.ringStart}
 		if len(r.Geometry) == 0 {
 			return fmt.Errorf("geo: atlas: unit %s has no polygon", r.Code)
 		}

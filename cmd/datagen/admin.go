@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/paulmach/orb"
@@ -28,6 +30,7 @@ type neFeature struct {
 		Name      string  `json:"name"`
 		NameEN    string  `json:"name_en"`
 		NameFR    string  `json:"name_fr"`
+		NameAlt   string  `json:"name_alt"`
 		Region    string  `json:"region"`
 		RegionCod string  `json:"region_cod"`
 		GnA1Code  string  `json:"gn_a1_code"`
@@ -67,6 +70,30 @@ var countryNames = map[string]string{
 	"GBR": "United Kingdom", "USA": "United States", "CUB": "Cuba", "IND": "India", "KAZ": "Kazakhstan",
 	"AUS": "Australia", "FRA": "France", "ALA": "Åland", "ESH": "Western Sahara", "GNB": "Guinea-Bissau",
 	"BHS": "Bahamas", "TLS": "Timor-Leste", "MKD": "North Macedonia", "CZE": "Czechia",
+}
+
+// unitNames overrides Natural Earth's English name of a unit where it is
+// wrong: NE's name_en for Mali's Sikasso region (ML-3) is "Wassoulou", a
+// cultural area, which showed every Sikasso incident under that name.
+var unitNames = map[string]string{
+	"ML-3": "Sikasso",
+}
+
+// altNames are the other names of a unit: Natural Earth's local name and
+// English name (one of them is the display name, dropped by the caller) and the |-separated name_alt, without damaged entries (NE has
+// "Timbuct\x9d").
+func altNames(names ...string) []string {
+	var out []string
+	for _, n := range names {
+		for _, a := range strings.Split(n, "|") {
+			a = strings.TrimSpace(a)
+			if a == "" || !utf8.ValidString(a) || strings.ContainsFunc(a, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError || (r >= 0x80 && r < 0xA0) }) || slices.Contains(out, a) {
+				continue
+			}
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // dissolved are the countries whose Natural Earth units are the second
@@ -128,9 +155,11 @@ func buildUnits(raw []byte) ([]geo.AtlasCountry, []*unit, map[string]string, err
 		}
 		u := &unit{AtlasUnit: geo.AtlasUnit{
 			Level: 1, Country: iso3, Code: strings.TrimSpace(p.ISO31662),
-			Name: strings.TrimSpace(cmp.Or(p.NameEN, p.Name)), NameFR: strings.TrimSpace(p.NameFR),
+			Name: strings.TrimSpace(cmp.Or(unitNames[strings.TrimSpace(p.ISO31662)], p.NameEN, p.Name)), NameFR: strings.TrimSpace(p.NameFR),
+			Alt:  altNames(p.Name, p.NameEN, p.NameAlt),
 			Label: round(orb.Point{p.Longitude, p.Latitude}), Polys: mp,
 		}, region: strings.TrimSpace(p.Region), regionCode: strings.TrimSpace(p.RegionCod)}
+		u.Alt = slices.DeleteFunc(u.Alt, func(a string) bool { return a == u.Name || a == u.NameFR })
 		u.area = planarArea(mp)
 		if p.GnA1Code != "" && iso3 == "NER" {
 			gnToISO[p.GnA1Code] = u.Code

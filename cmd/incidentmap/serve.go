@@ -76,6 +76,10 @@ func openApp(ctx context.Context, dbPath string, g geoFlags, stderr io.Writer) (
 		store = db.Learning(gg.Places)
 	}
 	a := &app{db: db, geo: gg, svc: &incident.Service{Store: store, Locator: gg, Geocoder: gg}, placesLoaded: loaded}
+	if _, err := db.DerivedWith(ctx, gg.Version()); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if _, err := rederive(ctx, a, stderr); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("deriving stored incidents again: %w (run incidentmap rederive to finish)", err)

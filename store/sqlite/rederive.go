@@ -61,6 +61,38 @@ func (db *DB) rederiveAfter(ctx context.Context, q queryer) (after int64, pendin
 	return after, true, nil
 }
 
+// derivedWithKey is the meta key of the geography version (geo.Version)
+// the stored incidents were derived with.
+const derivedWithKey = "derived_with"
+
+// DerivedWith records that the stored incidents are derived with geography
+// version v. When they were derived with another (or an unrecorded one,
+// before versions were kept) and there are incidents, every one is marked
+// to be derived again, in the same transaction, and stale says so.
+func (db *DB) DerivedWith(ctx context.Context, v string) (stale bool, err error) {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		var was string
+		err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", derivedWithKey).Scan(&was)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if was == v {
+			return nil
+		}
+		// From the first incident again, even if a run was under way: the
+		// ones it did were derived with a geography now also old.
+		res, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) SELECT ?, '0' WHERE EXISTS (SELECT 1 FROM incidents) ON CONFLICT (key) DO UPDATE SET value = '0'", rederiveKey)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		stale = n > 0
+		_, err = tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", derivedWithKey, v)
+		return err
+	})
+	return stale, err
+}
+
 // StartRederive marks every stored incident to be derived again (Rederive
 // does it), unless a run is under way: then it resumes.
 func (db *DB) StartRederive(ctx context.Context) error {

@@ -41,3 +41,37 @@ func TestMigrationsNumberedInOrder(t *testing.T) {
 		}
 	}
 }
+
+// Incidents derived with one geography are derived again when the program
+// brings another (new data, other zone widths): all of them, even when a
+// run for an older change was under way; the same version changes nothing.
+func TestDerivedWithMarksStaleIncidents(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	if stale, err := db.DerivedWith(ctx, "v1"); err != nil || stale {
+		t.Fatalf("an empty database: stale %v, %v", stale, err)
+	}
+	fill(t, db, 30)
+	if stale, err := db.DerivedWith(ctx, "v1"); err != nil || stale {
+		t.Fatalf("the same version: stale %v, %v", stale, err)
+	}
+	if left, _, _ := db.RederivePending(ctx); left != 0 {
+		t.Fatalf("%d wait after the same version", left)
+	}
+	if stale, err := db.DerivedWith(ctx, "v2"); err != nil || !stale {
+		t.Fatalf("another version: stale %v, %v", stale, err)
+	}
+	if left, total, _ := db.RederivePending(ctx); left != 30 || total != 30 {
+		t.Fatalf("%d of %d wait after a new version; want all 30", left, total)
+	}
+	// A run half done, then yet another version: from the start again.
+	if _, err := db.write.ExecContext(ctx, "UPDATE meta SET value = (SELECT max(seq) FROM incidents) - 5 WHERE key = ?", rederiveKey); err != nil {
+		t.Fatal(err)
+	}
+	if stale, err := db.DerivedWith(ctx, "v3"); err != nil || !stale {
+		t.Fatalf("a third version: stale %v, %v", stale, err)
+	}
+	if left, _, _ := db.RederivePending(ctx); left != 30 {
+		t.Fatalf("%d wait after a version changed mid-run; want all 30", left)
+	}
+}
