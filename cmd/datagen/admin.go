@@ -156,7 +156,7 @@ func buildUnits(raw []byte) ([]geo.AtlasCountry, []*unit, map[string]string, err
 		u := &unit{AtlasUnit: geo.AtlasUnit{
 			Level: 1, Country: iso3, Code: strings.TrimSpace(p.ISO31662),
 			Name: strings.TrimSpace(cmp.Or(unitNames[strings.TrimSpace(p.ISO31662)], p.NameEN, p.Name)), NameFR: strings.TrimSpace(p.NameFR),
-			Alt:  altNames(p.Name, p.NameEN, p.NameAlt),
+			Alt:   altNames(p.Name, p.NameEN, p.NameAlt),
 			Label: round(orb.Point{p.Longitude, p.Latitude}), Polys: mp,
 		}, region: strings.TrimSpace(p.Region), regionCode: strings.TrimSpace(p.RegionCod)}
 		u.Alt = slices.DeleteFunc(u.Alt, func(a string) bool { return a == u.Name || a == u.NameFR })
