@@ -309,3 +309,23 @@ func TestSameContentBorderTies(t *testing.T) {
 		t.Error("a change in fatalities reads as no change")
 	}
 }
+
+// The nearest named place follows the gazetteer, which the data itself
+// grows: a different one is no change to the incident.
+func TestSameContentIgnoresNearestPlace(t *testing.T) {
+	mk := func(near *NearPlace) *Incident {
+		in := &Incident{ID: "x", EventDate: "2023-10-02", EventType: "Battles", SubEventType: "Armed clash", Location: "Wiboungou"}
+		in.SetPoint(1.5, 13.2)
+		in.Derive(Location{Near: near})
+		return in
+	}
+	a := mk(&NearPlace{Name: "Makalondi", DistanceKM: 12, Bearing: "NE"})
+	b := mk(&NearPlace{Name: "Wiboungou", DistanceKM: 0, Bearing: "N"})
+	if !SameContent(a, b) {
+		t.Error("a nearer place learned since reads as a change to the incident")
+	}
+	b.Location = "Wibougou"
+	if SameContent(a, b) {
+		t.Error("a change of the reported location reads as no change")
+	}
+}
