@@ -219,6 +219,7 @@ func TestContract(t *testing.T) {
 		hit[v.doc+" "+v.op] = true
 	}
 	watchContractCases(t, k, ts, hit)
+	areaContractCases(t, k, ts, hit)
 
 	// The write limit and the read token, each on a server of its own.
 	limited := newLiveServer(t, true, func(cfg *Config) { cfg.WritesPerMinute = 6 })

@@ -455,9 +455,7 @@ func parseAreas(q url.Values, places Places, f *Filter) error {
 		}
 	}
 	if site != "" {
-		if f.Near != nil {
-			return FieldErrorf("near_site", "comes with near=; give one centre, a point (near) or a site (near_site)")
-		}
+		// With near= too, both hold, within the one radius_km.
 		var s *Site
 		ok := false
 		if areas != nil {
