@@ -77,7 +77,7 @@ func (s *Server) createZone(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	z.ID, z.Owner = "zone-"+incident.NewID()[4:], caller(c).ID
+	z.Owner = caller(c).ID
 	z.CreatedAt = time.Now().UTC()
 	z.UpdatedAt = z.CreatedAt
 	if err := st.CreateZone(c.Request().Context(), z); err != nil {
@@ -89,7 +89,8 @@ func (s *Server) createZone(c echo.Context) error {
 }
 
 // readZone reads a zone from the body and checks its name is no other
-// zone's (id: the zone being replaced).
+// zone's. id is the zone being replaced; "" for a new one, whose id is the
+// Feature's or a new one.
 func (s *Server) readZone(c echo.Context, id string) (*incident.Zone, error) {
 	af, err := incident.ReadAreaFeature(c.Request().Body)
 	if err != nil {
@@ -102,7 +103,26 @@ func (s *Server) readZone(c echo.Context, id string) (*incident.Zone, error) {
 	if other, ok := s.cfg.Areas.ZoneNamed(af.Name); ok && other.ID != id {
 		return nil, &incident.Error{Code: incident.ECONFLICT, Field: "name", Message: "zone " + strconv.Quote(other.ID) + " is named " + strconv.Quote(other.Name) + "; zone= finds a zone by name, so give this one another"}
 	}
+	if id == "" {
+		if id, err = s.newAreaID(af, "zone-"); err != nil {
+			return nil, err
+		}
+	}
 	return incident.NewDrawnZone(id, af.Name, mp), nil
+}
+
+// newAreaID is the id of a new zone or site: the Feature's, unless a zone
+// or site has it, or a new one.
+func (s *Server) newAreaID(af *incident.AreaFeature, prefix string) (string, error) {
+	if af.ID == "" {
+		return prefix + incident.NewID()[4:], nil
+	}
+	_, zone := s.cfg.Areas.ZoneNamed(af.ID)
+	_, site := s.cfg.Areas.SiteByID(af.ID)
+	if zone || site {
+		return "", &incident.Error{Code: incident.ECONFLICT, Field: "id", Message: "a zone or site has id " + strconv.Quote(af.ID) + "; give another, or leave id out for one to be made"}
+	}
+	return af.ID, nil
 }
 
 // getZone is GET /api/v1/zones/:id: a zone by id or name.

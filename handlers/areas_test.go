@@ -281,6 +281,27 @@ func TestSites(t *testing.T) {
 		}
 		ids[name] = s.ID
 	}
+	// The id may be the client's, and is then one site's or zone's.
+	office := strings.Replace(niameyBase, `"type":"Feature",`, `"type":"Feature","id":"niamey-office",`, 1)
+	if _, res, b := ts.request(t, "POST", "/api/v1/sites", "editor", ctGeo, office); res.StatusCode != 201 || !strings.HasSuffix(res.Header.Get("Location"), "/api/v1/sites/niamey-office") {
+		t.Errorf("a site with its id: %d %s", res.StatusCode, b)
+	}
+	for _, c := range []struct {
+		path, body string
+		status     int
+	}{
+		{"/api/v1/sites", office, 409},
+		{"/api/v1/zones", strings.Replace(torodiZone, `"type":"Feature",`, `"type":"Feature","id":"niamey-office",`, 1), 409},
+		{"/api/v1/zones", strings.Replace(torodiZone, `"type":"Feature",`, `"type":"Feature","id":"lake-chad-area",`, 1), 409},
+		{"/api/v1/sites", strings.Replace(niameyBase, `"type":"Feature",`, `"type":"Feature","id":"../x",`, 1), 400},
+	} {
+		if _, res, b := ts.request(t, "POST", c.path, "editor", ctGeo, c.body); res.StatusCode != c.status {
+			t.Errorf("%s %.80s: %d %s, want %d", c.path, c.body, res.StatusCode, b, c.status)
+		}
+	}
+	if _, res, _ := ts.request(t, "DELETE", "/api/v1/sites/niamey-office", "editor", "", ""); res.StatusCode != 204 {
+		t.Errorf("deleting niamey-office: %d", res.StatusCode)
+	}
 	if _, res, _ := ts.request(t, "GET", "/api/v1/sites", "", "", ""); res.StatusCode != 401 {
 		t.Errorf("sites without a token: %d, want 401", res.StatusCode)
 	}

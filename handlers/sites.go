@@ -19,11 +19,11 @@ func (s *Server) createSite(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	site, err := readSite(c, "")
+	site, err := s.readSite(c, "")
 	if err != nil {
 		return err
 	}
-	site.ID, site.Owner = "site-"+incident.NewID()[4:], caller(c).ID
+	site.Owner = caller(c).ID
 	site.CreatedAt = time.Now().UTC()
 	site.UpdatedAt = site.CreatedAt
 	if err := st.CreateSite(c.Request().Context(), site); err != nil {
@@ -34,7 +34,9 @@ func (s *Server) createSite(c echo.Context) error {
 	return writeGeoFeature(c, http.StatusCreated, siteFeature(site))
 }
 
-func readSite(c echo.Context, id string) (*incident.Site, error) {
+// readSite reads a site from the body: id is the site being replaced, ""
+// for a new one, whose id is the Feature's or a new one.
+func (s *Server) readSite(c echo.Context, id string) (*incident.Site, error) {
 	af, err := incident.ReadAreaFeature(c.Request().Body)
 	if err != nil {
 		return nil, err
@@ -42,6 +44,11 @@ func readSite(c echo.Context, id string) (*incident.Site, error) {
 	g, err := incident.SiteGeometry(af.Geometry)
 	if err != nil {
 		return nil, err
+	}
+	if id == "" {
+		if id, err = s.newAreaID(af, "site-"); err != nil {
+			return nil, err
+		}
 	}
 	return incident.NewSite(id, af.Name, g), nil
 }
@@ -82,7 +89,7 @@ func (s *Server) replaceSite(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	site, err := readSite(c, old.ID)
+	site, err := s.readSite(c, old.ID)
 	if err != nil {
 		return err
 	}

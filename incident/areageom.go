@@ -24,12 +24,15 @@ const (
 // AreaFeature is a zone or site as a client sends it: a GeoJSON Feature
 // with a name property.
 type AreaFeature struct {
+	// ID is the Feature's id when it has one: the id the client wants
+	// (a README or a script can then name it without reading the answer).
+	ID       string
 	Name     string
 	Geometry orb.Geometry
 }
 
-// ReadAreaFeature reads a GeoJSON Feature with a geometry and a "name"
-// property from r, position by position: it refuses a geometry of more than
+// ReadAreaFeature reads a GeoJSON Feature with a geometry, a "name"
+// property and optionally an id from r, position by position: it refuses a geometry of more than
 // MaxAreaPositions positions as soon as it has read one too many, without
 // reading the rest.
 func ReadAreaFeature(r io.Reader) (*AreaFeature, error) {
@@ -56,6 +59,10 @@ func ReadAreaFeature(r io.Reader) (*AreaFeature, error) {
 				return nil, err
 			}
 			gotGeometry = true
+		case "id":
+			if err := dec.Decode(&out.ID); err != nil || !idPattern.MatchString(out.ID) {
+				return nil, FieldErrorf("id", "not an id: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (or leave id out for one to be made)")
+			}
 		case "properties":
 			if err := dec.Decode(&props); err != nil {
 				return nil, FieldErrorf("properties", "not an object: %s", jsonReason(err))
