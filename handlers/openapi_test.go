@@ -405,7 +405,7 @@ func TestFilterParamsPublished(t *testing.T) {
 			if need, ok := filterParamByName(p.Needs); ok {
 				q.Set(need.Name, need.Examples[0])
 			}
-			if _, err := incident.ParseFilter(q, ts.srv.cfg.Geo); err != nil {
+			if _, err := incident.ParseFilter(q, ts.srv.cfg.Areas); err != nil {
 				t.Errorf("%s, an example, is refused: %v", q.Encode(), err)
 			}
 		}

@@ -48,20 +48,11 @@ func NewDrawnZone(id, name string, mp orb.MultiPolygon) *Zone {
 
 // Contains says whether the incident lies in the zone: what zone= means.
 func (z *Zone) Contains(in *Incident) bool {
-	p := orb.Point{in.Lon, in.Lat}
-	switch {
-	case z.Geometry != nil:
-		if z.index == nil {
-			z.index = newPolygonIndex(z.Geometry)
-		}
-		return z.index.contains(p)
-	case z.Center != nil:
-		return DistanceKM(*z.Center, p) <= z.WidthKM
-	case z.Border != "":
+	if z.Border != "" && z.Geometry == nil && z.Center == nil {
 		d, ok := in.BorderKM(z.Border)
 		return ok && d <= z.WidthKM && in.Country != nil && slices.Contains(z.Countries, *in.Country)
 	}
-	return false
+	return z.ContainsPoint(orb.Point{in.Lon, in.Lat})
 }
 
 // ContainsPoint is Contains for a drawn zone or an area, which need only
@@ -145,6 +136,13 @@ func (s *Site) Bound(km float64) (orb.Bound, bool) {
 		}
 	}
 	return out, true
+}
+
+// Intersect is the box two boxes share; Min greater than Max in a
+// coordinate when they do not meet.
+func Intersect(a, b orb.Bound) orb.Bound {
+	return orb.Bound{Min: orb.Point{math.Max(a.Min[0], b.Min[0]), math.Max(a.Min[1], b.Min[1])},
+		Max: orb.Point{math.Min(a.Max[0], b.Max[0]), math.Min(a.Max[1], b.Max[1])}}
 }
 
 // ZonesBound is a box holding every point of the zones, false when there

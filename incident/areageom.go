@@ -44,38 +44,31 @@ func ReadAreaFeature(r io.Reader) (*AreaFeature, error) {
 	var typ string
 	var props map[string]any
 	gotGeometry := false
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return nil, bodyError(err)
-		}
+	err := members(dec, func(k string) (bool, error) {
+		var err error
 		switch k {
 		case "type":
 			if err := dec.Decode(&typ); err != nil {
-				return nil, FieldErrorf("type", "not a string; send \"Feature\"")
+				return true, valueError(err, FieldErrorf("type", "not a string; send \"Feature\""))
 			}
 		case "geometry":
-			if out.Geometry, err = readGeometry(dec); err != nil {
-				return nil, err
-			}
+			out.Geometry, err = readGeometry(dec)
 			gotGeometry = true
 		case "id":
 			if err := dec.Decode(&out.ID); err != nil || !idPattern.MatchString(out.ID) {
-				return nil, FieldErrorf("id", "not an id: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (or leave id out for one to be made)")
+				return true, valueError(err, FieldErrorf("id", "not an id: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (or leave id out for one to be made)"))
 			}
 		case "properties":
 			if err := dec.Decode(&props); err != nil {
-				return nil, FieldErrorf("properties", "not an object: %s", jsonReason(err))
+				return true, valueError(err, FieldErrorf("properties", "not an object: %s", jsonReason(err)))
 			}
 		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return nil, bodyError(err)
-			}
+			return false, nil
 		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, bodyError(err)
+		return true, err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if typ != "Feature" {
 		return nil, FieldErrorf("type", "%q; send a GeoJSON Feature (\"type\":\"Feature\") with the geometry and a name property", clip(typ))
@@ -89,6 +82,49 @@ func ReadAreaFeature(r io.Reader) (*AreaFeature, error) {
 		return nil, FieldErrorf("name", "required: a name of 1 to %d characters in the Feature's properties ({\"name\":\"Torodi base\"})", maxAreaName)
 	}
 	return &out, nil
+}
+
+// members reads the members of an object whose '{' was read, then its
+// '}': read reads the value of each key it knows (true), the others are
+// skipped.
+func members(dec *json.Decoder, read func(key string) (bool, error)) error {
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return bodyError(err)
+		}
+		key, _ := k.(string)
+		known, err := read(key)
+		if err != nil {
+			return err
+		}
+		if !known {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return bodyError(err)
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return bodyError(err)
+	}
+	return nil
+}
+
+// valueError is the body reader's error (too large, too slow) when it
+// stopped the value, else what is wrong with the value.
+func valueError(err error, wrong *Error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if err == nil {
+		return wrong
+	}
+	if _, syntax := err.(*json.SyntaxError); syntax || err == io.ErrUnexpectedEOF {
+		return bodyError(err)
+	}
+	return wrong
 }
 
 func bodyError(err error) error {
@@ -132,34 +168,26 @@ func readGeometry(dec *json.Decoder) (orb.Geometry, error) {
 	var typ string
 	var c *coords
 	n := 0
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return nil, bodyError(err)
-		}
+	err = members(dec, func(k string) (bool, error) {
 		switch k {
 		case "type":
 			if err := dec.Decode(&typ); err != nil {
-				return nil, FieldErrorf("geometry.type", "not a string")
+				return true, valueError(err, FieldErrorf("geometry.type", "not a string"))
 			}
 		case "coordinates":
 			if err := expectDelim(dec, '[', "geometry.coordinates", "an array"); err != nil {
-				return nil, err
+				return true, err
 			}
 			v, err := readCoords(dec, &n, 1)
-			if err != nil {
-				return nil, err
-			}
 			c = &v
+			return true, err
 		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return nil, bodyError(err)
-			}
+			return false, nil
 		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, bodyError(err)
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if c == nil {
 		return nil, FieldErrorf("geometry.coordinates", "missing")

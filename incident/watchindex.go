@@ -92,8 +92,7 @@ func (w *Watch) bound() (orb.Bound, bool) {
 			b, ok = c, true
 			return
 		}
-		b = orb.Bound{Min: orb.Point{math.Max(b.Min[0], c.Min[0]), math.Max(b.Min[1], c.Min[1])},
-			Max: orb.Point{math.Min(b.Max[0], c.Max[0]), math.Min(b.Max[1], c.Max[1])}}
+		b = Intersect(b, c)
 	}
 	if w.Filter.BBox != nil {
 		and(*w.Filter.BBox)

@@ -118,8 +118,7 @@ func areaFilter(f incident.Filter) (incident.Filter, []string, []any) {
 			box, hasBox = b, true
 			return
 		}
-		box = orb.Bound{Min: orb.Point{math.Max(box.Min[0], b.Min[0]), math.Max(box.Min[1], b.Min[1])},
-			Max: orb.Point{math.Min(box.Max[0], b.Max[0]), math.Min(box.Max[1], b.Max[1])}}
+		box = incident.Intersect(box, b)
 	}
 	if f.BBox != nil {
 		narrow(*f.BBox)
