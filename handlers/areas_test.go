@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"net/url"
@@ -355,10 +356,57 @@ func TestSites(t *testing.T) {
 		t.Errorf("the camp's first window: %+v", w)
 	}
 
-	// A watch near the site: a site it names cannot be deleted.
-	if _, res, b := ts.request(t, "POST", "/api/v1/watches", "viewer", ctJSON, `{"name":"base","filter":"near_site=`+ids["base"]+`&radius_km=5"}`); res.StatusCode != 201 {
+	// A watch near the site hears of an incident recorded 2 km from it,
+	// not of one 20 km away; once the site has moved, of neither.
+	_, res, b = ts.request(t, "POST", "/api/v1/watches", "viewer", ctJSON, `{"name":"base","filter":"near_site=`+ids["base"]+`&radius_km=5"}`)
+	var w struct{ ID string }
+	if json.Unmarshal(b, &w); res.StatusCode != 201 {
 		t.Fatalf("watch: %d %s", res.StatusCode, b)
 	}
+	record := func(id string, lon, lat float64) {
+		body := fmt.Sprintf(`{"type":"Feature","id":%q,"geometry":{"type":"Point","coordinates":[%v,%v]},"properties":{"event_date":"2023-10-01","event_type":"Battles","sub_event_type":"Armed clash","fatalities":1}}`, id, lon, lat)
+		if _, res, b := ts.request(t, "POST", "/api/v1/incidents", "editor", ctGeo, body); res.StatusCode != 201 {
+			t.Fatalf("incident %s: %d %s", id, res.StatusCode, b)
+		}
+		for more := true; more; {
+			var err error
+			if more, err = ts.srv.cfg.Notifier.Step(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	heard := func() []string {
+		_, _, b := ts.request(t, "GET", "/api/v1/watches/"+w.ID+"/notices", "viewer", "", "")
+		var ns struct {
+			Notices []struct {
+				Notice struct {
+					IncidentID string `json:"incident_id"`
+				}
+			}
+		}
+		json.Unmarshal(b, &ns)
+		var out []string
+		for _, n := range ns.Notices {
+			out = append(out, n.Notice.IncidentID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	record("near-base", 2.11, 13.52)
+	record("far-from-base", 2.1, 13.7)
+	if got := heard(); !slices.Equal(got, []string{"near-base"}) {
+		t.Errorf("the watch heard of %v, want near-base", got)
+	}
+	moved := strings.Replace(niameyBase, "[2.1,13.5]", "[3.5,14.5]", 1)
+	if _, res, b := ts.request(t, "PUT", "/api/v1/sites/"+ids["base"], "editor", ctGeo, moved); res.StatusCode != 200 {
+		t.Fatalf("moving the base: %d %s", res.StatusCode, b)
+	}
+	record("near-old-base", 2.1, 13.51)
+	record("near-new-base", 3.51, 14.5)
+	if got := heard(); !slices.Equal(got, []string{"near-base", "near-new-base"}) {
+		t.Errorf("after the move the watch heard of %v, want near-base and near-new-base", got)
+	}
+	// A site a watch names cannot be deleted.
 	if _, res, _ := ts.request(t, "DELETE", "/api/v1/sites/"+ids["base"], "editor", "", ""); res.StatusCode != 409 {
 		t.Errorf("deleting a watched site: %d, want 409", res.StatusCode)
 	}
