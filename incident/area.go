@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -35,7 +36,9 @@ type Zone struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 
-	index *polygonIndex
+	// index is built by NewDrawnZone, or on first use for a zone made
+	// otherwise (atomic: stores test rows from several goroutines).
+	index atomic.Pointer[polygonIndex]
 }
 
 // Drawn says the zone is an editor's, stored, rather than the geography's.
@@ -43,7 +46,9 @@ func (z *Zone) Drawn() bool { return z.Geometry != nil }
 
 // NewDrawnZone is a zone of an editor's area, indexed for Contains.
 func NewDrawnZone(id, name string, mp orb.MultiPolygon) *Zone {
-	return &Zone{ID: id, Name: name, Geometry: mp, Bound: mp.Bound(), index: newPolygonIndex(mp)}
+	z := &Zone{ID: id, Name: name, Geometry: mp, Bound: mp.Bound()}
+	z.index.Store(newPolygonIndex(mp))
+	return z
 }
 
 // Contains says whether the incident lies in the zone: what zone= means.
@@ -60,10 +65,12 @@ func (z *Zone) Contains(in *Incident) bool {
 func (z *Zone) ContainsPoint(p orb.Point) bool {
 	switch {
 	case z.Geometry != nil:
-		if z.index == nil {
-			z.index = newPolygonIndex(z.Geometry)
+		x := z.index.Load()
+		if x == nil {
+			x = newPolygonIndex(z.Geometry)
+			z.index.Store(x)
 		}
-		return z.index.contains(p)
+		return x.contains(p)
 	case z.Center != nil:
 		return DistanceKM(*z.Center, p) <= z.WidthKM
 	}
@@ -81,14 +88,14 @@ type Site struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 
-	index *polygonIndex // a Polygon's, for the inside test
+	index atomic.Pointer[polygonIndex] // a Polygon's, for the inside test
 }
 
 // NewSite is a site, indexed for DistanceKM.
 func NewSite(id, name string, g orb.Geometry) *Site {
 	s := &Site{ID: id, Name: name, Geometry: g}
 	if p, ok := g.(orb.Polygon); ok {
-		s.index = newPolygonIndex(orb.MultiPolygon{p})
+		s.index.Store(newPolygonIndex(orb.MultiPolygon{p}))
 	}
 	return s
 }
@@ -103,10 +110,12 @@ func (s *Site) DistanceKM(p orb.Point) float64 {
 	case orb.LineString:
 		return lineDistanceKM(g, p)
 	case orb.Polygon:
-		if s.index == nil {
-			s.index = newPolygonIndex(orb.MultiPolygon{g})
+		x := s.index.Load()
+		if x == nil {
+			x = newPolygonIndex(orb.MultiPolygon{g})
+			s.index.Store(x)
 		}
-		if s.index.contains(p) {
+		if x.contains(p) {
 			return 0
 		}
 		d := math.Inf(1)
