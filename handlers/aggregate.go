@@ -55,7 +55,7 @@ func (s *Server) aggregate(c echo.Context) error {
 			rest[k] = v
 		}
 	}
-	f, err := incident.ParseFilter(rest, s.cfg.Geo)
+	f, err := incident.ParseFilter(rest, s.cfg.Areas)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func (s *Server) listFilter(c echo.Context) (incident.Filter, *format, error) {
 		ft = &v
 		q = without(q, "f")
 	}
-	f, err := incident.ParseFilter(q, s.cfg.Geo)
+	f, err := incident.ParseFilter(q, s.cfg.Areas)
 	return f, ft, err
 }
 
@@ -41,7 +41,7 @@ func (s *Server) countFilter(c echo.Context, what string, refused ...string) (in
 			return incident.Filter{}, incident.FieldErrorf(k, "%s take the incident filters but not %s", what, k)
 		}
 	}
-	return incident.ParseFilter(q, s.cfg.Geo)
+	return incident.ParseFilter(q, s.cfg.Areas)
 }
 
 // refuseEmpty refuses the named parameters given with no value: like an

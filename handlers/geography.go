@@ -159,49 +159,71 @@ func (s *Server) borders(c echo.Context) error {
 }
 
 // zones answers the zones touching Niger by default (its border zones and
-// the two tri-border areas), or those touching country=XXX.
+// the two tri-border areas), or those touching country=XXX, then the zones
+// editors drew.
 func (s *Server) zones(c echo.Context) error {
 	if err := refuseEmpty(c, "country"); err != nil {
 		return err
 	}
 	iso := strings.ToUpper(c.QueryParam("country"))
-	if iso == "" || iso == geo.Niger {
+	drawn := s.drawnZoneFeatures()
+	if (iso == "" || iso == geo.Niger) && len(drawn) == 0 {
 		return c.Blob(http.StatusOK, MIMEGeoJSON, s.zonesGeoJSON())
 	}
-	if _, ok := s.cfg.Geo.Country(iso); !ok {
-		return incident.FieldErrorf("country", "%q is not a country's ISO 3166-1 alpha-3 code (NER, MLI, FRA...)", c.QueryParam("country"))
+	fc := geojson.NewFeatureCollection()
+	if iso == "" || iso == geo.Niger {
+		fc.Features = append(fc.Features, s.nigerZoneFeatures()...)
+	} else {
+		if _, ok := s.cfg.Geo.Country(iso); !ok {
+			return incident.FieldErrorf("country", "%q is not a country's ISO 3166-1 alpha-3 code (NER, MLI, FRA...)", c.QueryParam("country"))
+		}
+		fc = s.zoneCollection(iso)
 	}
-	b, _ := s.zoneCollection(iso).MarshalJSON()
-	return c.Blob(http.StatusOK, MIMEGeoJSON, b)
+	fc.Features = append(fc.Features, drawn...)
+	return writeGeoJSON(c, fc)
 }
 
 // zonesGeoJSON draws Niger's zones once: border zone outlines take a moment.
 func (s *Server) zonesGeoJSON() []byte {
 	s.zonesOnce.Do(func() {
-		s.zonesJSON, _ = s.zoneCollection(geo.Niger).MarshalJSON()
+		fc := s.zoneCollection(geo.Niger)
+		s.zonesJSON, _ = fc.MarshalJSON()
+		s.zonesFeatures = fc.Features
 	})
 	return s.zonesJSON
+}
+
+// nigerZoneFeatures are Niger's zones, drawn once (zonesGeoJSON).
+func (s *Server) nigerZoneFeatures() []*geojson.Feature {
+	s.zonesGeoJSON()
+	return s.zonesFeatures
 }
 
 func (s *Server) zoneCollection(iso3 string) *geojson.FeatureCollection {
 	fc := geojson.NewFeatureCollection()
 	for _, z := range s.cfg.Geo.ZonesOf(iso3) {
-		f := geojson.NewFeature(s.cfg.Geo.ZoneGeometry(z))
-		f.ID = z.Name
-		props := geojson.Properties{"name": z.Name, "width_km": z.WidthKM, "countries": z.Countries}
-		if z.Border != "" {
-			props["kind"] = "border"
-			props["border"] = z.Border
-			props["description"] = "within " + strconv.FormatFloat(z.WidthKM, 'f', -1, 64) + " km of the " + s.cfg.Geo.CountryName(z.Countries[0]) + "–" + s.cfg.Geo.CountryName(z.Countries[1]) + " border, either side"
-		} else {
-			props["kind"] = "tripoint"
-			props["center"] = []float64{z.Center[0], z.Center[1]}
-			props["description"] = "within " + strconv.FormatFloat(z.WidthKM, 'f', -1, 64) + " km of where " + strings.Join(z.Countries, ", ") + " meet"
-		}
-		f.Properties = props
-		fc.Append(f)
+		fc.Append(s.builtinZoneFeature(z))
 	}
 	return fc
+}
+
+// builtinZoneFeature is one of the geography's zones, its outline drawn
+// for maps (membership is by exact distance).
+func (s *Server) builtinZoneFeature(z *geo.Zone) *geojson.Feature {
+	f := geojson.NewFeature(s.cfg.Geo.ZoneGeometry(z))
+	f.ID = z.Name
+	props := geojson.Properties{"id": geo.ZoneID(z.Name), "name": z.Name, "width_km": z.WidthKM, "countries": z.Countries}
+	if z.Border != "" {
+		props["kind"] = "border"
+		props["border"] = z.Border
+		props["description"] = "within " + strconv.FormatFloat(z.WidthKM, 'f', -1, 64) + " km of the " + s.cfg.Geo.CountryName(z.Countries[0]) + "–" + s.cfg.Geo.CountryName(z.Countries[1]) + " border, either side"
+	} else {
+		props["kind"] = "tripoint"
+		props["center"] = []float64{z.Center[0], z.Center[1]}
+		props["description"] = "within " + strconv.FormatFloat(z.WidthKM, 'f', -1, 64) + " km of where " + strings.Join(z.Countries, ", ") + " meet"
+	}
+	f.Properties = props
+	return f
 }
 
 func writeGeoJSON(c echo.Context, fc *geojson.FeatureCollection) error {

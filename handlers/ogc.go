@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +57,7 @@ var ogcCollections = []collection{
 	{ID: "incidents", Title: "Incidents", Description: "Security incidents with ACLED's fields; filter with bbox, datetime and the incident filters (see queryables)."},
 	{ID: "regions", Title: "Admin-1 regions", Description: "Natural Earth 1:10m admin-1 regions of Niger and its neighbours.", static: (*Server).regionFeatures},
 	{ID: "borders", Title: "Niger's borders", Description: "Niger's seven international borders, derived from Natural Earth.", static: (*Server).borderFeatures},
-	{ID: "zones", Title: "Border zones", Description: "Border zones inside Niger and the tri-border areas (outlines for display; membership is by exact distance).", static: (*Server).zoneFeatures},
+	{ID: "zones", Title: "Border zones", Description: "Border zones inside Niger and the tri-border areas (outlines for display; membership is by exact distance), and the zones editors drew (zone= takes any of them).", static: (*Server).zoneFeatures},
 	{ID: "places", Title: "Gazetteer", Description: "Cities and towns of the gazetteer (OpenStreetMap, ODbL, © OpenStreetMap contributors; GeoNames, CC BY 4.0) and the places users added; villages are matched by the geocoder, not listed.", static: (*Server).placeFeatures},
 }
 
@@ -320,7 +321,7 @@ func (s *Server) ogcItems(c echo.Context) error {
 	var matched int
 	var next url.Values
 	if col.static == nil {
-		f, err := incident.ParseFilter(q, s.cfg.Geo)
+		f, err := incident.ParseFilter(q, s.cfg.Areas)
 		if err != nil {
 			return err
 		}
@@ -480,8 +481,7 @@ func (s *Server) borderFeatures() []*geojson.Feature {
 }
 
 func (s *Server) zoneFeatures() []*geojson.Feature {
-	fc, _ := geojson.UnmarshalFeatureCollection(s.zonesGeoJSON())
-	return fc.Features
+	return append(slices.Clone(s.nigerZoneFeatures()), s.drawnZoneFeatures()...)
 }
 
 func (s *Server) placeFeatures() []*geojson.Feature {

@@ -219,6 +219,7 @@ func TestContract(t *testing.T) {
 		hit[v.doc+" "+v.op] = true
 	}
 	watchContractCases(t, k, ts, hit)
+	areaContractCases(t, k, ts, hit)
 
 	// The write limit and the read token, each on a server of its own.
 	limited := newLiveServer(t, true, func(cfg *Config) { cfg.WritesPerMinute = 6 })
@@ -404,7 +405,7 @@ func TestFilterParamsPublished(t *testing.T) {
 			if need, ok := filterParamByName(p.Needs); ok {
 				q.Set(need.Name, need.Examples[0])
 			}
-			if _, err := incident.ParseFilter(q, ts.srv.cfg.Geo); err != nil {
+			if _, err := incident.ParseFilter(q, ts.srv.cfg.Areas); err != nil {
 				t.Errorf("%s, an example, is refused: %v", q.Encode(), err)
 			}
 		}

@@ -82,12 +82,25 @@ func (s *Server) routes() {
 	api.GET("/regions", s.regions, read...)
 	api.GET("/borders", s.borders, read...)
 	api.GET("/zones", s.zones, read...)
+	api.GET("/zones/:id", s.getZone, read...)
+	areaWrite := func(advice string) []echo.MiddlewareFunc {
+		return limited(incident.RoleEditor, bodyLimitArea, advice)
+	}
+	api.POST("/zones", s.createZone, areaWrite(zoneAdvice)...)
+	api.PUT("/zones/:id", s.replaceZone, areaWrite(zoneAdvice)...)
+	api.DELETE("/zones/:id", s.deleteZone, areaWrite(zoneAdvice)...)
+	viewer := s.requireRole(incident.RoleViewer)
+	api.GET("/sites", s.listSites, viewer)
+	api.POST("/sites", s.createSite, areaWrite(siteAdvice)...)
+	api.GET("/sites/:id", s.getSite, viewer)
+	api.PUT("/sites/:id", s.replaceSite, areaWrite(siteAdvice)...)
+	api.DELETE("/sites/:id", s.deleteSite, areaWrite(siteAdvice)...)
+	api.GET("/sites/:id/summary", s.siteSummary, viewer)
 	api.GET("/places", s.listPlaces, read...)
 	api.POST("/places", s.addPlaces, write...)
 	api.DELETE("/places/:id", s.deletePlace, write...)
 	api.GET("/typology", s.typology, read...)
 	if s.cfg.Notifier != nil {
-		viewer := s.requireRole(incident.RoleViewer)
 		watchWrite := limited(incident.RoleViewer, bodyLimitWatch, watchAdvice)
 		api.GET(streamPath[len("/api/v1"):], s.stream, read...)
 		api.GET("/watches", s.listWatches, viewer)
@@ -185,7 +198,8 @@ func (s *Server) apiIndex(c echo.Context) error {
 			{Href: base + "/api/v1/coverage", Rel: "related", Type: echo.MIMEApplicationJSON, Title: "The countries the incidents are in and the box around them"},
 			{Href: base + "/api/v1/regions", Rel: "related", Type: MIMEGeoJSON, Title: "Admin-1 regions"},
 			{Href: base + "/api/v1/borders", Rel: "related", Type: MIMEGeoJSON, Title: "Niger's international borders"},
-			{Href: base + "/api/v1/zones", Rel: "related", Type: MIMEGeoJSON, Title: "Border zones and tri-border areas"},
+			{Href: base + "/api/v1/zones", Rel: "related", Type: MIMEGeoJSON, Title: "Border zones, tri-border areas and the zones editors drew (zone=); POST for editors"},
+			{Href: base + "/api/v1/sites", Rel: "related", Type: MIMEGeoJSON, Title: "Sites: an organisation's bases, roads and camps (near_site=), with a summary each; a viewer token reads them"},
 			{Href: base + "/api/v1/reverse?lon=1.8&lat=13.1", Rel: "related", Type: echo.MIMEApplicationJSON, Title: "Reverse geocoding"},
 			{Href: base + "/api/v1/geocode?q=near+Ayorou", Rel: "related", Type: echo.MIMEApplicationJSON, Title: "Forward geocoding of place phrases"},
 			{Href: base + "/api/v1/places?q=Torodi", Rel: "related", Type: MIMEGeoJSON, Title: "Gazetteer: places of a name (q), or the places users added; POST and DELETE for editors"},

@@ -18,6 +18,7 @@ import (
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/incidentmap/incidentmap/notify"
 	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb/geojson"
 )
 
 // Config is everything the server depends on.
@@ -28,7 +29,14 @@ type Config struct {
 	// Places keeps the places users add to the gazetteer (nil: none).
 	Places PlaceStore
 	Geo    *geo.Geography
-	Web    fs.FS // the map's files; nil serves no map
+	// Areas is Geo with the zones editors drew and the sites kept in
+	// AreaStore, which filters resolve zone= and near_site= against (nil:
+	// made from Geo and loaded from AreaStore).
+	Areas *geo.Areas
+	// AreaStore keeps drawn zones and sites (nil: Store, if it keeps
+	// them).
+	AreaStore incident.AreaStore
+	Web       fs.FS // the map's files; nil serves no map
 	// Notifier keeps watches and makes their notices; the live stream
 	// listens to it.
 	Notifier *notify.Notifier
@@ -73,13 +81,14 @@ type Server struct {
 	cfg  Config
 	echo *echo.Echo
 
-	zonesOnce sync.Once
-	zonesJSON []byte
-	metrics   *metrics
-	inFlight  atomic.Int64 // requests being served, for the shutdown log
-	tokenRate *limiter
-	ipRate    *limiter
-	heavy     *heavyGate
+	zonesOnce     sync.Once
+	zonesJSON     []byte
+	zonesFeatures []*geojson.Feature
+	metrics       *metrics
+	inFlight      atomic.Int64 // requests being served, for the shutdown log
+	tokenRate     *limiter
+	ipRate        *limiter
+	heavy         *heavyGate
 }
 
 // NewServer builds the server and its routes.
@@ -99,6 +108,7 @@ func NewServer(cfg Config) *Server {
 	if cfg.BodyTimeout == 0 {
 		cfg.BodyTimeout = 30 * time.Second
 	}
+	newAreas(&cfg)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = problemHandler(cfg.Logger)

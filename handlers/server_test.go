@@ -16,6 +16,7 @@ import (
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/incidentmap/incidentmap/notify"
 	"github.com/incidentmap/incidentmap/store/sqlite"
+	"github.com/paulmach/orb"
 )
 
 // liveServer is the server on a real SQLite store in a temp directory,
@@ -66,17 +67,25 @@ func newLiveServer(t testing.TB, seed bool, configure func(*Config)) *liveServer
 		}
 		ts.tokens[role] = secret
 	}
+	// The site the documented examples of near_site= name.
+	areas := geo.NewAreas(g)
+	example := incident.NewSite(incident.ExampleSiteID, "Torodi base", orb.Point{1.7987, 13.1192})
+	example.CreatedAt, example.UpdatedAt = time.Now(), time.Now()
+	if err := db.CreateSite(ctx, example); err != nil {
+		t.Fatal(err)
+	}
+	areas.PutSite(example)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	allow, _ := notify.ParseAllow("127.0.0.1")
 	nctx, stop := context.WithCancel(ctx)
 	n := &notify.Notifier{Store: db, Allow: allow, Logger: quiet, Poll: 50 * time.Millisecond, Retry: 50 * time.Millisecond,
-		Places: g}
+		Places: areas}
 	if err := n.Start(nctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { stop(); n.Wait() })
 	svc.OnChange = n.Wake
-	cfg := Config{Service: svc, Store: db, Tokens: db, Places: db, Geo: g, Logger: quiet, WritesPerMinute: -1, Notifier: n}
+	cfg := Config{Service: svc, Store: db, Tokens: db, Places: db, Geo: g, Areas: areas, Logger: quiet, WritesPerMinute: -1, Notifier: n}
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -49,7 +49,7 @@ func (s *Server) readWatch(c echo.Context) (*incident.Watch, error) {
 		return nil, incident.Errorf(incident.EINVALID, "%s: %v", watchAdvice, err)
 	}
 	w := &incident.Watch{Name: req.Name, Query: req.Filter, Within: req.Within, Webhook: req.Webhook, Email: req.Email}
-	if err := incident.ParseWatch(w, s.cfg.Geo); err != nil {
+	if err := incident.ParseWatch(w, s.cfg.Areas); err != nil {
 		return nil, err
 	}
 	if w.Email != "" {

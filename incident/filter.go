@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,10 +36,14 @@ type Filter struct {
 	// Border is a border's key ("MLI-NER": that border, from either
 	// side), a country's ISO3 code ("MLI": the nearest of its land
 	// borders) or "any" (the nearest border); BorderKM the distance.
-	Border        string
-	BorderKM      float64
-	Near          *orb.Point
-	RadiusKM      float64
+	Border   string
+	BorderKM float64
+	Near     *orb.Point
+	// Zones: the incident lies in one of them (zone=).
+	Zones []*Zone
+	// Site: the incident lies within RadiusKM of it (near_site=).
+	Site          *Site
+	RadiusKM      float64 // with Near or Site
 	MinFatalities int
 	Q             string
 	UpdatedSince  *time.Time
@@ -210,9 +215,12 @@ func ParseFilter(q url.Values, places Places) (Filter, error) {
 		f.Near = &p
 		f.RadiusKM = defaultRKM
 	}
+	if err := parseAreas(q, places, &f); err != nil {
+		return f, err
+	}
 	if s := q.Get("radius_km"); s != "" {
-		if f.Near == nil {
-			return f, FieldErrorf("radius_km", "needs near=lon,lat")
+		if f.Near == nil && f.Site == nil {
+			return f, FieldErrorf("radius_km", "needs near=lon,lat or near_site=ID")
 		}
 		v, err := parseKM("radius_km", s)
 		if err != nil {
@@ -405,14 +413,58 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// DistanceParam says which distance a filter's results carry as distance_km:
-// to the point for near=, else to the border for border=.
+// Distance says which distance a filter's results carry as distance_km: to
+// the point for near=, to the site for near_site=, else to the border for
+// border=.
 func (f Filter) Distance() string {
 	switch {
 	case f.Near != nil:
 		return "near"
+	case f.Site != nil:
+		return "site"
 	case f.Border != "":
 		return "border"
 	}
 	return ""
+}
+
+// parseAreas reads zone= (zones by id or name, comma-separated: the
+// incident lies in one of them) and near_site= (a site's id, within
+// radius_km of it), through places' Areas.
+func parseAreas(q url.Values, places Places, f *Filter) error {
+	names, err := splitParam(q, "zone")
+	if err != nil {
+		return err
+	}
+	site := q.Get("near_site")
+	if len(names) == 0 && site == "" {
+		return nil
+	}
+	areas, _ := places.(Areas)
+	for _, n := range names {
+		var z *Zone
+		ok := false
+		if areas != nil {
+			z, ok = areas.ZoneNamed(n)
+		}
+		if !ok {
+			return FieldErrorf("zone", "%q is not a zone; give a zone's id or name as /api/v1/zones lists them (\"Mali–Niger border zone\", \"Liptako-Gourma tri-border area\", or one an editor drew)", clip(n))
+		}
+		if !slices.Contains(f.Zones, z) {
+			f.Zones = append(f.Zones, z)
+		}
+	}
+	if site != "" {
+		// With near= too, both hold, within the one radius_km.
+		var s *Site
+		ok := false
+		if areas != nil {
+			s, ok = areas.SiteByID(strings.TrimSpace(site))
+		}
+		if !ok {
+			return FieldErrorf("near_site", "%q is not a site's id; /api/v1/sites lists them", clip(site))
+		}
+		f.Site, f.RadiusKM = s, defaultRKM
+	}
+	return nil
 }

@@ -78,6 +78,12 @@ func (f Filter) match(in *Incident, words *[]string) bool {
 	if f.Near != nil && DistanceKM(*f.Near, p) > f.RadiusKM {
 		return false
 	}
+	if f.Site != nil && f.Site.DistanceKM(p) > f.RadiusKM {
+		return false
+	}
+	if len(f.Zones) > 0 && !slices.ContainsFunc(f.Zones, func(z *Zone) bool { return z.Contains(in) }) {
+		return false
+	}
 	if f.Border != "" {
 		// A border more than 300 km away has no distance: out of any band.
 		if d, ok := in.BorderKM(f.Border); !ok || d > f.BorderKM {

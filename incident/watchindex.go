@@ -7,7 +7,8 @@ import (
 )
 
 // WatchIndex finds the watches a change concerns without testing every
-// watch: a watch with a place (a box, a circle, a drawn area) is filed
+// watch: a watch with a place (a box, a circle, a drawn area, zones, the
+// area around a site) is filed
 // under the 1° lon/lat cells its place's bounding box covers, one with a
 // border distance under that border, one with regions under each region;
 // the rest are tested one by one, on their cheap fields. A write then tests
@@ -91,8 +92,7 @@ func (w *Watch) bound() (orb.Bound, bool) {
 			b, ok = c, true
 			return
 		}
-		b = orb.Bound{Min: orb.Point{math.Max(b.Min[0], c.Min[0]), math.Max(b.Min[1], c.Min[1])},
-			Max: orb.Point{math.Min(b.Max[0], c.Max[0]), math.Min(b.Max[1], c.Max[1])}}
+		b = Intersect(b, c)
 	}
 	if w.Filter.BBox != nil {
 		and(*w.Filter.BBox)
@@ -104,6 +104,14 @@ func (w *Watch) bound() (orb.Bound, bool) {
 	}
 	if w.Area != nil {
 		and(w.Area.Bound())
+	}
+	if c, cok := ZonesBound(w.Filter.Zones); cok {
+		and(c)
+	}
+	if w.Filter.Site != nil {
+		if c, cok := w.Filter.Site.Bound(w.Filter.RadiusKM); cok {
+			and(c)
+		}
 	}
 	if ok && (b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1]) {
 		// Nothing can match; file it in one cell so it costs nothing.

@@ -170,3 +170,46 @@ func benchmarkWatchIndex(b *testing.B, spread float64) {
 	}
 	b.ReportMetric(float64(n)/float64(b.N), "notices/op")
 }
+
+// Watches of zones and sites are filed under their areas' cells, not
+// tested on every write, and find what testing every watch finds.
+func TestWatchIndexZonesAndSites(t *testing.T) {
+	var ws []*Watch
+	for i, q := range []string{"zone=Torodi+corridor", "zone=lake-chad-area,torodi+corridor", "near_site=" + ExampleSiteID + "&radius_km=30",
+		"near_site=" + ExampleSiteID + "&radius_km=300&event_type=Battles", "zone=mali-niger-border-zone"} {
+		w := &Watch{ID: fmt.Sprint("w-", i), Name: "w", Query: q}
+		if err := ParseWatch(w, places{}); err != nil {
+			t.Fatal(err)
+		}
+		ws = append(ws, w)
+	}
+	x := NewWatchIndex(ws)
+	for _, w := range x.rest {
+		if w.Filter.Site != nil || len(w.Filter.Zones) > 0 && w.Filter.Zones[0].Drawn() {
+			t.Errorf("watch %s (%s) is tested on every write", w.ID, w.Query)
+		}
+	}
+	r := rand.New(rand.NewSource(3))
+	total := 0
+	for i := range 2000 {
+		c := randomChange(r, int64(i+1))
+		var want, got []string
+		for _, w := range ws {
+			if k := NoticeKind(c, w.Match); k != "" {
+				want = append(want, w.ID+" "+k)
+			}
+		}
+		for _, n := range x.Notices(c) {
+			got = append(got, n.WatchID+" "+n.Kind)
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("change %d: index gives %v, every watch %v", i, got, want)
+		}
+		total += len(want)
+	}
+	if total < 100 {
+		t.Errorf("only %d notices: the test exercises too little", total)
+	}
+}

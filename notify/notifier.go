@@ -133,6 +133,12 @@ func (n *Notifier) reload(ctx context.Context) error {
 	return nil
 }
 
+// Reload parses every watch again: a zone or site their filters name
+// changed.
+func (n *Notifier) Reload(ctx context.Context) error {
+	return n.change(ctx, func() error { return nil })
+}
+
 // change runs a change to the watches with matching paused, then reloads
 // them: a watch saved here hears of every change after it, none before.
 func (n *Notifier) change(ctx context.Context, fn func() error) error {

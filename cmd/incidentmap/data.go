@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/importer"
 	"github.com/incidentmap/incidentmap/incident"
 )
@@ -179,7 +180,11 @@ func cmdExport(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer a.db.Close()
-	f, err := incident.ParseFilter(q, a.geo)
+	areas := geo.NewAreas(a.geo)
+	if err := areas.Load(ctx, a.db); err != nil {
+		return err
+	}
+	f, err := incident.ParseFilter(q, areas)
 	if err != nil {
 		return fmt.Errorf("--filter: %w", err)
 	}

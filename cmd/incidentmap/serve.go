@@ -157,10 +157,16 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	// Which file, and whether it is new: a server started from another
 	// folder opens (and creates) another ./incidentmap.db.
 	logger.Info("opened database", "path", absPath(*dbPath), "created", created, "seeded", seeded)
+	// The zones editors drew and the sites, which filters and watches
+	// name (zone=, near_site=).
+	areas := geo.NewAreas(a.geo)
+	if err := areas.Load(ctx, a.db); err != nil {
+		return fmt.Errorf("loading zones and sites: %w", err)
+	}
 	// Notices: made from the change log where the last run left off, so
 	// changes stored just before a crash are told now.
 	nctx, stopNotices := context.WithCancel(ctx)
-	notifier := &notify.Notifier{Store: a.db, Allow: allow, Mail: mailer, Logger: logger, Places: a.geo}
+	notifier := &notify.Notifier{Store: a.db, Allow: allow, Mail: mailer, Logger: logger, Places: areas}
 	if err := notifier.Start(nctx); err != nil {
 		stopNotices()
 		return err
@@ -174,7 +180,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		origins = strings.Split(*cors, ",")
 	}
 	srv := handlers.NewServer(handlers.Config{
-		Service: a.svc, Store: a.db, Tokens: a.db, Places: a.db, Geo: a.geo, Web: web.Files(), Logger: logger, AccessLog: newLogger(accessLog),
+		Service: a.svc, Store: a.db, Tokens: a.db, Places: a.db, Geo: a.geo, Areas: areas, AreaStore: a.db, Web: web.Files(), Logger: logger, AccessLog: newLogger(accessLog),
 		ReadsNeedToken: *readToken, MetricsNeedToken: *metricsToken, CORSOrigins: origins,
 		WritesPerMinute: rateOrUnlimited(*writeRate), TLSCert: *tlsCert, TLSKey: *tlsKey,
 		HeavyConcurrency: *heavyConc, HeavyPerMinute: rateOrUnlimited(*heavyRate), DownloadTimeout: *downloadTimeout,

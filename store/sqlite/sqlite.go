@@ -918,6 +918,7 @@ func whereText(f incident.Filter, rowwise bool, tp textPlan, bp borderPlan) clau
 	var args []any
 	var c clause
 	c.from = " FROM incidents"
+	f, areaConds, areaArgs := areaFilter(f)
 	switch {
 	case datesOnly(f):
 		// Read from the date index alone, skipping the few deleted
@@ -943,6 +944,8 @@ func whereText(f incident.Filter, rowwise bool, tp textPlan, bp borderPlan) clau
 		}
 		c.dist = greatCircleSQL
 		c.distArgs = []any{f.Near[1], f.Near[1], f.Near[0]}
+	} else if f.Site != nil {
+		c.dist, c.distArgs = siteDist(f)
 	}
 	if f.BBox != nil {
 		test := "lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?"
@@ -970,6 +973,7 @@ func whereText(f incident.Filter, rowwise bool, tp textPlan, bp borderPlan) clau
 		args = append(args, edgeArgs...)
 		c.ranges, c.edgeTest, c.edgeArgs = ranges, edgeTest, edgeArgs
 	}
+	conds, args = append(conds, areaConds...), append(args, areaArgs...)
 	if f.Start != "" {
 		conds = append(conds, "event_date >= ?")
 		args = append(args, f.Start)
@@ -1411,7 +1415,7 @@ func rollupOK(f incident.Filter) bool {
 	g := f
 	g.Start, g.End, g.Regions, g.EventTypes, g.Limit, g.Cursor, g.JSONOnly = "", "", nil, nil, 0, nil, false
 	return g.BBox == nil && g.SubEventTypes == nil && g.Border == "" && g.Near == nil && g.MinFatalities == 0 && g.Q == "" && g.UpdatedSince == nil &&
-		g.Admin1 == nil && g.Admin2 == nil && g.Flags == nil && g.Countries == nil
+		g.Admin1 == nil && g.Admin2 == nil && g.Flags == nil && g.Countries == nil && g.Zones == nil && g.Site == nil
 }
 
 type statsQuery struct {

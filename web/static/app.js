@@ -22,7 +22,7 @@
   TYPES.forEach(function (t) { COLOR[t[0]] = t[1]; });
   var BORDERS = ['MLI', 'BFA', 'BEN', 'NGA', 'TCD', 'LBY', 'DZA'];
   var FILTERS = ['start', 'end', 'event_type', 'region', 'border', 'border_km', 'bbox', 'near', 'radius_km', 'min_fatalities', 'q'];
-  var LAYERS = ['heat', 'choro', 'zones', 'osm'];
+  var LAYERS = ['heat', 'choro', 'zones', 'sites', 'osm'];
   var DEFAULT_UNCERTAINTY_KM = { 2: 15, 3: 50 };
   // The overview: cells of level BASE_LEVEL (about 15 km) for the whole
   // match, grouped on screen up to zoom BASE_LEVEL-1; closer in, the
@@ -153,6 +153,16 @@
   var choroLayer = L.geoJSON(null, { pane: 'regions', renderer: L.canvas({ pane: 'regions' }), interactive: false });
   var bordersLayer = L.geoJSON(null, { pane: 'borders', renderer: L.canvas({ pane: 'borders' }), style: { color: '#b71c1c', weight: 2, dashArray: '6 4' }, interactive: false }).addTo(map);
   var zonesLayer = L.geoJSON(null, { pane: 'zones', renderer: L.canvas({ pane: 'zones' }), style: { color: '#e65100', weight: 0, fillOpacity: 0.18 }, interactive: false });
+  // Sites (bases, roads, camps) say where teams are: read with the token
+  // the review page keeps for the session. A click shows the site's summary.
+  var sitesLayer = L.geoJSON(null, {
+    style: { color: '#00695c', weight: 3, fillOpacity: 0.15 },
+    pointToLayer: function (f, ll) { return L.circleMarker(ll, { radius: 7, color: '#00695c', weight: 2, fillOpacity: 0.6 }); },
+    onEachFeature: function (f, layer) {
+      layer.bindPopup(function () { return el('strong', f.properties.name); });
+      layer.on('popupopen', function () { siteSummary(f, layer); });
+    }
+  });
   var overviewLayer = L.layerGroup().addTo(map);
   // Incidents in view when few: co-located ones cluster until the deepest
   // zoom, where a click spreads them out (spiderfy) so each can be opened.
@@ -164,7 +174,7 @@
   var heat = L.heatLayer([], { radius: 22, blur: 18, maxZoom: 10 });
   var spatialLayer = L.layerGroup().addTo(map);
   var uncertainty = L.layerGroup().addTo(map);
-  IM.layers = { regions: regionsLayer, choro: choroLayer, zones: zonesLayer, heat: heat, markers: markers, overview: overviewLayer };
+  IM.layers = { regions: regionsLayer, choro: choroLayer, zones: zonesLayer, sites: sitesLayer, heat: heat, markers: markers, overview: overviewLayer };
 
   function getJSON(url) {
     return fetch(url, { headers: { Accept: 'application/json, application/geo+json' } }).then(function (r) {
@@ -709,8 +719,46 @@
     if (ui.layers.osm) { osm.bringToBack(); }
     if (ui.layers.zones && !zonesLayer.getLayers().length) { getJSON('/api/v1/zones').then(function (fc) { zonesLayer.addData(fc); }); }
     showLayer(zonesLayer, ui.layers.zones);
+    if (ui.layers.sites && !sitesLayer.getLayers().length) { loadSites(); }
+    showLayer(sitesLayer, ui.layers.sites);
     $('zones-legend').hidden = !ui.layers.zones;
     if (ui.layers.choro) { drawChoropleth(); } else { map.removeLayer(choroLayer); $('choro-legend').hidden = true; }
+  }
+  function tokenGet(url) {
+    var secret = sessionStorage.getItem('incidentmap-token') || '';
+    return fetch(url, { headers: { Accept: 'application/json, application/geo+json', Authorization: 'Bearer ' + secret } }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { throw new Error(r.status === 401 ? t('sitesNeedToken') : (body.detail || r.statusText)); }
+        return body;
+      });
+    });
+  }
+  function loadSites() {
+    if (!sessionStorage.getItem('incidentmap-token')) { showNotice(t('sitesNeedToken')); return; }
+    tokenGet('/api/v1/sites').then(function (fc) { sitesLayer.addData(fc); }).catch(function (e) { showNotice(e.message); });
+  }
+  function siteSummary(f, layer) {
+    tokenGet('/api/v1/sites/' + encodeURIComponent(f.id) + '/summary').then(function (s) {
+      var rows = {}, days = [];
+      s.windows.forEach(function (w) {
+        (rows[w.radius_km] = rows[w.radius_km] || {})[w.days] = w.incidents + ' (' + w.fatalities + ')';
+        if (days.indexOf(w.days) < 0) { days.push(w.days); }
+      });
+      var box = el('div');
+      var table = el('table', null, 'site-summary');
+      var head = el('tr');
+      head.append(el('th'));
+      days.forEach(function (d) { head.append(el('th', t('siteDays', { n: d }))); });
+      table.append(head);
+      Object.keys(rows).forEach(function (km) {
+        var tr = el('tr');
+        tr.append(el('th', t('siteWithin', { km: km })));
+        days.forEach(function (d) { tr.append(el('td', rows[km][d])); });
+        table.append(tr);
+      });
+      box.append(el('strong', f.properties.name), el('br'), el('span', t('siteSummary', { date: s.as_of })), table);
+      layer.setPopupContent(box);
+    }).catch(function (e) { layer.setPopupContent(el('span', e.message)); });
   }
   function showLayer(layer, on) { if (on) { layer.addTo(map); } else { map.removeLayer(layer); } }
   LAYERS.forEach(function (l) {
@@ -872,6 +920,8 @@
     shown: function () { return { mode: shown.mode, inView: shown.inView, groups: shown.groups.length, features: shown.features.length }; },
     baseTotal: function () { return base.cells.reduce(function (s, c) { return s + c.incidents; }, 0); },
     open: function (id) { return openById(id); },
+    // openSite opens the popup of the i-th site drawn; says how many are.
+    openSite: function (i) { var ls = sitesLayer.getLayers(); if (ls[i]) { ls[i].openPopup(); } return ls.length; },
     // markerPoints: where each incident drawn one by one is on the page.
     markerPoints: function () {
       var out = {};
