@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/golang/geo/s2"
 	"github.com/incidentmap/incidentmap/incident"
@@ -31,6 +32,13 @@ func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]in
 		return db.aggregateCounts(ctx, level)
 	}
 	c := db.clause(ctx, f)
+	if db.cellIndexScans(ctx, f) {
+		c = where(f, false)
+		c.from = " FROM incidents INDEXED BY incidents_cell"
+		// The cell index holds live incidents only (a partial index), so it
+		// serves a query that says so in its own words.
+		c.where = strings.Replace(c.where, liveByIndex, "deleted_at IS NULL", 1)
+	}
 	shift := 60 - 2*level
 	q := fmt.Sprintf("SELECT cell >> %d AS k, count(*), coalesce(sum(fatalities), 0), avg(lon), avg(lat)%s%s GROUP BY k", shift, c.from, c.where)
 	rows, err := db.read.QueryContext(ctx, q, c.args...)
@@ -50,6 +58,37 @@ func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]in
 		out = append(out, cc)
 	}
 	return out, rows.Err()
+}
+
+// cellIndexScans says whether the matches of f are best grouped by reading
+// the whole cell index: it holds every column f tests (dates, regions, event
+// types, fatalities) and every column the overview reads, so each incident
+// costs one index entry, where through another index it costs a row lookup
+// (about four times as much). At 1M, unticking Battles (640,000 matches)
+// took 1.8 s through the event-type index and 0.9 s reading the cell index.
+func (db *DB) cellIndexScans(ctx context.Context, f incident.Filter) bool {
+	if !cellIndexHolds(f) {
+		return false
+	}
+	if f.MinFatalities == 0 && datesOnly(f) && f.Start == "" && f.End == "" {
+		return false // the counts table answers
+	}
+	var live int64
+	if q, args := rollupCount(incident.Filter{}); db.read.QueryRowContext(ctx, q, args...).Scan(&live) != nil {
+		return false
+	}
+	rest := f
+	rest.MinFatalities = 0
+	_, _, narrower := db.otherIndexCount(ctx, rest, live/4)
+	return !narrower
+}
+
+// cellIndexHolds: f tests only columns the cell index (migration 0009)
+// holds.
+func cellIndexHolds(f incident.Filter) bool {
+	g := f
+	g.MinFatalities = 0
+	return rollupOK(g)
 }
 
 // cellToken is the s2 token of the level-L cell whose key prefix is k: the
