@@ -83,7 +83,12 @@ func TestAggregateAddsUpToTheMatch(t *testing.T) {
 				t.Fatalf("%s level %d: %v", name, level, err)
 			}
 			n, nf := 0, 0
+			seen := map[string]bool{}
 			for _, c := range cells {
+				if seen[c.Cell] {
+					t.Errorf("%s level %d: cell %s comes twice", name, level, c.Cell)
+				}
+				seen[c.Cell] = true
 				id := s2.CellIDFromToken(c.Cell)
 				if !id.IsValid() || id.Level() != level || c.Level != level || c.Incidents <= 0 {
 					t.Fatalf("%s level %d: cell %+v is not a valid level-%d cell (level %d)", name, level, c, level, id.Level())
