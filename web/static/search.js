@@ -12,7 +12,9 @@
       var c = cs[0];
       var at = L.latLng(c.lat, c.lon);
       var km = Math.max(5, Math.round(c.radius_km || 25));
-      map.setView(at, c.geo_precision >= 3 ? 8 : 10);
+      // At once, not animated: a popup opened during the zoom moves under
+      // the pointer, and a click meant for it closes it instead.
+      map.setView(at, c.geo_precision >= 3 ? 8 : 10, { animate: false });
       var box = el('div', null, 'place-popup');
       box.append(el('strong', c.matched || q));
       var go = el('button', t('nearHere') + ' (' + km + ' km)');
