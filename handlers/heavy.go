@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"runtime"
 	"strconv"
+	"time"
 
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/labstack/echo/v4"
@@ -26,6 +27,7 @@ const (
 	// and 47 on a 2560×1440 one, where incidents lie thickest about 2,000
 	// of them at 1M.
 	heavyAggregateDeg2 = 50
+	heavyAggregateDays = 31
 )
 
 // heavyGate holds the slots. Downloads hold theirs longest (minutes), so
@@ -79,10 +81,17 @@ func isHeavy(c echo.Context) bool {
 }
 
 // isHeavyAggregate: counts per cell are light with no filter (the store
-// adds up its per-cell counts, 0.1 s at 1M) or within a box no bigger than
-// a map's view; any other filter may group every incident.
+// adds up its per-cell counts, 0.1 s at 1M), within a box no bigger than a
+// map's view, or within a month (the map's timeline playback steps by
+// month or week: about 8,000 incidents a month at 1M); any other filter
+// may group every incident.
 func isHeavyAggregate(q url.Values) bool {
 	if b, err := incident.ParseBBox(q.Get("bbox")); err == nil && (b.Max[0]-b.Min[0])*(b.Max[1]-b.Min[1]) <= heavyAggregateDeg2 {
+		return false
+	}
+	start, err1 := time.Parse(time.DateOnly, q.Get("start"))
+	end, err2 := time.Parse(time.DateOnly, q.Get("end"))
+	if err1 == nil && err2 == nil && end.Sub(start) <= heavyAggregateDays*24*time.Hour {
 		return false
 	}
 	for k := range q {
