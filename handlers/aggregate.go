@@ -28,8 +28,9 @@ func levelForZoom(zoom int) int {
 // select, counted per s2 cell of the level for that zoom, so a map draws
 // every match (not the newest page) at any zoom. The cells' counts add up to
 // numberMatched, which equals /api/v1/incidents' for the same filters. A map
-// passes its view as bbox. Heavy: without a narrow filter it groups every
-// incident (about 0.5 s at 1M).
+// passes its view as bbox. Heavy (isHeavyAggregate) unless it has no filter
+// or a box no bigger than a map's view: a filter may group every incident
+// (0.8 s at 1M for five event types of six).
 func (s *Server) aggregate(c echo.Context) error {
 	ag, ok := s.cfg.Store.(incident.Aggregator)
 	if !ok {

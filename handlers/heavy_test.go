@@ -56,7 +56,13 @@ func TestHeavyRequestsAreRefusedAtOnceWhenFull(t *testing.T) {
 	refused("/api/v1/stats")
 	refused("/ogc/collections/incidents/items?limit=5000")
 	refused("/tiles/incidents/6/32/29.mvt")
-	for _, light := range []string{"/api/v1/incidents?limit=10", "/api/v1/typology", "/ogc/collections/incidents/items?limit=10"} {
+	refused("/api/v1/aggregate?zoom=9&q=jnim")                   // the whole match, by text
+	refused("/api/v1/aggregate?zoom=9&event_type=Battles")       // the whole match
+	refused("/api/v1/aggregate?zoom=20&bbox=-10,0,20,25&q=jnim") // a box of West Africa
+	for _, light := range []string{"/api/v1/incidents?limit=10", "/api/v1/typology", "/ogc/collections/incidents/items?limit=10",
+		"/api/v1/aggregate?zoom=9",                                          // no filter: the per-cell counts
+		"/api/v1/aggregate?zoom=10&bbox=1.5,12.9,3.1,13.9&q=jnim",           // a map's view
+		"/api/v1/aggregate?zoom=9&start=2024-03-01&end=2024-03-31&q=jnim"} { // a month
 		if r := answer(t, ts, req("GET", light, "")); r.Code != http.StatusOK {
 			t.Errorf("%s is not heavy, yet: %d %s", light, r.Code, r.Body)
 		}

@@ -144,6 +144,10 @@ func (f *fakeStore) List(ctx context.Context, fl incident.Filter) (*incident.Pag
 	return &incident.Page{}, nil
 }
 
+func (f *fakeStore) Aggregate(ctx context.Context, fl incident.Filter, level int) ([]incident.CellCount, error) {
+	return nil, nil
+}
+
 func (f *fakeStore) Stats(ctx context.Context, fl incident.Filter) (*incident.Stats, error) {
 	return &incident.Stats{}, nil
 }

@@ -97,7 +97,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	cors := fs.String("cors", "", "origins allowed to read the API from browsers, comma-separated (\"*\" for any); writes are never cross-origin")
 	logJSON := fs.Bool("log-json", false, "write logs as JSON")
 	writeRate := fs.Float64("write-rate", 600, "writes allowed per minute per token (twice that per client IP); 0 for no limit")
-	heavyConc := fs.Int("heavy-concurrency", 2*runtime.GOMAXPROCS(0), "heavy requests (downloads, stats, tiles at zoom 6 and below, OGC pages over 1000) served at once, downloads at most half of them; more get 503 with Retry-After")
+	heavyConc := fs.Int("heavy-concurrency", 2*runtime.GOMAXPROCS(0), "heavy requests (downloads, stats, filtered counts per cell beyond a map view, tiles at zoom 6 and below, OGC pages over 1000) served at once, downloads at most half of them; more get 503 with Retry-After")
 	heavyRate := fs.Float64("heavy-rate", 30, "heavy requests allowed per minute per client IP; 0 for no limit")
 	downloadTimeout := fs.Duration("download-timeout", 10*time.Minute, "longest a download (f=...) may take; other requests have 30 s")
 	var proxies proxyList

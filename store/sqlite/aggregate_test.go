@@ -9,6 +9,32 @@ import (
 	"github.com/paulmach/orb"
 )
 
+// Most of the incidents are grouped by reading the cell index (which holds
+// every column these filters test), a few through the index that finds
+// them; both answer as TestAggregateAddsUpToTheMatch checks.
+func TestAggregateReadsTheCellIndexForMostIncidents(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	fill(t, db, 3000)
+	for _, c := range []struct {
+		name string
+		f    incident.Filter
+		scan bool
+	}{
+		{"five types of six", incident.Filter{EventTypes: []string{"Explosions/Remote violence", "Violence against civilians", "Protests", "Riots", "Strategic developments"}}, true},
+		{"every date", incident.Filter{Start: "2000-01-01"}, true},
+		{"minimum fatalities", incident.Filter{MinFatalities: 3}, true},
+		{"one month", incident.Filter{Start: "2020-03-01", End: "2020-03-31"}, false},
+		{"no filter (the counts table)", incident.Filter{}, false},
+		{"text", incident.Filter{Q: "note"}, false},
+		{"a box", incident.Filter{BBox: &orb.Bound{Min: orb.Point{1, 12.5}, Max: orb.Point{2.5, 14}}}, false},
+	} {
+		if got := db.cellIndexScans(ctx, c.f); got != c.scan {
+			t.Errorf("%s: reads the cell index %v, want %v", c.name, got, c.scan)
+		}
+	}
+}
+
 // Every incident a filter selects is in exactly one cell of the overview:
 // the cells add up to List's numberMatched, and their fatalities to the
 // matches' fatalities, at every level and for every kind of filter.
@@ -35,6 +61,9 @@ func TestAggregateAddsUpToTheMatch(t *testing.T) {
 		"nothing":      {MinFatalities: 1000},
 		"text+dates":   {Q: "note", Start: "2021-01-01"},
 		"region+month": {Regions: []string{"NE-8"}, Start: "2020-03-01", End: "2020-03-31"},
+		"most types":   {EventTypes: []string{"Explosions/Remote violence", "Violence against civilians", "Protests", "Riots", "Strategic developments"}},
+		"long dates":   {Start: "2000-01-01"},
+		"types+fat":    {EventTypes: []string{"Battles", "Protests", "Riots"}, MinFatalities: 2},
 	}
 	for name, f := range filters {
 		want, fat := 0, 0
@@ -54,7 +83,12 @@ func TestAggregateAddsUpToTheMatch(t *testing.T) {
 				t.Fatalf("%s level %d: %v", name, level, err)
 			}
 			n, nf := 0, 0
+			seen := map[string]bool{}
 			for _, c := range cells {
+				if seen[c.Cell] {
+					t.Errorf("%s level %d: cell %s comes twice", name, level, c.Cell)
+				}
+				seen[c.Cell] = true
 				id := s2.CellIDFromToken(c.Cell)
 				if !id.IsValid() || id.Level() != level || c.Level != level || c.Incidents <= 0 {
 					t.Fatalf("%s level %d: cell %+v is not a valid level-%d cell (level %d)", name, level, c, level, id.Level())

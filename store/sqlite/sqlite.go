@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/incidentmap/incidentmap/geo"
@@ -42,6 +43,12 @@ type DB struct {
 	write *sql.DB // one connection: SQLite has one writer at a time
 	read  *sql.DB
 	Now   func() time.Time
+	// seam splits the cell index in two halves (cellMedian).
+	seam struct {
+		sync.Mutex
+		key int64
+		at  time.Time
+	}
 }
 
 var _ incident.Store = (*DB)(nil)
