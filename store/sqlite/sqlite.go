@@ -1394,7 +1394,14 @@ func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, er
 	if rollupOK(f) {
 		return db.stats(ctx, rollupQuery(f))
 	}
-	return db.stats(ctx, scanQuery(f, db.clause(ctx, f)))
+	c := db.clause(ctx, f)
+	if f.UpdatedSince != nil {
+		// A sync filter lists deletions too, as markers (Filter.Match);
+		// stats count incidents, and a deleted one is none. The filter's
+		// own condition (updated_at > ?) makes the WHERE clause.
+		c.where += " AND deleted_at IS NULL"
+	}
+	return db.stats(ctx, scanQuery(f, c))
 }
 
 // liveByIndex selects live incidents without reading their rows.
