@@ -47,6 +47,11 @@ var seedFlag = flag.Int64("storetest.seed", 0, "seed of the conformance suite's 
 // on a store of its own.
 func Run(t *testing.T, open Open) {
 	t.Run("Listings", func(t *testing.T) { Listings(t, open) })
+	t.Run("Writes", func(t *testing.T) { Writes(t, open) })
+	t.Run("History", func(t *testing.T) { History(t, open) })
+	t.Run("Tokens", func(t *testing.T) { Tokens(t, open) })
+	t.Run("BulkLoad", func(t *testing.T) { BulkLoad(t, open) })
+	t.Run("PagesUnderWrites", func(t *testing.T) { PagesUnderWrites(t, open) })
 }
 
 // newRand is the test's random source; a failed test says how to run it
