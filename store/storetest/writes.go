@@ -237,7 +237,9 @@ func History(t *testing.T, open Open) {
 	as := func(actor string) context.Context { return incident.WithActor(context.Background(), actor) }
 	a, b := d.Incidents[0], d.Incidents[1]
 	p.both(func(s incident.Store) error { return s.Create(as("ana"), copyIncident(a)) })
-	p.both(func(s incident.Store) error { return s.CreateMany(as("importer"), []*incident.Incident{copyIncident(b)}) })
+	p.both(func(s incident.Store) error {
+		return s.CreateMany(as("importer"), []*incident.Incident{copyIncident(b)})
+	})
 	a2, a3 := changedIncident(r, d, a), changedIncident(r, d, a)
 	p.both(func(s incident.Store) error { return s.Replace(as("bo"), copyIncident(a2)) })
 	p.both(func(s incident.Store) error { return s.Delete(as("cy"), a.ID) })
@@ -247,7 +249,9 @@ func History(t *testing.T, open Open) {
 	p.both(func(s incident.Store) error {
 		return s.Apply(as("importer"), incident.Changes{Update: []*incident.Incident{copyIncident(b2)}})
 	})
-	p.both(func(s incident.Store) error { return s.Apply(as("importer"), incident.Changes{Deletes: []string{b.ID}}) })
+	p.both(func(s incident.Store) error {
+		return s.Apply(as("importer"), incident.Changes{Deletes: []string{b.ID}})
+	})
 	for _, id := range []string{a.ID, b.ID} {
 		got, err := h.History(context.Background(), id)
 		if err != nil {
