@@ -455,7 +455,11 @@ func columns(in *incident.Incident) (args []any, search string, doc []byte) {
 	} else {
 		args = append(args, nil)
 	}
-	search = incident.Fold(incident.SearchText(in))
+	// The words are split here, by incident.SearchWords, so the index
+	// holds the words Filter.Match compares: FTS5's own tokenizer keeps
+	// private-use characters inside words ("abc\uE000def" was one word,
+	// and q=def missed it).
+	search = strings.Join(incident.SearchWords(incident.SearchText(in)), " ")
 	args = append(args, in.CreatedAt.UTC().Format(time.RFC3339Nano), in.UpdatedAt.UTC().Format(time.RFC3339Nano), geo.CellKey(orb.Point{in.Lon, in.Lat}))
 	var country any
 	if in.Country != nil {

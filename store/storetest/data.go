@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
@@ -29,7 +30,9 @@ func (d *Data) Pick(r *rand.Rand) *incident.Incident { return d.Incidents[r.Intn
 
 // texts the incidents' locations, actors, notes and sources are made of:
 // names with diacritics in several scripts, letters NFD does not take apart
-// (ł, đ, ø), punctuation inside words, numbers.
+// (ł, đ, ø), letters whose lower case is far off (Cherokee), punctuation
+// inside words, numbers, and a private-use character (as PDF extractions
+// leave for icons) between words.
 var (
 	places = []string{"Tillabéri", "Ménaka", "Ségou", "Ouagadougou", "Diffa", "Kidal", "Tombouctou", "N'Djamena", "Maïné-Soroa",
 		"Łódź", "São Paulo", "Zürich", "Đà Nẵng", "Αθήνα", "Киев", "الموصل", "Çanakkale", "Køge", "Kōchi", "Tillabery", "Koutougou",
@@ -38,7 +41,7 @@ var (
 		"Dozo", "Civilians (Niger)", "Al-Shabaab", "Militia (Pro-Government)", "Sécurité d'État", "Ансар", "حركة"}
 	notes = []string{"attack on a convoy", "2 soldiers killed", "IED exploded near the market", "village raided at dawn",
 		"affrontements entre groupes armés", "enlèvement de 3 civils", "protest against the junta", "drone strike", "14e bataillon",
-		"cattle looted", "road-side bomb", "self-defence group", "x"}
+		"cattle looted", "road-side bomb", "self-defence group", "x", "convoy\uE000ambushed", "ᏣᎳᎩ village"}
 	sources = []string{"ACLED", "Le Sahel", "RFI", "Reuters", "Aïr Info", "Actu Niger", "UCDP"}
 )
 
@@ -169,6 +172,8 @@ func copyIncident(in *incident.Incident) *incident.Incident {
 	return &c
 }
 
-// splitWords are a text's words as written: between spaces, punctuation
-// kept ("N'Djamena", "(Niger)").
-func splitWords(s string) []string { return strings.Fields(s) }
+// splitWords are a text's words as written: between spaces and private-use
+// characters, punctuation kept ("N'Djamena", "(Niger)").
+func splitWords(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Co, r) })
+}

@@ -12,7 +12,7 @@ import (
 // together and with the rest (those a store may count from rollups or read
 // through another index), borders by key, by country and the nearest, one
 // side of a border, regions of two countries, admin names as spelled, a
-// sync listing, and text with no word in it.
+// sync listing, text with no word in it, and words the texts hide.
 func fixedFilters(d *Data) []incident.Filter {
 	otherRegion := "BF-SAH"
 	for _, in := range d.Incidents {
@@ -73,5 +73,8 @@ func fixedFilters(d *Data) []incident.Filter {
 		{Admin2: []string{"nowhere"}},
 		{UpdatedSince: &before, Regions: []string{"NE-8"}},
 		{Q: "/", BBox: &wide},
+		// Words after a private-use character, Cherokee in lower case.
+		{Q: "ambush"},
+		{Q: "ꮳꮃ vill"},
 	}
 }
