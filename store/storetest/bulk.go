@@ -23,10 +23,7 @@ const bulkSize = 2500
 func BulkLoad(t *testing.T, open Open) {
 	r := newRand(t)
 	ctx := context.Background()
-	d, err := NewData(r, 300)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustData(t, r, 300)
 	p := &pair{t: t, store: open(t), ref: memstore.New(), data: d}
 	first := copyIncident(d.Incidents[0])
 	p.both(func(s incident.Store) error { return s.Create(ctx, copyIncident(first)) })
@@ -74,10 +71,7 @@ func BulkLoad(t *testing.T, open Open) {
 func PagesUnderWrites(t *testing.T, open Open) {
 	r := newRand(t)
 	ctx := context.Background()
-	d, err := NewData(r, 500)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustData(t, r, 500)
 	store := open(t)
 	var stable, volatile []*incident.Incident
 	for i, in := range d.Incidents {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"strings"
+	"testing"
 	"time"
 	"unicode"
 
@@ -119,6 +120,17 @@ func NewData(r *rand.Rand, n int) (*Data, error) {
 		d.Words = append(d.Words, splitWords(incident.SearchText(in))...)
 	}
 	return d, nil
+}
+
+// mustData is NewData for a test, which stops if the geography does not
+// load.
+func mustData(t *testing.T, r *rand.Rand, n int) *Data {
+	t.Helper()
+	d, err := NewData(r, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // randomIncident is a valid incident at a random place with random texts.

@@ -18,6 +18,12 @@
 //		})
 //	}
 //
+// Distances must agree to a millionth of a kilometre: a store computes
+// distance_km and near= as incident.DistanceKM does, the haversine on a
+// sphere of incident.EarthRadiusKM (PostGIS's own sphere has another
+// radius, its spheroid another shape). Times are generated to the
+// microsecond, what PostgreSQL keeps.
+//
 // Stores that also implement incident.TokenStore, incident.History or
 // incident.Aggregator are tested on those too. The randomness is seeded:
 // a failure prints the seed, and -storetest.seed=N (or the environment
@@ -88,10 +94,7 @@ type pair struct {
 // replaced by a changed version and the data's deleted ones deleted.
 func newPair(t *testing.T, open Open, r *rand.Rand, n int) *pair {
 	t.Helper()
-	d, err := NewData(r, n)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustData(t, r, n)
 	p := &pair{t: t, store: open(t), ref: memstore.New(), data: d}
 	ctx := context.Background()
 	split := n * 3 / 4

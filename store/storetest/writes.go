@@ -229,10 +229,7 @@ func History(t *testing.T, open Open) {
 		t.Logf("%T keeps no history", store)
 		return
 	}
-	d, err := NewData(r, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustData(t, r, 3)
 	p := &pair{t: t, store: store, ref: memstore.New(), data: d}
 	as := func(actor string) context.Context { return incident.WithActor(context.Background(), actor) }
 	a, b := d.Incidents[0], d.Incidents[1]
