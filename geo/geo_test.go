@@ -244,10 +244,17 @@ func TestDestination(t *testing.T) {
 }
 
 func TestCircleBound(t *testing.T) {
-	b := CircleBound(niamey, 25)
-	for _, brg := range []float64{0, 90, 180, 270, 33} {
-		if q := Destination(niamey, brg, 24.9); !b.Contains(q) {
-			t.Errorf("bound %v misses %v, 24.9 km away", b, q)
+	// Niamey; the South Pacific, 5,000 km reaching across the antimeridian
+	// (found by the store conformance suite); Fiji, on it.
+	for _, c := range []struct {
+		p  orb.Point
+		km float64
+	}{{niamey, 25}, {orb.Point{-136.3, -41.7}, 5000}, {orb.Point{179.9, -17}, 100}} {
+		b := CircleBound(c.p, c.km)
+		for brg := 0.0; brg < 360; brg += 15 {
+			if q := Destination(c.p, brg, c.km*0.999); !b.Contains(q) {
+				t.Errorf("bound %v of %v km around %v misses %v, at %v°", b, c.km, c.p, q, brg)
+			}
 		}
 	}
 }

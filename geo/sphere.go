@@ -49,6 +49,12 @@ func Destination(p orb.Point, bearingDeg, km float64) orb.Point {
 func CircleBound(p orb.Point, km float64) orb.Bound {
 	cap := s2.CapFromCenterAngle(toS2(p), kmToAngle(km))
 	r := cap.RectBound()
+	if r.Lng.IsInverted() {
+		// Across the antimeridian s2's box runs from 164° east to 76° west
+		// the short way round, which an orb.Bound (Min ≤ Max) cannot say:
+		// read the wrong way, it held none of the circle's points.
+		return orb.Bound{Min: orb.Point{-180, r.Lo().Lat.Degrees()}, Max: orb.Point{180, r.Hi().Lat.Degrees()}}
+	}
 	return orb.Bound{
 		Min: orb.Point{r.Lo().Lng.Degrees(), r.Lo().Lat.Degrees()},
 		Max: orb.Point{r.Hi().Lng.Degrees(), r.Hi().Lat.Degrees()},

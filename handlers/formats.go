@@ -96,15 +96,14 @@ func (s *Server) download(c echo.Context, f incident.Filter, limitGiven bool, ft
 	if err := enc.begin(); err != nil {
 		return nil
 	}
+	// Each stops at f.Limit itself (a store's contract, which
+	// store/storetest checks).
 	n := 0
 	err := s.cfg.Store.Each(ctx, f, func(in *incident.Incident) error {
-		if f.Limit > 0 && n >= f.Limit {
-			return errStop
-		}
 		n++
 		return enc.write(in)
 	})
-	if err != nil && err != errStop {
+	if err != nil {
 		// Headers are gone; the truncated body and the log say it failed.
 		s.downloadStopped(ctx, ft, n, err, out)
 		return nil
@@ -216,12 +215,7 @@ func writeGPKG(ctx context.Context, s *Server, f incident.Filter, path string) e
 	if err != nil {
 		return err
 	}
-	n := 0
 	err = s.cfg.Store.Each(ctx, f, func(in *incident.Incident) error {
-		if f.Limit > 0 && n >= f.Limit {
-			return errStop
-		}
-		n++
 		fields := incidentFields(in)
 		vals := make([]any, len(fields))
 		for i, fv := range fields {
@@ -238,7 +232,7 @@ func writeGPKG(ctx context.Context, s *Server, f incident.Filter, path string) e
 		}
 		return w.Add(ctx, in.Lon, in.Lat, vals...)
 	})
-	if err != nil && err != errStop {
+	if err != nil {
 		w.Close(ctx)
 		return err
 	}

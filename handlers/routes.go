@@ -233,7 +233,7 @@ func (s *Server) requireRole(role string) echo.MiddlewareFunc {
 			if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(incident.HashToken(strings.TrimSpace(secret)))) != 1 {
 				return incident.Errorf(incident.EUNAUTHORIZED, "the token is not valid")
 			}
-			if t.ExpiresAt != nil && time.Now().After(*t.ExpiresAt) {
+			if t.Expired(time.Now()) {
 				return incident.Errorf(incident.EUNAUTHORIZED, "token %q expired on %s; create a new one with `incidentmap token create`", t.Name, t.ExpiresAt.Format(time.RFC3339))
 			}
 			if !incident.RoleAtLeast(t.Role, role) {

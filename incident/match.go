@@ -28,9 +28,11 @@ func DistanceKM(a, b orb.Point) float64 {
 
 // Match says whether the filter selects the incident: what every filter
 // means, written once. Stores implement it in their own query language and
-// are held to it by their tests; watches and the live stream call it on
-// each write. Paging (Limit, Cursor) and output (JSONOnly) are not part of
-// it.
+// are held to it by the conformance suite (store/storetest, against the
+// reference store/memstore, built on it); watches and the live stream call
+// it on each write. Paging and output are not part of it: the order, the
+// cursor and distance_km are in order.go (CompareListed, Cursor.Passes,
+// Filter.ResultDistanceKM).
 //
 // A deleted incident matches only a sync filter (UpdatedSince), as the
 // deletion marker a listing returns, tested on its last state.

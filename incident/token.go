@@ -58,3 +58,9 @@ func ParseTokenTTL(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// Expired says whether the token no longer opens anything at now. Stores
+// keep and return expired tokens as they are; this is the one test of them.
+func (t *Token) Expired(now time.Time) bool {
+	return t.ExpiresAt != nil && now.After(*t.ExpiresAt)
+}

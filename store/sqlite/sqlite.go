@@ -462,7 +462,11 @@ func columns(in *incident.Incident) (args []any, search string, doc []byte) {
 	} else {
 		args = append(args, nil)
 	}
-	search = incident.Fold(incident.SearchText(in))
+	// The words are split here, by incident.SearchWords, so the index
+	// holds the words Filter.Match compares: FTS5's own tokenizer keeps
+	// private-use characters inside words ("abc\uE000def" was one word,
+	// and q=def missed it).
+	search = strings.Join(incident.SearchWords(incident.SearchText(in)), " ")
 	args = append(args, in.CreatedAt.UTC().Format(time.RFC3339Nano), in.UpdatedAt.UTC().Format(time.RFC3339Nano), geo.CellKey(orb.Point{in.Lon, in.Lat}))
 	var country any
 	if in.Country != nil {
@@ -708,8 +712,21 @@ func (db *DB) Restore(ctx context.Context, id string) (*incident.Incident, error
 		if !deleted.Valid {
 			return incident.Errorf(incident.ECONFLICT, "incident %q is not deleted", id)
 		}
-		now := db.Now().UTC().Format(time.RFC3339Nano)
+		// Coming back is a write, in the document too: a sync listing
+		// (updated_since) brings the incident again, and its updated_at
+		// says so. With the old time kept in the document, the listing
+		// returned an incident updated before the time it asked from.
+		in, err := decode(doc)
+		if err != nil {
+			return err
+		}
+		in.UpdatedAt = db.Now().UTC()
+		now := in.UpdatedAt.Format(time.RFC3339Nano)
+		doc, _ = in.MarshalJSON()
 		if _, err := tx.ExecContext(ctx, "UPDATE incidents SET deleted_at = NULL, updated_at = ? WHERE seq = ?", now, seq); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE incident_docs SET doc = ? WHERE seq = ?", doc, seq); err != nil {
 			return err
 		}
 		if err := setBordersLive(ctx, tx, seq, true); err != nil {
@@ -1055,8 +1072,13 @@ func whereText(f incident.Filter, rowwise bool, tp textPlan, bp borderPlan) clau
 		}
 	}
 	if f.UpdatedSince != nil {
-		conds = append(conds, "updated_at > ?")
-		args = append(args, f.UpdatedSince.UTC().Format(time.RFC3339Nano))
+		// Times are stored as RFC 3339 with as many decimals as they need
+		// (…:00.51006Z, …:00.510061Z), which do not compare as text: the
+		// index finds the rows from the same second on, and the test is on
+		// the fractions padded to nine digits.
+		since := f.UpdatedSince.UTC()
+		conds = append(conds, "updated_at >= ?", paddedTimeSQL+" > ?")
+		args = append(args, since.Format("2006-01-02T15:04:05"), since.Format(paddedTime))
 	}
 	c.args = args
 	if len(conds) > 0 {
@@ -1064,6 +1086,14 @@ func whereText(f incident.Filter, rowwise bool, tp textPlan, bp borderPlan) clau
 	}
 	return c
 }
+
+// paddedTime is an RFC 3339 time in UTC with nine decimals, without its
+// Z: what paddedTimeSQL makes of a stored one, so two compare as text.
+const paddedTime = "2006-01-02T15:04:05.000000000"
+
+// paddedTimeSQL is the stored updated_at (RFC 3339 in UTC, Z last, with
+// no decimals or up to nine) as paddedTime.
+const paddedTimeSQL = "(substr(updated_at, 1, 19) || substr(CASE WHEN substr(updated_at, 20, 1) = '.' THEN rtrim(substr(updated_at, 20), 'Z') ELSE '.' END || '000000000', 1, 10))"
 
 // ftsQuery is the full-text query for words: each a prefix, all required.
 func ftsQuery(words []string) string {
@@ -1405,7 +1435,14 @@ func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, er
 	if rollupOK(f) {
 		return db.stats(ctx, rollupQuery(f))
 	}
-	return db.stats(ctx, scanQuery(f, db.clause(ctx, f)))
+	c := db.clause(ctx, f)
+	if f.UpdatedSince != nil {
+		// A sync filter lists deletions too, as markers (Filter.Match);
+		// stats count incidents, and a deleted one is none. The filter's
+		// own condition (updated_at > ?) makes the WHERE clause.
+		c.where += " AND deleted_at IS NULL"
+	}
+	return db.stats(ctx, scanQuery(f, c))
 }
 
 // liveByIndex selects live incidents without reading their rows.
