@@ -62,14 +62,22 @@ func (db *DB) rederiveAfter(ctx context.Context, q queryer) (after int64, pendin
 }
 
 // derivedWithKey is the meta key of the geography version (geo.Version)
-// the stored incidents were derived with.
+// the stored incidents were derived with, and this store's own revision.
 const derivedWithKey = "derived_with"
+
+// storeRevision is what this store derives from an incident besides the
+// geography's fields: its search words and index columns. Bump it when
+// they change, and every stored incident is derived again at the next
+// start. 2: the search index holds exactly the words Filter.Match
+// compares (before, a private-use character kept two words together).
+const storeRevision = "sqlite-2"
 
 // DerivedWith records that the stored incidents are derived with geography
 // version v. When they were derived with another (or an unrecorded one,
 // before versions were kept) and there are incidents, every one is marked
 // to be derived again, in the same transaction, and stale says so.
 func (db *DB) DerivedWith(ctx context.Context, v string) (stale bool, err error) {
+	v += "/" + storeRevision
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		var was string
 		err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", derivedWithKey).Scan(&was)
