@@ -136,7 +136,7 @@ func (d *dates) settle(end bool) (settled bool, rej []incident.Rejected, err err
 			return false, nil, nil
 		}
 		p := d.pending[0]
-		return false, nil, incident.Errorf(incident.EINVALID, "dates like %q (line %d) could be day first or month first, and no date in the file has a day above 12 to tell; say which with --date-order dmy or --date-order mdy (API: ?date_order=dmy or mdy); nothing was imported", p.raw, p.line)
+		return false, nil, incident.Errorf(incident.EINVALID, "dates like %q (line %d) could be day first or month first, and no date in the file has a day above 12 to tell; say which with --date-order dmy or --date-order mdy (API: ?date_order=dmy or mdy)", p.raw, p.line)
 	}
 	for _, p := range d.pending {
 		day, month := p.a, p.b
@@ -159,7 +159,7 @@ func (d *dates) settle(end bool) (settled bool, rej []incident.Rejected, err err
 // given, when each row that cannot be read so is rejected on its own).
 func (d *dates) conflict() error {
 	if !d.given && d.dmyLine > 0 && d.mdyLine > 0 {
-		return incident.Errorf(incident.EINVALID, "the dates disagree: line %d is day first and line %d month first; make them one order (best: 2023-10-02), nothing was imported", d.dmyLine, d.mdyLine)
+		return incident.Errorf(incident.EINVALID, "the dates disagree: line %d is day first and line %d month first; make them one order (best: 2023-10-02)", d.dmyLine, d.mdyLine)
 	}
 	return nil
 }

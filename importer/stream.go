@@ -38,7 +38,11 @@ type Reader struct {
 	held   []*incident.Incident // rows whose date waits for the file's order
 	whole  *Batch               // GeoJSON, read at once
 	eof    bool
+	rows   int
 }
+
+// Rows is how many rows (or GeoJSON records) have been read so far.
+func (rd *Reader) Rows() int { return rd.rows }
 
 // Open recognises an input from its content and reads its header. An error
 // means nothing should be imported (binary, no known columns, empty).
@@ -73,7 +77,7 @@ func Open(r io.Reader, opts Options) (*Reader, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Reader{Shape: ShapeGeoJSON, Container: "GeoJSON", whole: &Batch{Incidents: ins, Rejected: rej}}, nil
+		return &Reader{Shape: ShapeGeoJSON, Container: "GeoJSON", whole: &Batch{Incidents: ins, Rejected: rej}, rows: len(ins) + len(rej)}, nil
 	}
 	stripBOM(br)
 	t, closeT, err := openTable(br, s)
@@ -145,6 +149,7 @@ func (rd *Reader) Next(n int) (*Batch, error) {
 			rd.eof = true
 			break
 		}
+		rd.rows++
 		var re rowError
 		if errors.As(err, &re) {
 			b.Rejected = append(b.Rejected, incident.RejectErr(line, "", re.err))
@@ -274,4 +279,19 @@ func Read(r io.Reader, opts Options) (*Batch, error) {
 	}
 	sort.SliceStable(all.Rejected, func(i, j int) bool { return all.Rejected[i].Record < all.Rejected[j].Record })
 	return all, nil
+}
+
+// Chunks is the input for incident.Service.ImportStream: Next's chunks of
+// ChunkRows, then nil.
+func (rd *Reader) Chunks() func() (*incident.ImportChunk, error) {
+	return func() (*incident.ImportChunk, error) {
+		b, err := rd.Next(0)
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &incident.ImportChunk{Incidents: b.Incidents, Deletions: b.Deletions, Rejected: b.Rejected}, nil
+	}
 }

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/incidentmap/incidentmap/geo"
@@ -180,6 +182,48 @@ func (l *learningStore) Apply(ctx context.Context, ch incident.Changes) error {
 		return err
 	}
 	return l.learn(ctx, append(append([]*incident.Incident(nil), ch.Create...), ch.Update...))
+}
+
+// ApplyBatches learns from each batch once it is committed; until then it
+// keeps, of the creates and updates that could teach a place, the id, the
+// name and the point (a bulk load commits once, at its end).
+func (l *learningStore) ApplyBatches(ctx context.Context, opts incident.ApplyOptions, next func() (*incident.Changes, error)) error {
+	var mu sync.Mutex
+	var waiting [][]*incident.Incident
+	learned := 0
+	committed := opts.Committed
+	opts.Committed = func(batches int) {
+		mu.Lock()
+		var ins []*incident.Incident
+		for ; learned < batches && len(waiting) > 0; learned++ {
+			ins = append(ins, waiting[0]...)
+			waiting = waiting[1:]
+		}
+		mu.Unlock()
+		if err := l.learn(ctx, ins); err != nil {
+			slog.Warn("sqlite: learning places from an import", "err", err)
+		}
+		if committed != nil {
+			committed(batches)
+		}
+	}
+	return l.DB.ApplyBatches(ctx, opts, func() (*incident.Changes, error) {
+		ch, err := next()
+		if ch != nil {
+			var teach []*incident.Incident
+			for _, in := range append(append([]*incident.Incident(nil), ch.Create...), ch.Update...) {
+				if in.GeoPrecision == 1 && strings.TrimSpace(in.Location) != "" {
+					c := &incident.Incident{ID: in.ID, Location: in.Location, GeoPrecision: 1}
+					c.SetPoint(in.Lon, in.Lat)
+					teach = append(teach, c)
+				}
+			}
+			mu.Lock()
+			waiting = append(waiting, teach)
+			mu.Unlock()
+		}
+		return ch, err
+	})
 }
 
 // learn stores and adds the places the incidents teach. The incidents are
