@@ -172,7 +172,7 @@ func (s *Service) ImportStream(ctx context.Context, next func() (*ImportChunk, e
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	steps := make(chan importStep, 1)
+	steps := make(chan importStep)
 	go run.produce(ctx, first, next, steps)
 	err = s.Store.ApplyBatches(ctx, ApplyOptions{Total: total, Whole: opts.Strict, Phase: opts.Phase, Committed: run.committed}, func() (*Changes, error) {
 		st, ok := <-steps

@@ -194,7 +194,7 @@ type fetched struct {
 // and its documents encoded on another goroutine.
 func (db *DB) ApplyBatches(ctx context.Context, opts incident.ApplyOptions, next func() (*incident.Changes, error)) error {
 	ctx, cancel := context.WithCancel(ctx)
-	feed := make(chan fetched, 1)
+	feed := make(chan fetched)
 	go func() {
 		defer close(feed)
 		for {
