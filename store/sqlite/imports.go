@@ -228,8 +228,8 @@ func (db *DB) ApplyBatches(ctx context.Context, opts incident.ApplyOptions, next
 	}
 	bulk := opts.Total >= bulkMin && int64(opts.Total) >= stored && 2*len(first.ch.Create) >= first.ch.Records
 	if !bulk && !opts.Whole {
-		for f, n := first, 1; f.ch != nil; f, n = <-feed, n+1 {
-			if f.err != nil {
+		for f, n := first, 1; ; f, n = <-feed, n+1 {
+			if f.err != nil || f.ch == nil {
 				return f.err
 			}
 			err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -244,7 +244,6 @@ func (db *DB) ApplyBatches(ctx context.Context, opts incident.ApplyOptions, next
 				opts.Committed(n)
 			}
 		}
-		return nil
 	}
 	n := 0
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
