@@ -5,12 +5,13 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/incidentmap/incidentmap/internal/parallel"
 )
 
 // rules are what a write must satisfy. They differ between a record an
@@ -238,8 +239,7 @@ type importRun struct {
 	res       *ImportResult
 	seen      map[uint64]int32
 	seed      maphash.Seed
-	pending   [][]Change // per batch, until committed (only with OnChange)
-	told      int
+	pending   [][]Change     // per batch, until committed (only with OnChange)
 	counts    []ImportResult // new/updated/deleted per batch, until committed
 	storedRes ImportResult   // new/updated/deleted of the committed batches
 	stored    int            // batches committed
@@ -369,18 +369,7 @@ func (r *importRun) chunk(ctx context.Context, c *ImportChunk) (*Changes, error)
 // reverse geocoding is most of an import's work outside the store.
 func (r *importRun) prepare(ins []*Incident) []error {
 	errs := make([]error, len(ins))
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(ins)/64))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(ins); i += workers {
-				errs[i] = r.s.prepare(ins[i], imported)
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.For(len(ins), 64, func(i int) { errs[i] = r.s.prepare(ins[i], imported) })
 	return errs
 }
 

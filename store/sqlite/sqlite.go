@@ -20,16 +20,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/internal/parallel"
 	"github.com/paulmach/orb"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -334,20 +333,11 @@ func encode(ins []*incident.Incident) []encoded {
 	ins = slices.Clone(ins)
 	slices.SortStableFunc(ins, func(a, b *incident.Incident) int { return strings.Compare(a.EventDate, b.EventDate) })
 	out := make([]encoded, len(ins))
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(ins)/256))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(ins); i += workers {
-				e := &out[i]
-				e.in = ins[i]
-				e.args, e.search, e.doc = columns(ins[i])
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.For(len(ins), 256, func(i int) {
+		e := &out[i]
+		e.in = ins[i]
+		e.args, e.search, e.doc = columns(ins[i])
+	})
 	return out
 }
 
