@@ -61,3 +61,42 @@ func TestHeldDatesAreBounded(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A GeoJSON input comes out in chunks of records too, its rejections with
+// the chunk they fall in.
+func TestNextGeoJSONChunks(t *testing.T) {
+	f := `{"type":"Feature","id":"G%d","geometry":{"type":"Point","coordinates":[1.8,13.1]},"properties":{"event_date":"2023-10-02","event_type":"Battles","sub_event_type":"Armed clash"}}` + "\n"
+	var sb strings.Builder
+	for i := 1; i <= 5; i++ {
+		if i == 3 {
+			sb.WriteString(`{"type":"Feature","geometry":{"type":"Point","coordinates":"x"}}` + "\n")
+			continue
+		}
+		fmt.Fprintf(&sb, f, i)
+	}
+	rd, err := Open(strings.NewReader(sb.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		b, err := rd.Next(2)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := ""
+		for _, in := range b.Incidents {
+			s += in.ID + " "
+		}
+		for _, r := range b.Rejected {
+			s += fmt.Sprintf("rejected:%d ", r.Record)
+		}
+		got = append(got, strings.TrimSpace(s))
+	}
+	if want := "[G1 G2|G4 G5 rejected:3]"; "["+strings.Join(got, "|")+"]" != want {
+		t.Errorf("chunks %q, want %s", got, want)
+	}
+}
