@@ -34,12 +34,17 @@ func (s *Server) importIncidents(c echo.Context) error {
 	if format == "" && strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), "application/geo+json") {
 		format = "geojson"
 	}
-	b, err := importer.Read(c.Request().Body, importer.Options{Format: format, DateOrder: order})
+	// The body is read, prepared and stored a chunk at a time, as the
+	// command's import is: an upload of 200 MB holds a few chunks, never
+	// the whole body (GeoJSON excepted: a FeatureCollection is parsed
+	// whole). The body limit still applies as it is read.
+	b, err := importer.Open(c.Request().Body, importer.Options{Format: format, DateOrder: order})
 	if err != nil {
 		return err
 	}
+	defer b.Close()
 	strict := q.Get("strict") == "true" || q.Get("all_or_nothing") == "true"
-	res, err := s.cfg.Service.Import(c.Request().Context(), b.Incidents, b.Deletions, b.Rejected, incident.ImportOptions{Strict: strict})
+	res, err := s.cfg.Service.ImportStream(c.Request().Context(), b.Chunks(), incident.ImportOptions{Strict: strict})
 	if err == nil && res.New+res.Updated+res.Unchanged+res.Stale+res.Deleted == 0 && len(res.Rejected) > 0 {
 		// Nothing could be used: a 400 that says why, not a 200 with
 		// every count at zero.
@@ -47,8 +52,8 @@ func (s *Server) importIncidents(c echo.Context) error {
 		err = incident.Errorf(incident.EINVALID, "none of the %d records could be imported (first, record %d: %s); nothing was imported", len(res.Rejected), r.Record, r.Reason)
 	}
 	if err != nil {
-		if res == nil {
-			return err
+		if res == nil || incident.ErrorCode(err) != incident.EINVALID {
+			return err // a body too large or too slow: its own status
 		}
 		p := Problem{Type: "about:blank", Title: http.StatusText(http.StatusBadRequest), Status: http.StatusBadRequest, Code: incident.EINVALID,
 			Detail: incident.ErrorMessage(err), Instance: c.Request().URL.Path, Rejected: res.Rejected}

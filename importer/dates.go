@@ -112,31 +112,35 @@ func ymd(y, m, day int, raw string) (string, error) {
 	return t.Format(incident.DateLayout), nil
 }
 
-// settle fills in the dates that waited for the file's order, or refuses
-// the file when nothing in it says the order.
-func (d *dates) settle() ([]incident.Rejected, error) {
-	order := d.order
-	if order == "" {
+// settle fills in the dates that waited for the file's order once a row
+// has said it, and returns the rows whose date is then no day of the
+// calendar. Until then it returns settled false; at the end of the file
+// (end) a file that never said is refused, as is one whose rows disagree.
+func (d *dates) settle(end bool) (settled bool, rej []incident.Rejected, err error) {
+	if err := d.conflict(); err != nil {
+		return false, nil, err
+	}
+	if d.order == "" {
 		switch {
-		case d.dmyLine > 0 && d.mdyLine > 0:
-			return nil, incident.Errorf(incident.EINVALID, "the dates disagree: line %d is day first and line %d month first; make them one order (best: 2023-10-02), nothing was imported", d.dmyLine, d.mdyLine)
 		case d.dmyLine > 0:
-			order = DMY
+			d.order = DMY
 		case d.mdyLine > 0:
-			order = MDY
+			d.order = MDY
 		}
 	}
 	if len(d.pending) == 0 {
-		return nil, nil
+		return true, nil, nil
 	}
-	if order == "" {
+	if d.order == "" {
+		if !end {
+			return false, nil, nil
+		}
 		p := d.pending[0]
-		return nil, incident.Errorf(incident.EINVALID, "dates like %q (line %d) could be day first or month first, and no date in the file has a day above 12 to tell; say which with --date-order dmy or --date-order mdy (API: ?date_order=dmy or mdy); nothing was imported", p.raw, p.line)
+		return false, nil, incident.Errorf(incident.EINVALID, "dates like %q (line %d) could be day first or month first, and no date in the file has a day above 12 to tell; say which with --date-order dmy or --date-order mdy (API: ?date_order=dmy or mdy)", p.raw, p.line)
 	}
-	var rej []incident.Rejected
 	for _, p := range d.pending {
 		day, month := p.a, p.b
-		if order == MDY {
+		if d.order == MDY {
 			day, month = month, day
 		}
 		s, err := ymd(p.year, month, day, p.raw)
@@ -147,7 +151,17 @@ func (d *dates) settle() ([]incident.Rejected, error) {
 		}
 		p.in.EventDate = s
 	}
-	return rej, nil
+	d.pending = nil
+	return true, rej, nil
+}
+
+// conflict refuses a file with rows of both orders (unless the order was
+// given, when each row that cannot be read so is rejected on its own).
+func (d *dates) conflict() error {
+	if !d.given && d.dmyLine > 0 && d.mdyLine > 0 {
+		return incident.Errorf(incident.EINVALID, "the dates disagree: line %d is day first and line %d month first; make them one order (best: 2023-10-02)", d.dmyLine, d.mdyLine)
+	}
+	return nil
 }
 
 // ParseDateOrder reads --date-order / ?date_order=.

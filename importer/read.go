@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/incidentmap/incidentmap/incident"
@@ -40,52 +39,6 @@ type Batch struct {
 	Rejected  []incident.Rejected
 }
 
-// Read recognises an input from its content and reads it. An error means
-// nothing should be imported (no known columns, binary, an unclosed quote,
-// a line over MaxLine, ambiguous dates); a row that cannot be read is a
-// rejection in the batch, and the others are read.
-func Read(r io.Reader, opts Options) (*Batch, error) {
-	br, head := peek(r)
-	s, err := sniff(head)
-	if err != nil {
-		return nil, err
-	}
-	switch opts.Format {
-	case "", "auto":
-	case "csv", "xlsx":
-		if s.kind != opts.Format && !(s.kind == "json" && opts.Format == "csv") {
-			return nil, incident.Errorf(incident.EINVALID, "the input is not %s (its content looks like %s)", strings.ToUpper(opts.Format), s.kind)
-		}
-		if opts.Format == "csv" && s.kind == "json" {
-			return nil, incident.Errorf(incident.EINVALID, "not CSV: the input is JSON; import it as GeoJSON")
-		}
-	case "geojson":
-		if s.kind != "json" {
-			return nil, incident.Errorf(incident.EINVALID, "malformed GeoJSON: the input does not start with { (it looks like %s)", s.kind)
-		}
-	default:
-		return nil, incident.FieldErrorf("format", "%q: use auto, csv, xlsx or geojson", clip(opts.Format))
-	}
-	if s.kind == "json" {
-		data, err := io.ReadAll(br)
-		if err != nil {
-			return nil, err
-		}
-		ins, rej, err := incident.DecodeFeatures(data)
-		if err != nil {
-			return nil, err
-		}
-		return &Batch{Shape: ShapeGeoJSON, Container: "GeoJSON", Incidents: ins, Rejected: rej}, nil
-	}
-	stripBOM(br)
-	t, closeT, err := openTable(br, s)
-	if err != nil {
-		return nil, err
-	}
-	defer closeT()
-	return readTable(t, s.kind == "xlsx", opts)
-}
-
 // shapeOf names the shape a header has, or says which columns are missing.
 func shapeOf(col map[string]int, header []string) (string, error) {
 	has := func(ks ...string) bool {
@@ -105,92 +58,6 @@ func shapeOf(col map[string]int, header []string) (string, error) {
 		return ShapeACLED, nil
 	}
 	return "", incident.Errorf(incident.EINVALID, "no known columns: an ACLED export has event_id_cnty, event_date, event_type, latitude, longitude...; a UCDP GED one id, date_start, type_of_violence, latitude, longitude...; ACLED's deletion list event_id_cnty, deleted_timestamp. The header was: %s", clip(strings.Join(header, ",")))
-}
-
-func readTable(t table, xlsx bool, opts Options) (*Batch, error) {
-	b := &Batch{Container: "CSV"}
-	if xlsx {
-		b.Container = "Excel"
-	}
-	_, header, err := t.next()
-	if errors.Is(err, io.EOF) {
-		return nil, incident.Errorf(incident.EINVALID, "empty %s; want a header row naming the columns, then the rows", b.Container)
-	}
-	var re rowError
-	if errors.As(err, &re) {
-		return nil, incident.Errorf(incident.EINVALID, "the header row: %s", re.Error())
-	}
-	if err != nil {
-		return nil, err
-	}
-	b.Header = header
-	col := map[string]int{}
-	for i, h := range header {
-		if k := normalizeHeader(h); k != "" {
-			if _, dup := col[k]; !dup {
-				col[k] = i
-			}
-		}
-	}
-	if b.Shape, err = shapeOf(col, header); err != nil {
-		return nil, err
-	}
-	d := &dates{order: opts.DateOrder, given: opts.DateOrder != ""}
-	for {
-		line, rec, err := t.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var re rowError
-		if errors.As(err, &re) {
-			b.Rejected = append(b.Rejected, incident.RejectErr(line, "", re.err))
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		r := row{col: col, rec: rec}
-		if b.Shape == ShapeDeletions {
-			del, err := deletionRow(r, line)
-			if err != nil {
-				b.Rejected = append(b.Rejected, incident.RejectErr(line, del.ID, err))
-				continue
-			}
-			b.Deletions = append(b.Deletions, del)
-			continue
-		}
-		in := &incident.Incident{Line: line}
-		if b.Shape == ShapeUCDP {
-			err = ucdpRow(in, header, r, d, xlsx)
-		} else {
-			err = acledRow(in, header, r, d, xlsx)
-		}
-		if err != nil {
-			b.Rejected = append(b.Rejected, incident.RejectErr(line, in.ID, err))
-			continue
-		}
-		b.Incidents = append(b.Incidents, in)
-	}
-	rej, err := d.settle()
-	if err != nil {
-		return nil, err
-	}
-	if len(rej) > 0 {
-		bad := map[int]bool{}
-		for _, r := range rej {
-			bad[r.Record] = true
-		}
-		kept := b.Incidents[:0]
-		for _, in := range b.Incidents {
-			if !bad[in.Line] {
-				kept = append(kept, in)
-			}
-		}
-		b.Incidents = kept
-		b.Rejected = append(b.Rejected, rej...)
-	}
-	sort.SliceStable(b.Rejected, func(i, j int) bool { return b.Rejected[i].Record < b.Rejected[j].Record })
-	return b, nil
 }
 
 // WriteRejects writes the rows of a tabular input that were rejected back

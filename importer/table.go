@@ -39,7 +39,7 @@ type table interface {
 type errLineTooLong struct{ line int }
 
 func (e errLineTooLong) Error() string {
-	return fmt.Sprintf("line %d is longer than %d bytes: this is not a CSV export (is it one record per line?); nothing was imported", e.line, MaxLine)
+	return fmt.Sprintf("line %d is longer than %d bytes: this is not a CSV export (is it one record per line?)", e.line, MaxLine)
 }
 
 // lineLimit fails a read once a line runs past MaxLine bytes.
@@ -156,7 +156,7 @@ func (t *csvTable) next() (int, []string, error) {
 		case errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrQuote):
 			// An unclosed quote reads the rest of the file as one field:
 			// what follows cannot be trusted, so nothing is imported.
-			return pe.StartLine, nil, incident.Errorf(incident.EINVALID, "line %d: a quoted field opens here and does not close properly (read up to line %d); fix its quotes (a quote inside a field is written twice: \"\"); nothing was imported", pe.StartLine, pe.Line)
+			return pe.StartLine, nil, incident.Errorf(incident.EINVALID, "line %d: a quoted field opens here and does not close properly (read up to line %d); fix its quotes (a quote inside a field is written twice: \"\")", pe.StartLine, pe.Line)
 		case errors.As(err, &pe):
 			return pe.StartLine, nil, rowError{incident.Errorf(incident.EINVALID, "malformed CSV: %v (a quote inside an unquoted field must be written as a quoted field with \"\")", pe.Err)}
 		}

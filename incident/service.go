@@ -19,8 +19,9 @@ type Service struct {
 	Geocoder Geocoder
 	Now      func() time.Time
 	// OnChange, when set, is told of every write once it is stored, with
-	// the incident before and after (an import's writes in one call). It
-	// runs in the writer's goroutine: it must be quick (wake a worker).
+	// the incident before and after (an import's in one call per committed
+	// chunk). It runs in the writer's goroutine: it must be quick (wake a
+	// worker).
 	// Notices that must not be lost are made from the store's ChangeLog,
 	// which also holds the changes of a process that died before this ran.
 	OnChange func(ctx context.Context, changes []Change)

@@ -101,6 +101,21 @@ func (s *memStore) Apply(ctx context.Context, ch Changes) error {
 	return nil
 }
 
+// ApplyBatches applies each batch as it comes: memStore has no
+// transactions, and the tests of whole-input rollback use SQLite's.
+func (s *memStore) ApplyBatches(ctx context.Context, opts ApplyOptions, next func() (*Changes, error)) error {
+	for n := 1; ; n++ {
+		ch, err := next()
+		if err != nil || ch == nil {
+			return err
+		}
+		s.Apply(ctx, *ch)
+		if opts.Committed != nil {
+			opts.Committed(n)
+		}
+	}
+}
+
 var clock = time.Date(2024, 3, 11, 9, 0, 0, 0, time.UTC)
 
 func newService() (*Service, *memStore) {

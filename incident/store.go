@@ -63,6 +63,11 @@ type Store interface {
 	// Apply makes the changes of an import in one transaction, recording
 	// each in the history as a create, an update or a delete.
 	Apply(ctx context.Context, ch Changes) error
+	// ApplyBatches makes the changes next returns, as Apply does, a batch
+	// at each call until nil: each batch in a transaction of its own, or
+	// all in one as opts say (or as the store chooses for a bulk load). An
+	// error from next rolls back what is not committed.
+	ApplyBatches(ctx context.Context, opts ApplyOptions, next func() (*Changes, error)) error
 	// Replace overwrites an existing incident; ENOTFOUND if there is none.
 	Replace(ctx context.Context, in *Incident) error
 	// Delete removes an incident (softly, where the store keeps history);

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -76,19 +77,33 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	bar := newProgress(e.stderr, "reading", int(size))
-	b, err := importer.Read(&countingReader{r: f, progress: bar.set}, opts)
+	// The file is read, prepared and stored a chunk at a time, so the bar
+	// counts bytes read through the whole import. Chunks are garbage soon
+	// after: collected at 30% growth instead of 100%, resident memory
+	// importing 100,000 ACLED rows was 430 MB instead of 570 MB (460 MB at
+	// 50%), for about the same CPU time (+0.4 to 1 s in 15).
+	debug.SetGCPercent(30)
+	cr := &countingReader{r: f}
+	bar := newProgress(e.stderr, "importing", int(size))
+	cr.progress = bar.set
+	rd, err := importer.Open(cr, opts)
 	if err != nil {
-		bar.done()
 		return fmt.Errorf("%s: %w", name, err)
 	}
+	defer rd.Close()
 	a, err := openApp(ctx, *dbPath, g, e.stderr)
 	if err != nil {
 		return err
 	}
 	defer a.db.Close()
-	bar.then(fmt.Sprintf("checking %d rows and storing them", len(b.Incidents)+len(b.Deletions)))
-	res, err := a.svc.Import(incident.WithActor(ctx, "cli import"), b.Incidents, b.Deletions, b.Rejected, incident.ImportOptions{Strict: *strict || *allOrNothing})
+	res, err := a.svc.ImportStream(incident.WithActor(ctx, "cli import"), rd.Chunks(), incident.ImportOptions{
+		Strict: *strict || *allOrNothing,
+		// From the first chunk's bytes a row, how many rows the file holds.
+		Expected: func() int { return int(size * int64(rd.Rows()) / max(1, int64(cr.n))) },
+		Phase:    bar.then,
+	})
+	bar.done()
+	b := rd
 	if res != nil {
 		fmt.Fprintf(e.stdout, "%s (%s %s): new %d, updated %d, unchanged %d, stale %d, deleted %d, rejected %d; admin1 mismatches %d\n",
 			name, b.Shape, b.Container, res.New, res.Updated, res.Unchanged, res.Stale, res.Deleted, len(res.Rejected), res.Admin1Mismatch)

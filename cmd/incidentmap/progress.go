@@ -16,6 +16,7 @@ type progress struct {
 	start time.Time
 	last  time.Time
 	tty   bool
+	ended bool
 }
 
 func newProgress(w io.Writer, label string, total int) *progress {
@@ -40,7 +41,8 @@ func (p *progress) set(done int) {
 }
 
 func (p *progress) done() {
-	if p.tty && p.total > 0 {
+	if p.tty && p.total > 0 && !p.ended {
+		p.ended = true
 		p.set(p.total)
 		fmt.Fprintln(p.w)
 	}

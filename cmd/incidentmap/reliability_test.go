@@ -187,7 +187,7 @@ var buildOnce sync.Once
 var binPath string
 var buildErr error
 
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "incidentmap-bin-")

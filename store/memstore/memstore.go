@@ -183,6 +183,46 @@ func (s *Store) GetMany(ctx context.Context, ids []string) (map[string]*incident
 	return out, nil
 }
 
+// ApplyBatches implements incident.Store: each batch is applied as it
+// comes, or with opts.Whole all of them as one Apply at the end (all or
+// none; the reference store holds them, where SQLite holds a transaction).
+func (s *Store) ApplyBatches(ctx context.Context, opts incident.ApplyOptions, next func() (*incident.Changes, error)) error {
+	var all incident.Changes
+	n := 0
+	for {
+		ch, err := next()
+		if err != nil {
+			return err
+		}
+		if ch == nil {
+			break
+		}
+		n++
+		if opts.Whole {
+			all.Create = append(all.Create, ch.Create...)
+			all.Update = append(all.Update, ch.Update...)
+			all.Deletes = append(all.Deletes, ch.Deletes...)
+			continue
+		}
+		if err := s.Apply(ctx, *ch); err != nil {
+			return err
+		}
+		if opts.Committed != nil {
+			opts.Committed(n)
+		}
+	}
+	if !opts.Whole {
+		return nil
+	}
+	if err := s.Apply(ctx, all); err != nil {
+		return err
+	}
+	if opts.Committed != nil {
+		opts.Committed(n)
+	}
+	return nil
+}
+
 // Apply implements incident.Store: all the changes or none.
 func (s *Store) Apply(ctx context.Context, ch incident.Changes) error {
 	s.mu.Lock()

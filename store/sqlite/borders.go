@@ -52,7 +52,7 @@ func insertBorders(ctx context.Context, tx *sql.Tx, seqs []int64, ins []*inciden
 // insertBordersInto is insertBorders into table: incident_borders, or a
 // bulk load's bordersLoadTable, whose counts (border rows and countries)
 // are added up in tally instead of by triggers.
-func insertBordersInto(ctx context.Context, tx *sql.Tx, table string, seqs []int64, ins []*incident.Incident, live bool, tally tally) error {
+func insertBordersInto(ctx context.Context, tx execer, table string, seqs []int64, ins []*incident.Incident, live bool, tally tally) error {
 	const perStatement, cols = 200, 5
 	args := make([]any, 0, cols*perStatement)
 	flush := func() error {

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/incidentmap/incidentmap/geo"
@@ -180,6 +183,58 @@ func (l *learningStore) Apply(ctx context.Context, ch incident.Changes) error {
 		return err
 	}
 	return l.learn(ctx, append(append([]*incident.Incident(nil), ch.Create...), ch.Update...))
+}
+
+// ApplyBatches learns from each batch once it is committed; until then it
+// keeps, of the creates and updates that could teach a place, the id, the
+// name and the point, and of those with one name only the first within
+// 10 km (learn keeps no more): 100,000 invented ACLED rows at seven
+// villages cost 6 s and 70 MB to learn from one by one.
+func (l *learningStore) ApplyBatches(ctx context.Context, opts incident.ApplyOptions, next func() (*incident.Changes, error)) error {
+	var mu sync.Mutex
+	var waiting [][]*incident.Incident
+	kept := map[string][]orb.Point{}
+	learned := 0
+	committed := opts.Committed
+	opts.Committed = func(batches int) {
+		mu.Lock()
+		var ins []*incident.Incident
+		for ; learned < batches && len(waiting) > 0; learned++ {
+			ins = append(ins, waiting[0]...)
+			waiting = waiting[1:]
+		}
+		mu.Unlock()
+		if err := l.learn(ctx, ins); err != nil {
+			slog.Warn("sqlite: learning places from an import", "err", err)
+		}
+		if committed != nil {
+			committed(batches)
+		}
+	}
+	return l.DB.ApplyBatches(ctx, opts, func() (*incident.Changes, error) {
+		ch, err := next()
+		if ch != nil {
+			var teach []*incident.Incident
+			for _, in := range append(append([]*incident.Incident(nil), ch.Create...), ch.Update...) {
+				name, pt := strings.TrimSpace(in.Location), orb.Point{in.Lon, in.Lat}
+				if in.GeoPrecision != 1 || name == "" {
+					continue
+				}
+				k := geo.PlaceKey(name)
+				if slices.ContainsFunc(kept[k], func(p orb.Point) bool { return geo.DistanceKM(p, pt) <= 10 }) {
+					continue
+				}
+				kept[k] = append(kept[k], pt)
+				c := &incident.Incident{ID: in.ID, Location: in.Location, GeoPrecision: 1}
+				c.SetPoint(in.Lon, in.Lat)
+				teach = append(teach, c)
+			}
+			mu.Lock()
+			waiting = append(waiting, teach)
+			mu.Unlock()
+		}
+		return ch, err
+	})
 }
 
 // learn stores and adds the places the incidents teach. The incidents are

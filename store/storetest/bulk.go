@@ -57,3 +57,45 @@ func BulkLoad(t *testing.T, open Open) {
 		p.checkFilter(r, f, i)
 	}
 }
+
+// ApplyBatches checks the import's write path: batches applied one by one
+// keep those before a failure (an input that breaks off), whole ones keep
+// none, and Committed counts what is kept.
+func ApplyBatches(t *testing.T, open Open) {
+	r := newRand(t)
+	ctx := context.Background()
+	d := mustData(t, r, 90)
+	batches := func(fail error) func() (*incident.Changes, error) {
+		i := 0
+		return func() (*incident.Changes, error) {
+			if i == 3 {
+				return nil, fail
+			}
+			ch := &incident.Changes{Records: 30}
+			for _, in := range d.Incidents[30*i : 30*(i+1)] {
+				in = copyIncident(in)
+				in.Deleted = false
+				ch.Create = append(ch.Create, in)
+			}
+			i++
+			return ch, nil
+		}
+	}
+	broken := incident.Errorf(incident.EINVALID, "the input broke off")
+	for _, whole := range []bool{true, false} {
+		s := open(t)
+		committed := 0
+		err := s.ApplyBatches(ctx, incident.ApplyOptions{Total: 90, Whole: whole, Committed: func(n int) { committed = n }}, batches(broken))
+		n, _ := s.Count(ctx)
+		want := 90
+		if whole {
+			want = 0
+		}
+		if err != broken || n != want || committed != want/30 {
+			t.Errorf("whole %v, input breaking off after 3 batches: %v, %d stored, %d batches committed; want the error, %d, %d", whole, err, n, committed, want, want/30)
+		}
+		if err := s.ApplyBatches(ctx, incident.ApplyOptions{Whole: whole}, batches(nil)); (err == nil) != whole {
+			t.Errorf("whole %v, the same batches again: %v", whole, err) // stored already: a conflict, unless nothing was stored
+		}
+	}
+}

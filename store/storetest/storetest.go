@@ -57,6 +57,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("History", func(t *testing.T) { History(t, open) })
 	t.Run("Tokens", func(t *testing.T) { Tokens(t, open) })
 	t.Run("BulkLoad", func(t *testing.T) { BulkLoad(t, open) })
+	t.Run("ApplyBatches", func(t *testing.T) { ApplyBatches(t, open) })
 	t.Run("PagesUnderWrites", func(t *testing.T) { PagesUnderWrites(t, open) })
 }
 

@@ -1,0 +1,299 @@
+package importer
+
+import (
+	"errors"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/incidentmap/incidentmap/incident"
+)
+
+// ChunkRows is how many rows Next returns at most, unless asked otherwise:
+// 5,000 ACLED rows are about 1.6 MB of CSV and 15 MB as incidents, and an
+// import of any size holds three chunks at a time (read and prepared,
+// encoded, written). 10,000 cost 40 MB more resident memory for 100,000
+// rows, at the same speed.
+const ChunkRows = 5000
+
+// maxHeld is how many rows may wait for the file's date order (dates like
+// 05/06/2023, before any day above 12 says which comes first). A file of
+// numeric dates settles at its first day above 12, within a few dozen rows;
+// one that has not after 100,000 is refused, so waiting rows never grow
+// without bound.
+var maxHeld = 100000
+
+// Reader reads an input a chunk of rows at a time: Open recognises it and
+// reads its header, Next returns the next rows. Memory is one chunk and
+// the rows waiting for the date order, whatever the size of the input
+// (GeoJSON is the exception: a FeatureCollection is parsed whole).
+type Reader struct {
+	Shape     string
+	Container string // CSV, Excel or GeoJSON
+	Header    []string
+
+	t      table
+	closeT func()
+	col    map[string]int
+	d      *dates
+	xlsx   bool
+	held   []*incident.Incident // rows whose date waits for the file's order
+	whole  *Batch               // GeoJSON, read at once
+	eof    bool
+	rows   int
+}
+
+// Rows is how many rows (or GeoJSON records) have been read so far.
+func (rd *Reader) Rows() int { return rd.rows }
+
+// Open recognises an input from its content and reads its header. An error
+// means nothing should be imported (binary, no known columns, empty).
+func Open(r io.Reader, opts Options) (*Reader, error) {
+	br, head := peek(r)
+	s, err := sniff(head)
+	if err != nil {
+		return nil, err
+	}
+	switch opts.Format {
+	case "", "auto":
+	case "csv", "xlsx":
+		if s.kind != opts.Format && !(s.kind == "json" && opts.Format == "csv") {
+			return nil, incident.Errorf(incident.EINVALID, "the input is not %s (its content looks like %s)", strings.ToUpper(opts.Format), s.kind)
+		}
+		if opts.Format == "csv" && s.kind == "json" {
+			return nil, incident.Errorf(incident.EINVALID, "not CSV: the input is JSON; import it as GeoJSON")
+		}
+	case "geojson":
+		if s.kind != "json" {
+			return nil, incident.Errorf(incident.EINVALID, "malformed GeoJSON: the input does not start with { (it looks like %s)", s.kind)
+		}
+	default:
+		return nil, incident.FieldErrorf("format", "%q: use auto, csv, xlsx or geojson", clip(opts.Format))
+	}
+	if s.kind == "json" {
+		data, err := io.ReadAll(br)
+		if err != nil {
+			return nil, err
+		}
+		ins, rej, err := incident.DecodeFeatures(data)
+		if err != nil {
+			return nil, err
+		}
+		return &Reader{Shape: ShapeGeoJSON, Container: "GeoJSON", whole: &Batch{Incidents: ins, Rejected: rej}, rows: len(ins) + len(rej)}, nil
+	}
+	stripBOM(br)
+	t, closeT, err := openTable(br, s)
+	if err != nil {
+		return nil, err
+	}
+	rd := &Reader{Container: "CSV", t: t, closeT: closeT, xlsx: s.kind == "xlsx", d: &dates{order: opts.DateOrder, given: opts.DateOrder != ""}}
+	if rd.xlsx {
+		rd.Container = "Excel"
+	}
+	if err := rd.readHeader(); err != nil {
+		closeT()
+		return nil, err
+	}
+	return rd, nil
+}
+
+func (rd *Reader) readHeader() error {
+	_, header, err := rd.t.next()
+	if errors.Is(err, io.EOF) {
+		return incident.Errorf(incident.EINVALID, "empty %s; want a header row naming the columns, then the rows", rd.Container)
+	}
+	var re rowError
+	if errors.As(err, &re) {
+		return incident.Errorf(incident.EINVALID, "the header row: %s", re.Error())
+	}
+	if err != nil {
+		return err
+	}
+	rd.Header = header
+	rd.col = map[string]int{}
+	for i, h := range header {
+		if k := normalizeHeader(h); k != "" {
+			if _, dup := rd.col[k]; !dup {
+				rd.col[k] = i
+			}
+		}
+	}
+	rd.Shape, err = shapeOf(rd.col, header)
+	return err
+}
+
+// Close releases what the input holds open (an Excel workbook).
+func (rd *Reader) Close() {
+	if rd.closeT != nil {
+		rd.closeT()
+	}
+}
+
+// Next returns up to n rows (incidents, deletions and rejections together;
+// ChunkRows when n is 0), in the order of the input except for rows that
+// waited for the date order, or io.EOF after the last. An error other than
+// io.EOF is the input's, and ends it: an unclosed quote, a line over
+// MaxLine, dates that disagree or stay ambiguous.
+func (rd *Reader) Next(n int) (*Batch, error) {
+	if n <= 0 {
+		n = ChunkRows
+	}
+	if rd.whole != nil {
+		return rd.nextWhole(n)
+	}
+	if rd.eof {
+		return nil, io.EOF
+	}
+	b := &Batch{Shape: rd.Shape, Container: rd.Container, Header: rd.Header}
+	for rows := 0; rows < n; rows++ {
+		line, rec, err := rd.t.next()
+		if errors.Is(err, io.EOF) {
+			rd.eof = true
+			break
+		}
+		rd.rows++
+		var re rowError
+		if errors.As(err, &re) {
+			b.Rejected = append(b.Rejected, incident.RejectErr(line, "", re.err))
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := rd.row(b, line, rec); err != nil {
+			return nil, err
+		}
+	}
+	if rd.eof {
+		if err := rd.release(b, true); err != nil {
+			return nil, err
+		}
+	}
+	if len(b.Incidents)+len(b.Deletions)+len(b.Rejected) == 0 && rd.eof {
+		return nil, io.EOF
+	}
+	sort.SliceStable(b.Rejected, func(i, j int) bool { return b.Rejected[i].Record < b.Rejected[j].Record })
+	return b, nil
+}
+
+// row reads one record into b, or holds it while its date waits.
+func (rd *Reader) row(b *Batch, line int, rec []string) error {
+	r := row{col: rd.col, rec: rec}
+	if rd.Shape == ShapeDeletions {
+		del, err := deletionRow(r, line)
+		if err != nil {
+			b.Rejected = append(b.Rejected, incident.RejectErr(line, del.ID, err))
+			return nil
+		}
+		b.Deletions = append(b.Deletions, del)
+		return nil
+	}
+	in := &incident.Incident{Line: line}
+	pending := len(rd.d.pending)
+	var err error
+	if rd.Shape == ShapeUCDP {
+		err = ucdpRow(in, rd.Header, r, rd.d, rd.xlsx)
+	} else {
+		err = acledRow(in, rd.Header, r, rd.d, rd.xlsx)
+	}
+	waits := len(rd.d.pending) > pending
+	switch {
+	case err != nil:
+		// (Were its date waiting too, the date is checked when the order
+		// is known, and a second reason given.)
+		b.Rejected = append(b.Rejected, incident.RejectErr(line, in.ID, err))
+	case waits:
+		rd.held = append(rd.held, in)
+		if len(rd.held) > maxHeld {
+			p := rd.d.pending[0]
+			return incident.Errorf(incident.EINVALID, "dates like %q (line %d) could be day first or month first, and none of the first %d rows has a day above 12 to tell; say which with --date-order dmy or --date-order mdy (API: ?date_order=dmy or mdy)", p.raw, p.line, maxHeld)
+		}
+	default:
+		b.Incidents = append(b.Incidents, in)
+	}
+	return rd.release(b, false)
+}
+
+// release puts the rows that waited for the date order into b once the
+// file has said it (at its end, it must have).
+func (rd *Reader) release(b *Batch, end bool) error {
+	settled, rej, err := rd.d.settle(end)
+	if err != nil || !settled || len(rd.held) == 0 && len(rej) == 0 {
+		return err
+	}
+	b.Rejected = append(b.Rejected, rej...)
+	bad := map[int]bool{}
+	for _, r := range rej {
+		bad[r.Record] = true
+	}
+	for _, in := range rd.held {
+		if !bad[in.Line] {
+			b.Incidents = append(b.Incidents, in)
+		}
+	}
+	rd.held = nil
+	return nil
+}
+
+func (rd *Reader) nextWhole(n int) (*Batch, error) {
+	w := rd.whole
+	if len(w.Incidents)+len(w.Rejected) == 0 {
+		return nil, io.EOF
+	}
+	b := &Batch{Shape: rd.Shape, Container: rd.Container}
+	// GeoJSON records are numbered 1, 2...: a chunk is the next n of them.
+	last := 0
+	if len(w.Incidents) > 0 {
+		last = w.Incidents[min(n, len(w.Incidents))-1].Line
+	}
+	k := sort.Search(len(w.Incidents), func(i int) bool { return w.Incidents[i].Line > last })
+	b.Incidents, w.Incidents = w.Incidents[:k:k], w.Incidents[k:]
+	k = sort.Search(len(w.Rejected), func(i int) bool { return w.Rejected[i].Record > last })
+	if len(w.Incidents) == 0 {
+		k = len(w.Rejected)
+	}
+	b.Rejected, w.Rejected = w.Rejected[:k:k], w.Rejected[k:]
+	return b, nil
+}
+
+// Read reads a whole input into one Batch: Open, then Next to the end. An
+// error means nothing should be imported (no known columns, binary, an
+// unclosed quote, a line over MaxLine, ambiguous dates); a row that cannot
+// be read is a rejection in the batch, and the others are read.
+func Read(r io.Reader, opts Options) (*Batch, error) {
+	rd, err := Open(r, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	all := &Batch{Shape: rd.Shape, Container: rd.Container, Header: rd.Header}
+	for {
+		b, err := rd.Next(0)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		all.Incidents = append(all.Incidents, b.Incidents...)
+		all.Deletions = append(all.Deletions, b.Deletions...)
+		all.Rejected = append(all.Rejected, b.Rejected...)
+	}
+	sort.SliceStable(all.Rejected, func(i, j int) bool { return all.Rejected[i].Record < all.Rejected[j].Record })
+	return all, nil
+}
+
+// Chunks is the input for incident.Service.ImportStream: Next's chunks of
+// ChunkRows, then nil.
+func (rd *Reader) Chunks() func() (*incident.ImportChunk, error) {
+	return func() (*incident.ImportChunk, error) {
+		b, err := rd.Next(0)
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &incident.ImportChunk{Incidents: b.Incidents, Deletions: b.Deletions, Rejected: b.Rejected}, nil
+	}
+}
