@@ -116,6 +116,28 @@ func TestZoneContainsHolesAndParts(t *testing.T) {
 	}
 }
 
+// A point on a zone's edge is in it, whichever edge: a vertex, a
+// horizontal, vertical or slanted edge, a hole's edge, the antimeridian
+// edge of a zone drawn to ±180 (the ray cast alone kept the left and
+// bottom edges and dropped the right and top ones).
+func TestZoneEdgeIsInside(t *testing.T) {
+	z := NewDrawnZone("z", "edges", orb.MultiPolygon{
+		{{{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}}, {{4, 4}, {6, 4}, {6, 6}, {4, 6}, {4, 4}}},
+		{{{20, 0}, {22, 0}, {22, 2}, {20, 0}}},
+		{{{170, -20}, {180, -20}, {180, 0}, {170, 0}, {170, -20}}},
+	})
+	for _, p := range []orb.Point{{0, 5}, {10, 5}, {5, 0}, {5, 10}, {10, 10}, {0, 0}, {6, 5}, {4, 5}, {5, 6}, {21, 1}, {22, 2}, {22, 1}, {180, 0}, {180, -10}, {175, 0}} {
+		if !z.ContainsPoint(p) {
+			t.Errorf("%v on an edge: outside, want inside", p)
+		}
+	}
+	for _, p := range []orb.Point{{10.000001, 5}, {5, 10.000001}, {21, 1.000001}, {-180, -10}, {5, 5}} {
+		if z.ContainsPoint(p) {
+			t.Errorf("%v off the edges: inside, want outside", p)
+		}
+	}
+}
+
 // The strip index answers as the plain ray cast over every edge does, on a
 // polygon of many edges (a 2,000-gon with a wavy edge).
 func TestPolygonIndexAgreesWithEveryEdge(t *testing.T) {
@@ -131,6 +153,9 @@ func TestPolygonIndexAgreesWithEveryEdge(t *testing.T) {
 		in := false
 		for i := 1; i < len(ring); i++ {
 			a, b := ring[i-1], ring[i]
+			if (edge{a, b}).has(p) {
+				return true
+			}
 			if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < a[0]+(p[1]-a[1])*(b[0]-a[0])/(b[1]-a[1]) {
 				in = !in
 			}

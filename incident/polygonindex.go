@@ -8,6 +8,9 @@ import (
 
 // polygonIndex answers point-in-polygon for a MultiPolygon by ray casting
 // (even-odd over a polygon's rings: inside the outer ring and in no hole),
+// a point on an edge (a hole's too) inside, as a box's edge and a radius
+// are (PostGIS's ST_Covers, not ST_Contains: the ray cast alone kept a
+// point on a square's left edge and dropped one on its right),
 // with each polygon's edges filed in horizontal strips so that a point is
 // tested against the edges of its strip only. A 100,000-position zone
 // tested edge by edge takes 100,000 tests a point (minutes for a million
@@ -41,9 +44,8 @@ func newPolygonIndex(mp orb.MultiPolygon) *polygonIndex {
 		var es []edge
 		for _, r := range p {
 			for i := 1; i < len(r); i++ {
-				if r[i-1][1] != r[i][1] { // horizontal edges never cross a ray
-					es = append(es, edge{r[i-1], r[i]})
-				}
+				// Horizontal edges never cross a ray, but a point may lie on one.
+				es = append(es, edge{r[i-1], r[i]})
 			}
 		}
 		if len(p) == 0 {
@@ -90,6 +92,9 @@ func (x *polygonIndex) contains(p orb.Point) bool {
 		}
 		in := false
 		for _, e := range s.strips[s.strip(p[1], len(s.strips))] {
+			if e.has(p) {
+				return true
+			}
 			if (e.a[1] > p[1]) != (e.b[1] > p[1]) &&
 				p[0] < e.a[0]+(p[1]-e.a[1])*(e.b[0]-e.a[0])/(e.b[1]-e.a[1]) {
 				in = !in
@@ -100,4 +105,13 @@ func (x *polygonIndex) contains(p orb.Point) bool {
 		}
 	}
 	return false
+}
+
+// has says p lies on the edge: collinear with its ends (exactly, in
+// float64: a vertex, a point of a horizontal or vertical edge, one of a
+// slanted edge whose coordinates are exact) and between them.
+func (e edge) has(p orb.Point) bool {
+	return (e.b[0]-e.a[0])*(p[1]-e.a[1]) == (e.b[1]-e.a[1])*(p[0]-e.a[0]) &&
+		math.Min(e.a[0], e.b[0]) <= p[0] && p[0] <= math.Max(e.a[0], e.b[0]) &&
+		math.Min(e.a[1], e.b[1]) <= p[1] && p[1] <= math.Max(e.a[1], e.b[1])
 }
