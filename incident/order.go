@@ -36,7 +36,8 @@ func (c *Cursor) Passes(in *Incident) bool {
 }
 
 // ResultDistanceKM is the distance_km a result of f carries: to f.Near
-// (great circle, DistanceKM) when the filter has a circle, else to the
+// (great circle, DistanceKM) when the filter has a circle, else to f.Site
+// (Site.DistanceKM; 0 inside a camp's polygon) for near_site=, else to the
 // border f names (Incident.BorderKM: key, country or any), else none.
 // With a border filter the incident is within 300 km of it (Match), so the
 // distance is known.
@@ -44,6 +45,9 @@ func (f Filter) ResultDistanceKM(in *Incident) *float64 {
 	switch f.Distance() {
 	case "near":
 		d := DistanceKM(*f.Near, [2]float64{in.Lon, in.Lat})
+		return &d
+	case "site":
+		d := f.Site.DistanceKM([2]float64{in.Lon, in.Lat})
 		return &d
 	case "border":
 		if d, ok := in.BorderKM(f.Border); ok {

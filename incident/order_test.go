@@ -49,6 +49,7 @@ func ExampleFilter_ResultDistanceKM() {
 		{Near: &niamey, RadiusKM: 25, Border: "MLI", BorderKM: 200},
 		{Border: "MLI", BorderKM: 200},
 		{Border: "any", BorderKM: 100},
+		{Site: NewSite("base", "Base Niamey", niamey), RadiusKM: 25, Border: "MLI", BorderKM: 200},
 		{},
 	} {
 		if d := f.ResultDistanceKM(in); d != nil {
@@ -62,5 +63,6 @@ func ExampleFilter_ResultDistanceKM() {
 	// 9.9
 	// 180.0
 	// 70.5
+	// 9.9
 	// none
 }
