@@ -29,6 +29,7 @@ type Store struct {
 	revisions map[string][]incident.Revision
 	seq       int64
 	tokens    []*incident.Token
+	areas     []area // drawn zones and sites, in the order written
 }
 
 // record is a stored incident as it was last written, and when it was

@@ -18,6 +18,10 @@ import (
 // draw their values from it, so that most filters select something.
 type Data struct {
 	Geo *geo.Geography
+	// Areas resolve zone= and near_site=: the geography's zones, and the
+	// drawn zones and sites of the run (as the store under test reads them
+	// back, when it keeps them).
+	Areas *geo.Areas
 	// Incidents are every incident generated, in no order; Deleted marks
 	// those the run deletes after storing them.
 	Incidents []*incident.Incident
@@ -76,10 +80,13 @@ func randomTime(r *rand.Rand) time.Time {
 }
 
 // randomPoint is anywhere: near a land border of the world (most), in the
-// open sea, at a few towns where incidents cluster, or at the edges of the
-// coordinate ranges.
+// open sea, at a few towns where incidents cluster, on and about the edges
+// of the drawn zones and near the sites, or at the edges of the coordinate
+// ranges.
 func randomPoint(r *rand.Rand, g *geo.Geography) orb.Point {
-	switch k := r.Intn(20); {
+	switch k := r.Intn(22); {
+	case k >= 20:
+		return areaPoint(r)
 	case k < 12:
 		b := g.Borders[r.Intn(len(g.Borders))]
 		line := b.Geometry[r.Intn(len(b.Geometry))]
@@ -105,7 +112,7 @@ func NewData(r *rand.Rand, n int) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Data{Geo: g}
+	d := &Data{Geo: g, Areas: newAreas(g)}
 	seen := map[string]bool{}
 	for i := 0; len(d.Incidents) < n; i++ {
 		in := randomIncident(r, g, randomID(r, i))

@@ -136,6 +136,8 @@ var FilterFields = []FilterField{
 	{"min_fatalities", func(r *rand.Rand, d *Data, f *incident.Filter) {
 		f.MinFatalities = []int{1, d.Pick(r).Fatalities, 10}[r.Intn(3)]
 	}},
+	{"zone", zoneField},
+	{"near_site", nearSiteField},
 	{"updated_since", func(r *rand.Rand, d *Data, f *incident.Filter) {
 		t := d.Pick(r).UpdatedAt
 		if r.Intn(2) == 0 {
@@ -207,6 +209,13 @@ func describe(f incident.Filter) string {
 	}
 	if f.Near != nil {
 		add("near", fmt.Sprintf("%v,%v", f.Near[0], f.Near[1]))
+		add("radius_km", f.RadiusKM)
+	}
+	for _, z := range f.Zones {
+		add("zone", z.ID)
+	}
+	if f.Site != nil {
+		add("near_site", f.Site.ID)
 		add("radius_km", f.RadiusKM)
 	}
 	if f.Border != "" {

@@ -97,6 +97,7 @@ func newPair(t *testing.T, open Open, r *rand.Rand, n int) *pair {
 	t.Helper()
 	d := mustData(t, r, n)
 	p := &pair{t: t, store: open(t), ref: memstore.New(), data: d}
+	p.storeAreas()
 	ctx := context.Background()
 	split := n * 3 / 4
 	var bulk []*incident.Incident
