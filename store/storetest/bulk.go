@@ -54,7 +54,7 @@ func BulkLoad(t *testing.T, open Open) {
 	p.sameReads(ids)
 	for i := range 3 {
 		f, _ := randomFilter(r, p.data, len(FilterFields)+i)
-		p.checkFilter(r, f, i)
+		p.checkFilter(r, f, i, false)
 	}
 }
 
