@@ -129,22 +129,86 @@ func (s *Site) DistanceKM(p orb.Point) float64 {
 
 // Bound is a lon/lat box holding every point within km of the site, false
 // when it reaches a pole or the antimeridian (no box then: test every
-// point).
+// point). A line's segments are great-circle arcs, which bow poleward of
+// their ends (to 67.8°N, 870 km, between 0° and 90°E at 60°N) and may cross the
+// antimeridian between ends on either side of it: the box of the ends
+// alone missed the incidents near the middle of such a road or cable.
 func (s *Site) Bound(km float64) (orb.Bound, bool) {
-	b := s.Geometry.Bound()
-	out, ok := orb.Bound{}, false
-	for _, c := range []orb.Point{b.Min, b.Max, {b.Min[0], b.Max[1]}, {b.Max[0], b.Min[1]}} {
+	b, ok := arcsBound(s.Geometry)
+	if !ok {
+		return orb.Bound{}, false
+	}
+	out := orb.Bound{}
+	for i, c := range []orb.Point{b.Min, b.Max, {b.Min[0], b.Max[1]}, {b.Max[0], b.Min[1]}} {
 		cb, cok := circleBound(c, km)
 		if !cok {
 			return orb.Bound{}, false
 		}
-		if !ok {
-			out, ok = cb, true
+		if i == 0 {
+			out = cb
 		} else {
 			out = out.Union(cb)
 		}
 	}
 	return out, true
+}
+
+// arcsBound is a lon/lat box holding a site's geometry, its lines' and
+// rings' segments taken as the great-circle arcs DistanceKM measures to;
+// false for a segment across the antimeridian or through a pole (180° or
+// more of longitude between its ends).
+func arcsBound(g orb.Geometry) (orb.Bound, bool) {
+	var lines []orb.LineString
+	switch g := g.(type) {
+	case orb.Point:
+		return g.Bound(), true
+	case orb.LineString:
+		lines = []orb.LineString{g}
+	case orb.Polygon:
+		for _, r := range g {
+			lines = append(lines, orb.LineString(r))
+		}
+	default:
+		return orb.Bound{}, false
+	}
+	b := g.Bound()
+	for _, l := range lines {
+		for i := 1; i < len(l); i++ {
+			if math.Abs(l[i][0]-l[i-1][0]) >= 180 {
+				return orb.Bound{}, false
+			}
+			lo, hi := arcLatRange(unit(l[i-1]), unit(l[i]))
+			b.Min[1], b.Max[1] = math.Min(b.Min[1], lo), math.Max(b.Max[1], hi)
+		}
+	}
+	return b, true
+}
+
+// arcLatRange is the lowest and highest latitude (degrees) on the arc a–b:
+// its ends', or the great circle's northernmost (southernmost) point when
+// the arc passes it.
+func arcLatRange(a, b vec) (lo, hi float64) {
+	lat := func(v vec) float64 { return math.Asin(math.Max(-1, math.Min(1, v[2]/v.norm()))) * 180 / math.Pi }
+	lo, hi = math.Min(lat(a), lat(b)), math.Max(lat(a), lat(b))
+	n := a.cross(b)
+	nn := n.norm()
+	if nn < 1e-15 {
+		return lo, hi
+	}
+	// The northernmost point of the great circle is the pole's direction
+	// less its part along the circle's normal.
+	top := vec{-n[2] * n[0] / (nn * nn), -n[2] * n[1] / (nn * nn), 1 - n[2]*n[2]/(nn*nn)}
+	if top.norm() < 1e-15 {
+		return lo, hi // the equator
+	}
+	onArc := func(v vec) bool { return n.cross(a).dot(v) >= 0 && b.cross(n).dot(v) >= 0 }
+	if onArc(top) {
+		hi = math.Max(hi, lat(top))
+	}
+	if bottom := (vec{-top[0], -top[1], -top[2]}); onArc(bottom) {
+		lo = math.Min(lo, lat(bottom))
+	}
+	return lo, hi
 }
 
 // Intersect is the box two boxes share; Min greater than Max in a

@@ -138,6 +138,41 @@ func TestZoneEdgeIsInside(t *testing.T) {
 	}
 }
 
+// A site's box holds every point within the distance of it, for a road
+// whose arc bows north of its ends (60°N, 0° to 90°E: the arc reaches
+// 67.8°N) and a cable across the antimeridian (its box is none: every
+// point is tested), as a grid of points around each finds.
+func TestSiteBoundHoldsTheArcs(t *testing.T) {
+	for _, c := range []struct {
+		site     *Site
+		km       float64
+		lon, lat [2]float64
+	}{
+		{NewSite("road", "Long road", orb.LineString{{0, 60}, {90, 60}}), 50, [2]float64{-2, 92}, [2]float64{58, 76}},
+		{NewSite("cable", "Cable", orb.LineString{{179, -17}, {-179, -16.5}}), 60, [2]float64{-180, 180}, [2]float64{-18.5, -15}},
+		{NewSite("camp", "Camp", orb.Polygon{{{13, 13.25}, {13.375, 13.25}, {13.375, 13.5}, {13, 13.5}, {13, 13.25}}}), 20, [2]float64{12, 14.5}, [2]float64{12, 14.5}},
+	} {
+		b, ok := c.site.Bound(c.km)
+		if !ok {
+			if c.site.ID != "cable" {
+				t.Errorf("%s: no box", c.site.ID)
+			}
+			continue
+		}
+		n := 0
+		for lon := c.lon[0]; lon <= c.lon[1]; lon += 0.25 {
+			for lat := c.lat[0]; lat <= c.lat[1]; lat += 0.05 {
+				p := orb.Point{lon, lat}
+				if c.site.DistanceKM(p) <= c.km && !b.Contains(p) {
+					if n++; n <= 3 {
+						t.Errorf("%s: %v is %.1f km away, outside its box %v", c.site.ID, p, c.site.DistanceKM(p), b)
+					}
+				}
+			}
+		}
+	}
+}
+
 // The strip index answers as the plain ray cast over every edge does, on a
 // polygon of many edges (a 2,000-gon with a wavy edge).
 func TestPolygonIndexAgreesWithEveryEdge(t *testing.T) {
