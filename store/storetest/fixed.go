@@ -12,7 +12,10 @@ import (
 // together and with the rest (those a store may count from rollups or read
 // through another index), borders by key, by country and the nearest, one
 // side of a border, regions of two countries, admin names as spelled, a
-// sync listing, text with no word in it, and words the texts hide.
+// sync listing, text with no word in it, and words the texts hide; each
+// drawn zone, a border zone and a tri-border area, each site, the cable
+// across the antimeridian far enough to reach the incidents at 179.99°E
+// (a box of its ends missed them).
 func fixedFilters(d *Data) []incident.Filter {
 	otherRegion := "BF-SAH"
 	for _, in := range d.Incidents {
@@ -26,7 +29,7 @@ func fixedFilters(d *Data) []incident.Filter {
 	tiny := orb.Bound{Min: orb.Point{2, 13}, Max: orb.Point{2.05, 13.05}}
 	wide := orb.Bound{Min: orb.Point{0, 11}, Max: orb.Point{5, 17}}
 	niamey := orb.Point{2.1098, 13.51366}
-	return []incident.Filter{
+	fs := []incident.Filter{
 		{BBox: &bb},
 		{BBox: &tiny},
 		{Near: &niamey, RadiusKM: 80},
@@ -77,4 +80,20 @@ func fixedFilters(d *Data) []incident.Filter {
 		{Q: "ambush"},
 		{Q: "ꮳꮃ vill"},
 	}
+	for _, z := range append(d.Areas.DrawnZones(), zoneNamed(d, "Mali–Niger border zone"), zoneNamed(d, "Liptako-Gourma tri-border area")) {
+		fs = append(fs, incident.Filter{Zones: []*incident.Zone{z}})
+	}
+	for _, s := range d.Areas.Sites() {
+		fs = append(fs, incident.Filter{Site: s, RadiusKM: 60}, incident.Filter{Site: s, RadiusKM: 0})
+	}
+	return fs
+}
+
+// zoneNamed is a zone of the geography the fixed filters name.
+func zoneNamed(d *Data, name string) *incident.Zone {
+	z, ok := d.Areas.ZoneNamed(name)
+	if !ok {
+		panic("storetest: no zone " + name)
+	}
+	return z
 }
