@@ -24,8 +24,10 @@
 // radius, its spheroid another shape). Times are generated to the
 // microsecond, what PostgreSQL keeps.
 //
-// Stores that also implement incident.TokenStore, incident.History or
-// incident.Aggregator are tested on those too. The randomness is seeded:
+// Stores that also implement incident.TokenStore, incident.History,
+// incident.Aggregator or incident.AreaStore are tested on those too (a
+// store that keeps zones and sites is given the suite's before any query,
+// and its filters resolve against what it reads back: areas.go). The randomness is seeded:
 // a failure prints the seed, and -storetest.seed=N (or the environment
 // variable STORETEST_SEED) runs that case again.
 package storetest
@@ -56,6 +58,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Writes", func(t *testing.T) { Writes(t, open) })
 	t.Run("History", func(t *testing.T) { History(t, open) })
 	t.Run("Tokens", func(t *testing.T) { Tokens(t, open) })
+	t.Run("AreaStore", func(t *testing.T) { AreaStore(t, open) })
 	t.Run("BulkLoad", func(t *testing.T) { BulkLoad(t, open) })
 	t.Run("ApplyBatches", func(t *testing.T) { ApplyBatches(t, open) })
 	t.Run("PagesUnderWrites", func(t *testing.T) { PagesUnderWrites(t, open) })
