@@ -23,6 +23,7 @@ func BulkLoad(t *testing.T, open Open) {
 	ctx := context.Background()
 	d := mustData(t, r, 300)
 	p := &pair{t: t, store: open(t), ref: memstore.New(), data: d}
+	p.storeAreas()
 	first := copyIncident(d.Incidents[0])
 	p.both(func(s incident.Store) error { return s.Create(ctx, copyIncident(first)) })
 	load := make([]*incident.Incident, 0, bulkSize)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/memstore"
 )
 
 // PagesUnderWrites checks that pages are stable while others write: a
@@ -24,6 +25,7 @@ func PagesUnderWrites(t *testing.T, open Open) {
 	ctx := context.Background()
 	d := mustData(t, r, 500)
 	store := open(t)
+	(&pair{t: t, store: store, ref: memstore.New(), data: d}).storeAreas() // the filters' zones and sites
 	var stable, volatile []*incident.Incident
 	for i, in := range d.Incidents {
 		in.Deleted = false
