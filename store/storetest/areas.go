@@ -234,29 +234,48 @@ func (p *pair) sameAreas(as incident.AreaStore) {
 		p.t.Fatalf("Zones: %v", err)
 	}
 	wz, _ := p.ref.Zones(ctx)
-	if len(gz) != len(wz) {
-		p.errorf("Zones: %d zones, want %d", len(gz), len(wz))
-		return
-	}
-	for i, w := range wz {
-		g := gz[i]
-		if g.ID != w.ID || g.Name != w.Name || g.Owner != w.Owner || !g.CreatedAt.Equal(w.CreatedAt) || !g.UpdatedAt.Equal(w.UpdatedAt) || !orb.Equal(g.Geometry, w.Geometry) {
-			p.errorf("Zones: zone %d is %s %q by %s (%v, %v) %v, want %s %q by %s (%v, %v) %v", i, g.ID, g.Name, g.Owner, g.CreatedAt, g.UpdatedAt, g.Geometry, w.ID, w.Name, w.Owner, w.CreatedAt, w.UpdatedAt, w.Geometry)
-		}
-	}
 	gs, err := as.Sites(ctx)
 	if err != nil {
 		p.t.Fatalf("Sites: %v", err)
 	}
 	ws, _ := p.ref.Sites(ctx)
-	if len(gs) != len(ws) {
-		p.errorf("Sites: %d sites, want %d", len(gs), len(ws))
+	p.sameAreaRows("Zones", zoneRows(gz), zoneRows(wz))
+	p.sameAreaRows("Sites", siteRows(gs), siteRows(ws))
+}
+
+// areaRow is what a store keeps of a zone or site.
+type areaRow struct {
+	ID, Name, Owner      string
+	CreatedAt, UpdatedAt time.Time
+	Geometry             orb.Geometry
+}
+
+func zoneRows(zs []*incident.Zone) []areaRow {
+	out := make([]areaRow, len(zs))
+	for i, z := range zs {
+		out[i] = areaRow{z.ID, z.Name, z.Owner, z.CreatedAt, z.UpdatedAt, z.Geometry}
+	}
+	return out
+}
+
+func siteRows(ss []*incident.Site) []areaRow {
+	out := make([]areaRow, len(ss))
+	for i, s := range ss {
+		out[i] = areaRow{s.ID, s.Name, s.Owner, s.CreatedAt, s.UpdatedAt, s.Geometry}
+	}
+	return out
+}
+
+func (p *pair) sameAreaRows(what string, got, want []areaRow) {
+	p.t.Helper()
+	if len(got) != len(want) {
+		p.errorf("%s: %d, want %d", what, len(got), len(want))
 		return
 	}
-	for i, w := range ws {
-		g := gs[i]
+	for i, w := range want {
+		g := got[i]
 		if g.ID != w.ID || g.Name != w.Name || g.Owner != w.Owner || !g.CreatedAt.Equal(w.CreatedAt) || !g.UpdatedAt.Equal(w.UpdatedAt) || !reflect.DeepEqual(g.Geometry, w.Geometry) {
-			p.errorf("Sites: site %d is %s %q by %s (%v, %v) %v, want %s %q by %s (%v, %v) %v", i, g.ID, g.Name, g.Owner, g.CreatedAt, g.UpdatedAt, g.Geometry, w.ID, w.Name, w.Owner, w.CreatedAt, w.UpdatedAt, w.Geometry)
+			p.errorf("%s: %d is %+v, want %+v", what, i, g, w)
 		}
 	}
 }

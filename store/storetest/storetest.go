@@ -1,8 +1,9 @@
 // Package storetest is the conformance suite every incident.Store passes:
 // the SQLite store, the PostGIS store and the in-memory reference
 // (store/memstore) alike. It stores random incidents (places all over the
-// world, near borders and at sea, dates that many share, texts with
-// diacritics in several scripts, deleted ones) in the store under test and
+// world, near borders and at sea, on and about the edges of drawn zones and
+// near sites, dates that many share, texts with diacritics in several
+// scripts, deleted ones) in the store under test and
 // in a memstore, and asks both the same random questions: the same ids
 // must come back in the same order, with the same numberMatched, pages,
 // distances, stats, history and tokens. The memstore answers with
