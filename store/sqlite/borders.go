@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/internal/stored"
 )
 
 // Border distances live in incident_borders (migration 0015): per
@@ -17,31 +18,6 @@ import (
 // row (the nearest border). A border filter is the key range
 // key = ? AND km <= ?, and its count adds the counts table's whole
 // kilometres ('b:' || key) and reads only the last one.
-
-// borderRow is one row of incident_borders.
-type borderRow struct {
-	key string
-	km  float64
-}
-
-// borderRows are the incident's rows, as Incident.BorderKM reads them.
-func borderRows(in *incident.Incident) []borderRow {
-	rows := make([]borderRow, 0, 2*len(in.Borders)+1)
-	var countries []borderRow
-	for _, b := range in.Borders { // nearest first: a country's first is its nearest
-		rows = append(rows, borderRow{b.Border, b.DistanceKM})
-		for _, c := range b.Countries {
-			if !slices.ContainsFunc(countries, func(r borderRow) bool { return r.key == c }) {
-				countries = append(countries, borderRow{c, b.DistanceKM})
-			}
-		}
-	}
-	rows = append(rows, countries...)
-	if n, ok := in.NearestBorder(); ok {
-		rows = append(rows, borderRow{"any", n.DistanceKM})
-	}
-	return rows
-}
 
 // insertBorders stores the border rows of incidents (by row id), a few
 // hundred rows to a statement.
@@ -71,14 +47,14 @@ func insertBordersInto(ctx context.Context, tx execer, table string, seqs []int6
 		if tally != nil && in.Country != nil {
 			tally[countKey{"c:" + *in.Country, 0}]++
 		}
-		for _, r := range borderRows(in) {
+		for _, r := range stored.BorderRows(in) {
 			if tally != nil {
-				tally[countKey{"b:" + r.key, int64(r.km)}]++
+				tally[countKey{"b:" + r.Key, int64(r.KM)}]++
 				if in.Country != nil {
-					tally[countKey{"b:" + r.key + "@" + *in.Country, int64(r.km)}]++
+					tally[countKey{"b:" + r.Key + "@" + *in.Country, int64(r.KM)}]++
 				}
 			}
-			args = append(args, r.key, r.km, seqs[i], live, country)
+			args = append(args, r.Key, r.KM, seqs[i], live, country)
 			if len(args) == cap(args) {
 				if err := flush(); err != nil {
 					return fmt.Errorf("sqlite: insert borders: %w", err)

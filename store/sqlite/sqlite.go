@@ -30,6 +30,7 @@ import (
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/incidentmap/incidentmap/internal/parallel"
+	"github.com/incidentmap/incidentmap/store/internal/stored"
 	"github.com/paulmach/orb"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -611,61 +612,11 @@ func notFound(id string) error {
 }
 
 func decode(doc []byte) (*incident.Incident, error) {
-	var in incident.Incident
-	if err := json.Unmarshal(doc, &in); err != nil {
-		return nil, fmt.Errorf("sqlite: stored incident does not decode: %w", err)
+	in, err := stored.Decode(doc)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	// Derived fields are not read back by UnmarshalJSON (input never sets
-	// them); restore them from the stored document.
-	var f struct {
-		Properties struct {
-			Country    *string             `json:"country"`
-			RegionCode *string             `json:"region_code"`
-			RegionName *string             `json:"region_name"`
-			Borders    map[string]float64  `json:"borders"`
-			Nearest    *string             `json:"nearest_border"`
-			NearestKM  *float64            `json:"nearest_border_km"`
-			SnapKM     *float64            `json:"boundary_snap_km"`
-			Near       *incident.NearPlace `json:"near"`
-			Mismatch   bool                `json:"country_mismatch"`
-			Zones      []string            `json:"zones"`
-			Geocoded   string              `json:"geocoded"`
-			AdminMism  bool                `json:"admin1_mismatch"`
-		} `json:"properties"`
-	}
-	json.Unmarshal(doc, &f)
-	p := f.Properties
-	in.Country, in.Zones, in.Geocoded, in.Admin1Mismatch = p.Country, p.Zones, p.Geocoded, p.AdminMism
-	if in.Zones == nil {
-		in.Zones = []string{}
-	}
-	if p.RegionCode != nil {
-		in.Region = &incident.Region{Code: *p.RegionCode}
-		if p.RegionName != nil {
-			in.Region.Name = *p.RegionName
-		}
-	}
-	in.SnapKM, in.Mismatch, in.Near = p.SnapKM, p.Mismatch, p.Near
-	for k, d := range p.Borders {
-		in.Borders = append(in.Borders, storedBorder(k, d))
-	}
-	incident.SortBorders(in.Borders)
-	if p.Nearest != nil && p.NearestKM != nil {
-		n := storedBorder(*p.Nearest, *p.NearestKM)
-		in.Nearest = &n
-	}
-	return &in, nil
-}
-
-// storedBorder reads a border distance of a stored document. Documents
-// stored before borders were worldwide name Niger's border with a
-// neighbour by the neighbour's code alone ("MLI").
-func storedBorder(key string, km float64) incident.BorderDistance {
-	if len(key) == 3 {
-		key = geo.BorderKey(geo.Niger, key)
-	}
-	a, b, _ := geo.ParseBorder(key)
-	return incident.BorderDistance{Border: a + "-" + b, Countries: [2]string{a, b}, DistanceKM: km}
+	return in, nil
 }
 
 // Existing implements incident.Store, a few hundred ids to a query.
