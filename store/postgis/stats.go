@@ -1,0 +1,162 @@
+package postgis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/golang/geo/s2"
+	"github.com/incidentmap/incidentmap/incident"
+)
+
+// bandSQL is the border band (incident.BorderBands) of an incident's
+// distance to its nearest border; the last band takes the rest, those
+// with none within 300 km too.
+func bandSQL() string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	bands := incident.BorderBands
+	for _, band := range bands[:len(bands)-1] {
+		fmt.Fprintf(&b, " WHEN i.d_any < %g THEN '%s'", band.Max, band.Key)
+	}
+	fmt.Fprintf(&b, " ELSE '%s' END", bands[len(bands)-1].Key)
+	return b.String()
+}
+
+// Stats implements incident.Store: one grouped scan of what f selects
+// yields every dimension; Go adds them up. An incident counts for the
+// country of its region ("" with no region), as the SQLite store counts
+// it.
+func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, error) {
+	var q query
+	filter(&q, f)
+	sql := "SELECT coalesce(i.region_code, ''), CASE WHEN i.region_code IS NULL THEN '' ELSE coalesce(i.country, '') END, substr(i.event_date, 1, 7), i.event_type, " + bandSQL() +
+		", count(*), coalesce(sum(i.fatalities), 0) FROM incidents i" + q.where() + " GROUP BY 1, 2, 3, 4, 5"
+	rows, err := db.pool.Query(ctx, sql, q.args...)
+	if err != nil {
+		return nil, db.fail("stats", err)
+	}
+	defer rows.Close()
+	dims := [5]map[string]*incident.Bucket{{}, {}, {}, {}, {}}
+	st := &incident.Stats{Total: incident.Bucket{Key: "total"}}
+	for rows.Next() {
+		var keys [5]string
+		var n, fat int
+		if err := rows.Scan(&keys[0], &keys[1], &keys[2], &keys[3], &keys[4], &n, &fat); err != nil {
+			return nil, db.fail("stats", err)
+		}
+		st.Total.Incidents += n
+		st.Total.Fatalities += fat
+		for i, k := range keys {
+			b := dims[i][k]
+			if b == nil {
+				b = &incident.Bucket{Key: k}
+				dims[i][k] = b
+			}
+			b.Incidents += n
+			b.Fatalities += fat
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.fail("stats", err)
+	}
+	sorted := func(m map[string]*incident.Bucket) []incident.Bucket {
+		out := make([]incident.Bucket, 0, len(m))
+		for _, b := range m {
+			out = append(out, *b)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+		return out
+	}
+	st.ByRegion, st.ByCountry, st.ByMonth, st.ByType, st.ByBorderKM = sorted(dims[0]), sorted(dims[1]), sorted(dims[2]), sorted(dims[3]), sorted(dims[4])
+	// Bands in distance order, not text order.
+	sort.SliceStable(st.ByBorderKM, func(i, j int) bool { return bandIndex(st.ByBorderKM[i].Key) < bandIndex(st.ByBorderKM[j].Key) })
+	return st, nil
+}
+
+func bandIndex(k string) int {
+	for i, b := range incident.BorderBands {
+		if b.Key == k {
+			return i
+		}
+	}
+	return len(incident.BorderBands)
+}
+
+// Aggregate implements incident.Aggregator. A cell key (geo.CellKey) is a
+// leaf cell id shifted right by one: 3 face bits, then 2 bits per level, so
+// the level-L cell holding a key is its top 3+2L bits (key >> (60-2L)).
+// Positions are the means of the cells' incidents.
+func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]incident.CellCount, error) {
+	if level < 0 || level > incident.MaxAggregateLevel {
+		return nil, incident.FieldErrorf("level", "%d: want 0 to %d", level, incident.MaxAggregateLevel)
+	}
+	if f.UpdatedSince != nil {
+		return nil, incident.FieldErrorf("updated_since", "counts per cell are of live incidents; leave updated_since out")
+	}
+	f.Limit, f.Cursor, f.JSONOnly = 0, nil, false
+	var q query
+	filter(&q, f)
+	shift := 60 - 2*level
+	sql := fmt.Sprintf("SELECT i.cell >> %d AS k, count(*), coalesce(sum(i.fatalities), 0), avg(i.lon), avg(i.lat) FROM incidents i%s GROUP BY k ORDER BY k", shift, q.where())
+	rows, err := db.pool.Query(ctx, sql, q.args...)
+	if err != nil {
+		return nil, db.fail("aggregate", err)
+	}
+	defer rows.Close()
+	var out []incident.CellCount
+	for rows.Next() {
+		var k int64
+		var fat int
+		cc := incident.CellCount{Level: level, Fatalities: &fat}
+		if err := rows.Scan(&k, &cc.Incidents, &fat, &cc.Lon, &cc.Lat); err != nil {
+			return nil, db.fail("aggregate", err)
+		}
+		cc.Cell, cc.Lon, cc.Lat = cellToken(k, level), round5(cc.Lon), round5(cc.Lat)
+		out = append(out, cc)
+	}
+	return out, db.fail("aggregate", rows.Err())
+}
+
+// cellToken is the s2 token of the level-L cell whose key prefix is k: the
+// prefix shifted into place, the key's dropped low bit restored, and the
+// level's trailing 1 bit set.
+func cellToken(k int64, level int) string {
+	shift := 60 - 2*level
+	return s2.CellID(uint64(k)<<(shift+1) | 1<<shift).ToToken()
+}
+
+// round5 keeps a degree to 5 decimals (about a metre): the positions are
+// means, and 17 digits would double the response.
+func round5(v float64) float64 { return math.Round(v*1e5) / 1e5 }
+
+// Coverage says which countries the live incidents are in (and how many
+// are in one) and the box around them.
+func (db *DB) Coverage(ctx context.Context) (*incident.Coverage, error) {
+	cov := &incident.Coverage{Countries: []string{}}
+	rows, err := db.pool.Query(ctx, "SELECT country, count(*) FROM incidents WHERE deleted_ns IS NULL AND country IS NOT NULL GROUP BY country ORDER BY country")
+	if err != nil {
+		return nil, db.fail("coverage", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var iso string
+		var n int
+		if err := rows.Scan(&iso, &n); err != nil {
+			return nil, db.fail("coverage", err)
+		}
+		cov.Countries = append(cov.Countries, iso)
+		cov.Incidents += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.fail("coverage", err)
+	}
+	ext, err := db.Extent(ctx)
+	if err != nil || ext == nil {
+		return cov, err
+	}
+	cov.BBox = &[4]float64{ext.BBox.Min[0], ext.BBox.Min[1], ext.BBox.Max[0], ext.BBox.Max[1]}
+	return cov, nil
+}

@@ -1,0 +1,141 @@
+package postgis
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/incident"
+)
+
+// query is SQL being built: conditions and their numbered arguments.
+type query struct {
+	conds []string
+	args  []any
+}
+
+// arg adds an argument and returns its placeholder.
+func (q *query) arg(v any) string {
+	q.args = append(q.args, v)
+	return "$" + strconv.Itoa(len(q.args))
+}
+
+func (q *query) where() string {
+	if len(q.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(q.conds, " AND ")
+}
+
+// haversineSQL is the great-circle distance in km from the row's point to
+// (lon, lat), by the haversine formula on the sphere of
+// incident.EarthRadiusKM: incident.DistanceKM, term for term, so a circle
+// means here what it means to Filter.Match.
+func haversineSQL(lon, lat string) string {
+	return fmt.Sprintf("(2 * %v * asin(least(1, sqrt(power(sin(radians(i.lat - %s) / 2), 2) + cos(radians(%s)) * cos(radians(i.lat)) * power(sin(radians(i.lon - %s) / 2), 2)))))",
+		incident.EarthRadiusKM, lat, lat, lon)
+}
+
+// filter adds f's conditions on incidents i (Filter.Match in SQL) to q, and
+// returns the expression of the distance its results carry ("" for none).
+// Paging is not part of it.
+func filter(q *query, f incident.Filter) (dist string) {
+	if f.UpdatedSince == nil {
+		q.conds = append(q.conds, "i.deleted_ns IS NULL")
+	} else {
+		// A sync listing: deletions too, as markers, tested on their
+		// last state.
+		q.conds = append(q.conds, "i.updated_ns > "+q.arg(f.UpdatedSince.UnixNano()))
+	}
+	if f.Start != "" {
+		q.conds = append(q.conds, "i.event_date >= "+q.arg(f.Start))
+	}
+	if f.End != "" {
+		q.conds = append(q.conds, "i.event_date <= "+q.arg(f.End))
+	}
+	if f.MinFatalities > 0 {
+		q.conds = append(q.conds, "i.fatalities >= "+q.arg(f.MinFatalities))
+	}
+	in := func(col string, vals []string) {
+		if len(vals) > 0 {
+			q.conds = append(q.conds, col+" = ANY("+q.arg(vals)+")")
+		}
+	}
+	in("i.event_type", f.EventTypes)
+	in("i.sub_event_type", f.SubEventTypes)
+	in("i.region_code", f.Regions)
+	in("i.country", f.Countries)
+	if len(f.Admin1) > 0 {
+		in("i.admin1_key", nameKeys(f.Admin1))
+	}
+	if len(f.Admin2) > 0 {
+		in("i.admin2_key", nameKeys(f.Admin2))
+	}
+	for _, fl := range f.Flags {
+		if fl == incident.FlagAdmin1Mismatch {
+			q.conds = append(q.conds, "i.admin1_mismatch")
+		}
+	}
+	if b := f.BBox; b != nil {
+		// The index finds the box's points (its boxes are rounded outward
+		// to float4, so it finds a few more); the plain comparisons keep
+		// exactly those Bound.Contains keeps, edges included.
+		minLon, minLat, maxLon, maxLat := q.arg(b.Min[0]), q.arg(b.Min[1]), q.arg(b.Max[0]), q.arg(b.Max[1])
+		q.conds = append(q.conds,
+			fmt.Sprintf("i.geog::geometry && ST_MakeEnvelope(%s, %s, %s, %s, 4326)", minLon, minLat, maxLon, maxLat),
+			fmt.Sprintf("i.lon BETWEEN %s AND %s AND i.lat BETWEEN %s AND %s", minLon, maxLon, minLat, maxLat))
+	}
+	if f.Near != nil {
+		lon, lat := q.arg(f.Near[0]), q.arg(f.Near[1])
+		dist = haversineSQL(lon, lat)
+		// ST_DWithin on the GiST index, a metre and a millionth wider
+		// than asked (PostGIS's sphere is 0.03 m larger than ours), then
+		// the distance every store measures.
+		q.conds = append(q.conds,
+			fmt.Sprintf("ST_DWithin(i.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s, false)", lon, lat, q.arg(f.RadiusKM*1000*(1+1e-6)+1)),
+			dist+" <= "+q.arg(f.RadiusKM))
+	}
+	if f.Border != "" {
+		if f.Border == "any" {
+			q.conds = append(q.conds, "i.d_any <= "+q.arg(f.BorderKM))
+			if dist == "" {
+				dist = "i.d_any"
+			}
+		} else {
+			key := q.arg(f.Border)
+			q.conds = append(q.conds, fmt.Sprintf("EXISTS (SELECT 1 FROM incident_borders b WHERE b.seq = i.seq AND b.key = %s AND b.km <= %s)", key, q.arg(f.BorderKM)))
+			if dist == "" {
+				dist = "(SELECT b.km FROM incident_borders b WHERE b.seq = i.seq AND b.key = " + key + ")"
+			}
+		}
+	}
+	if f.Q != "" {
+		// Every word, as a prefix of a word of the incident's.
+		words := incident.SearchWords(f.Q)
+		if len(words) == 0 {
+			q.conds = append(q.conds, "false") // no word: matches nothing
+		} else {
+			q.conds = append(q.conds, "i.search @@ "+q.arg(prefixQuery(words))+"::tsquery")
+		}
+	}
+	return dist
+}
+
+// prefixQuery is a tsquery of words, each a prefix, all required. The words
+// are letters and digits only: quoted, they are taken as they are.
+func prefixQuery(words []string) string {
+	parts := make([]string, len(words))
+	for i, w := range words {
+		parts[i] = "'" + clipWord(w) + "':*"
+	}
+	return strings.Join(parts, " & ")
+}
+
+func nameKeys(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = geo.NameKey(n)
+	}
+	return out
+}

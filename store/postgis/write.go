@@ -1,0 +1,352 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/internal/stored"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/paulmach/orb"
+)
+
+// incidentCols are the incidents table's columns a write sets, in the
+// order of row's values (geog is generated from lon and lat).
+var incidentCols = []string{"seq", "id", "event_date", "event_type", "sub_event_type", "region_code", "country",
+	"admin1_key", "admin2_key", "admin1_mismatch", "fatalities", "lon", "lat", "cell", "d_any", "search",
+	"created_ns", "updated_ns", "doc"}
+
+// row is the incidents table's values for an incident stored as seq, and
+// its stored document.
+func row(seq int64, in *incident.Incident) (vals []any, doc string) {
+	b, _ := in.MarshalJSON()
+	doc = string(b)
+	var region, country, dAny any
+	if in.Region != nil {
+		region = in.Region.Code
+	}
+	if in.Country != nil {
+		country = *in.Country
+	}
+	if d, ok := in.BorderKM("any"); ok {
+		dAny = d
+	}
+	return []any{seq, in.ID, in.EventDate, in.EventType, in.SubEventType, region, country,
+		geo.NameKey(in.Admin1), geo.NameKey(in.Admin2), in.Admin1Mismatch, in.Fatalities, in.Lon, in.Lat,
+		geo.CellKey(orb.Point{in.Lon, in.Lat}), dAny, searchVector(in),
+		in.CreatedAt.UnixNano(), in.UpdatedAt.UnixNano(), doc}, doc
+}
+
+// maxLexeme is the longest word a tsvector holds (bytes); longer ones are
+// cut, so a query word up to that length still finds them as a prefix.
+const maxLexeme = 2046
+
+// clipWord cuts a word to maxLexeme bytes, at a character's start.
+func clipWord(w string) string {
+	if len(w) <= maxLexeme {
+		return w
+	}
+	cut := maxLexeme
+	for cut > 0 && w[cut]&0xC0 == 0x80 { // w[cut] continues a character
+		cut--
+	}
+	return w[:cut]
+}
+
+// searchVector is the incident's search words (incident.SearchWords, the
+// words Filter.Match compares) as a tsvector of plain lexemes, sorted and
+// unique as PostgreSQL keeps them: no text-search parser or dictionary
+// sits between them and a query.
+func searchVector(in *incident.Incident) pgtype.TSVector {
+	words := incident.SearchWords(incident.SearchText(in))
+	for i, w := range words {
+		words[i] = clipWord(w)
+	}
+	slices.Sort(words)
+	words = slices.Compact(words)
+	v := pgtype.TSVector{Valid: true, Lexemes: make([]pgtype.TSVectorLexeme, len(words))}
+	for i, w := range words {
+		v.Lexemes[i].Word = w
+	}
+	return v
+}
+
+// Create implements incident.Store.
+func (db *DB) Create(ctx context.Context, in *incident.Incident) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error { return db.insert(ctx, tx, []*incident.Incident{in}) })
+}
+
+// CreateMany implements incident.Store, through COPY.
+func (db *DB) CreateMany(ctx context.Context, ins []*incident.Incident) error {
+	return db.CreateBatches(ctx, len(ins), once(ins))
+}
+
+// once is a CreateBatches source of one batch.
+func once(ins []*incident.Incident) func() ([]*incident.Incident, error) {
+	done := false
+	return func() ([]*incident.Incident, error) {
+		if done {
+			return nil, nil
+		}
+		done = true
+		return ins, nil
+	}
+}
+
+// CreateBatches stores the incidents that next returns, a batch at each
+// call until an empty one, all or none, in one transaction; so a load of
+// any size needs memory for one batch. total is how many there will be
+// (unused here: COPY needs no plan).
+func (db *DB) CreateBatches(ctx context.Context, total int, next func() ([]*incident.Incident, error)) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error { return db.createBatches(ctx, tx, next) })
+}
+
+// CreateManyWithMeta stores incidents and sets a meta key in one
+// transaction: the seed loader uses it so seeding happens exactly once,
+// however many servers start together.
+func (db *DB) CreateManyWithMeta(ctx context.Context, ins []*incident.Incident, key, value string) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		var set bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM meta WHERE key = $1)", key).Scan(&set); err != nil || set {
+			return err // another server did it first
+		}
+		if err := db.createBatches(ctx, tx, once(ins)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "INSERT INTO meta (key, value) VALUES ($1, $2)", key, value)
+		return err
+	})
+}
+
+// Meta returns a value of the meta table ("" when unset).
+func (db *DB) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.pool.QueryRow(ctx, "SELECT value FROM meta WHERE key = $1", key).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return v, db.fail("meta", err)
+}
+
+func (db *DB) createBatches(ctx context.Context, tx pgx.Tx, next func() ([]*incident.Incident, error)) error {
+	for {
+		ins, err := next()
+		if err != nil || len(ins) == 0 {
+			return err
+		}
+		if err := db.insert(ctx, tx, ins); err != nil {
+			return err
+		}
+	}
+}
+
+// insert stores incidents in tx with their border rows and revisions:
+// three COPYs, whatever their number (a statement per row made a load of
+// a million take minutes).
+func (db *DB) insert(ctx context.Context, tx pgx.Tx, ins []*incident.Incident) error {
+	// Row numbers come first, so border rows can name their incident.
+	seqs := make([]int64, 0, len(ins))
+	rows, err := tx.Query(ctx, "SELECT nextval(pg_get_serial_sequence('incidents', 'seq')) FROM generate_series(1, $1)", len(ins))
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var s int64
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return err
+		}
+		seqs = append(seqs, s)
+	}
+	if rows.Close(); rows.Err() != nil {
+		return rows.Err()
+	}
+	actor, at := incident.ActorFrom(ctx), db.Now().UTC()
+	inc := make([][]any, len(ins))
+	revs := make([][]any, len(ins))
+	var borders [][]any
+	for i, in := range ins {
+		vals, doc := row(seqs[i], in)
+		inc[i] = vals
+		revs[i] = []any{in.ID, "create", actor, at, doc}
+		for _, b := range stored.BorderRows(in) {
+			borders = append(borders, []any{seqs[i], b.Key, b.KM})
+		}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"incidents"}, incidentCols, pgx.CopyFromRows(inc)); err != nil {
+		if isUniqueViolation(err) {
+			return db.conflict(ctx, ins)
+		}
+		return err
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"incident_borders"}, []string{"seq", "key", "km"}, pgx.CopyFromRows(borders)); err != nil {
+		return err
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"revisions"}, []string{"incident_id", "action", "actor", "at", "after"}, pgx.CopyFromRows(revs))
+	return err
+}
+
+// conflict explains which of ins could not be stored for its id: it is
+// taken (by a live or a deleted incident), or given twice. Read outside
+// the failed transaction.
+func (db *DB) conflict(ctx context.Context, ins []*incident.Incident) error {
+	ids := make([]string, len(ins))
+	for i, in := range ins {
+		ids[i] = in.ID
+	}
+	var id string
+	var deleted bool
+	err := db.pool.QueryRow(ctx, "SELECT id, deleted_ns IS NOT NULL FROM incidents WHERE id = ANY($1) ORDER BY id LIMIT 1", ids).Scan(&id, &deleted)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		seen := map[string]bool{}
+		for _, i := range ids {
+			if seen[i] {
+				id = i
+				break
+			}
+			seen[i] = true
+		}
+		return &incident.Error{Code: incident.ECONFLICT, Field: "id", Message: fmt.Sprintf("id %q is given to two incidents; ids must be unique", id)}
+	case err != nil:
+		return err
+	case deleted:
+		return &incident.Error{Code: incident.ECONFLICT, Field: "id", Message: fmt.Sprintf("incident %q was deleted; an admin can bring it back with POST /api/v1/incidents/%s/restore, or use another id", id, id)}
+	}
+	return &incident.Error{Code: incident.ECONFLICT, Field: "id", Message: fmt.Sprintf("an incident with id %q exists; PUT /api/v1/incidents/%s to replace it", id, id)}
+}
+
+// revise records a change in the history, in the change's transaction.
+func (db *DB) revise(ctx context.Context, tx pgx.Tx, id, action string, before, after *string) error {
+	_, err := tx.Exec(ctx, "INSERT INTO revisions (incident_id, action, actor, at, before, after) VALUES ($1, $2, $3, $4, $5, $6)",
+		id, action, incident.ActorFrom(ctx), db.Now().UTC(), before, after)
+	return err
+}
+
+// live locks the live incident id in tx and returns its row number and
+// document; ENOTFOUND when there is none.
+func live(ctx context.Context, tx pgx.Tx, id string) (seq int64, doc string, err error) {
+	err = tx.QueryRow(ctx, "SELECT seq, doc FROM incidents WHERE id = $1 AND deleted_ns IS NULL FOR UPDATE", id).Scan(&seq, &doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, "", notFound(id)
+	}
+	return seq, doc, err
+}
+
+func notFound(id string) error {
+	return incident.Errorf(incident.ENOTFOUND, "no incident with id %q", id)
+}
+
+// Replace implements incident.Store.
+func (db *DB) Replace(ctx context.Context, in *incident.Incident) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error { return db.update(ctx, tx, in) })
+}
+
+// update overwrites the live incident in.ID in tx, with its border rows,
+// recording the revision.
+func (db *DB) update(ctx context.Context, tx pgx.Tx, in *incident.Incident) error {
+	seq, before, err := live(ctx, tx, in.ID)
+	if err != nil {
+		return err
+	}
+	vals, doc := row(seq, in)
+	set := ""
+	for i, c := range incidentCols[1:] {
+		if i > 0 {
+			set += ", "
+		}
+		set += fmt.Sprintf("%s = $%d", c, i+2)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE incidents SET "+set+" WHERE seq = $1", vals...); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM incident_borders WHERE seq = $1", seq); err != nil {
+		return err
+	}
+	var keys []string
+	var kms []float64
+	for _, b := range stored.BorderRows(in) {
+		keys, kms = append(keys, b.Key), append(kms, b.KM)
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO incident_borders (seq, key, km) SELECT $1, unnest($2::text[]), unnest($3::float8[])", seq, keys, kms); err != nil {
+		return err
+	}
+	return db.revise(ctx, tx, in.ID, "update", &before, &doc)
+}
+
+// Delete implements incident.Store. Deletes are soft: the incident leaves
+// every listing (but a sync listing's deletion markers) and stays in the
+// history, and an admin can restore it.
+func (db *DB) Delete(ctx context.Context, id string) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error { return db.remove(ctx, tx, id) })
+}
+
+func (db *DB) remove(ctx context.Context, tx pgx.Tx, id string) error {
+	seq, before, err := live(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	now := db.Now().UnixNano()
+	if _, err := tx.Exec(ctx, "UPDATE incidents SET deleted_ns = $1, updated_ns = $1 WHERE seq = $2", now, seq); err != nil {
+		return err
+	}
+	return db.revise(ctx, tx, id, "delete", &before, nil)
+}
+
+// Restore implements incident.History: it brings back a deleted incident.
+func (db *DB) Restore(ctx context.Context, id string) (*incident.Incident, error) {
+	var doc string
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var seq int64
+		var deleted *int64
+		err := tx.QueryRow(ctx, "SELECT seq, deleted_ns, doc FROM incidents WHERE id = $1 FOR UPDATE", id).Scan(&seq, &deleted, &doc)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		if deleted == nil {
+			return incident.Errorf(incident.ECONFLICT, "incident %q is not deleted", id)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE incidents SET deleted_ns = NULL, updated_ns = $1 WHERE seq = $2", db.Now().UnixNano(), seq); err != nil {
+			return err
+		}
+		return db.revise(ctx, tx, id, "restore", nil, &doc)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return stored.Decode([]byte(doc))
+}
+
+// Apply implements incident.Store: the creates go in as CreateMany's do,
+// then each update and delete, with its revision, all in one transaction.
+func (db *DB) Apply(ctx context.Context, ch incident.Changes) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		if len(ch.Create) > 0 {
+			if err := db.insert(ctx, tx, ch.Create); err != nil {
+				return err
+			}
+		}
+		for _, in := range ch.Update {
+			if err := db.update(ctx, tx, in); err != nil {
+				return err
+			}
+		}
+		for _, id := range ch.Deletes {
+			if err := db.remove(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// unixTime reads nanoseconds since 1970 back as a time in UTC.
+func unixTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }
