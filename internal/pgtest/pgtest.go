@@ -156,6 +156,18 @@ func boot() {
 		return
 	}
 	conf := fmt.Sprintf("listen_addresses = '127.0.0.1'\nport = %d\nunix_socket_directories = '%s'\nfsync = off\nshared_buffers = 128MB\njit = off\nmax_connections = 200\n", port, dir)
+	// Trust for everyone but PasswordRole, which must give its password:
+	// the first matching line of pg_hba.conf decides.
+	hba := filepath.Join(data, "pg_hba.conf")
+	rules, err := os.ReadFile(hba)
+	if err != nil {
+		errBoot = err
+		return
+	}
+	if err := os.WriteFile(hba, append([]byte("host all "+PasswordRole+" 127.0.0.1/32 scram-sha-256\n"), rules...), 0o600); err != nil {
+		errBoot = err
+		return
+	}
 	f, err := os.OpenFile(filepath.Join(data, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		errBoot = err
@@ -169,6 +181,59 @@ func boot() {
 		return
 	}
 	baseURL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+}
+
+// PasswordRole is the one role the cluster asks for a password.
+const PasswordRole = "incidentmap_pw"
+
+// PasswordDatabase creates a database owned by PasswordRole, whose
+// password is password, and returns its URL without the password: a test
+// adds the right or a wrong one. It is dropped when the test ends.
+func PasswordDatabase(t testing.TB, password string) string {
+	t.Helper()
+	dbURL := NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("pgtest: connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	u, _ := url.Parse(dbURL)
+	for _, q := range []string{
+		"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + PasswordRole + "') THEN CREATE ROLE " + PasswordRole + " LOGIN; END IF; END $$",
+		"ALTER ROLE " + PasswordRole + " PASSWORD '" + strings.ReplaceAll(password, "'", "''") + "'",
+		"ALTER DATABASE " + strings.TrimPrefix(u.Path, "/") + " OWNER TO " + PasswordRole,
+		"ALTER SCHEMA public OWNER TO " + PasswordRole,
+	} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("pgtest: %s: %v", q, err)
+		}
+	}
+	u.User = url.User(PasswordRole)
+	return u.String()
+}
+
+// StopServer stops the cluster's server (fast shutdown: connections are
+// cut), as a database going away mid-request; StartServer brings it back
+// on the same port. Only for the cluster this process started.
+func StopServer(t testing.TB) {
+	t.Helper()
+	URL(t)
+	if dir == "" {
+		t.Fatal("pgtest: StopServer needs the cluster pgtest started, not INCIDENTMAP_TEST_PG's")
+	}
+	if out, err := run(command(filepath.Join(bin, "pg_ctl"), "-D", filepath.Join(dir, "data"), "-m", "fast", "-w", "stop")); err != nil {
+		t.Fatalf("pgtest: pg_ctl stop: %v: %s", err, out)
+	}
+}
+
+// StartServer starts the server StopServer stopped.
+func StartServer(t testing.TB) {
+	t.Helper()
+	if out, err := run(command(filepath.Join(bin, "pg_ctl"), "-D", filepath.Join(dir, "data"), "-l", filepath.Join(dir, "server.log"), "-w", "-t", "60", "start")); err != nil {
+		t.Fatalf("pgtest: pg_ctl start: %v: %s", err, out)
+	}
 }
 
 func command(name string, args ...string) *exec.Cmd {

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,24 +83,22 @@ func Open(ctx context.Context, dbURL string) (*DB, error) {
 	return db, nil
 }
 
+// userinfo is the user:password@ of a URL, found even where the URL does
+// not parse (a bad port), so that no message shows the password.
+var userinfo = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*):([^@]*)@`)
+
 // Redact is a database URL without its password, for messages and logs.
 func Redact(dbURL string) string {
-	u, err := url.Parse(dbURL)
-	if err != nil || u.User == nil {
-		return dbURL
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
+	return userinfo.ReplaceAllString(dbURL, "${1}:xxxxx@")
 }
 
 // redactErr is err's message with the URL's password taken out, should the
 // driver quote it.
 func redactErr(err error, dbURL string) string {
 	msg := err.Error()
-	if u, perr := url.Parse(dbURL); perr == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok && pw != "" {
+	if m := userinfo.FindStringSubmatch(dbURL); m != nil && m[2] != "" {
+		msg = strings.ReplaceAll(msg, m[2], "xxxxx")
+		if pw, perr := url.PathUnescape(m[2]); perr == nil && pw != "" {
 			msg = strings.ReplaceAll(msg, pw, "xxxxx")
 		}
 	}
