@@ -14,7 +14,7 @@ import (
 func (s *Server) draftStore() (incident.DraftStore, error) {
 	d, ok := s.cfg.Store.(incident.DraftStore)
 	if !ok {
-		return nil, incident.Errorf(incident.EINTERNAL, "this store keeps no drafts")
+		return nil, s.notYet("drafts and reports are")
 	}
 	return d, nil
 }

@@ -60,7 +60,7 @@ func (s *Server) listPlaces(c echo.Context) error {
 // or none, and the geocoder uses them at once.
 func (s *Server) addPlaces(c echo.Context) error {
 	if s.cfg.Places == nil {
-		return incident.Errorf(incident.EUNAVAILABLE, "this server keeps no added places")
+		return s.notYet("added places are")
 	}
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
@@ -88,7 +88,7 @@ func (s *Server) addPlaces(c echo.Context) error {
 // deletePlace is DELETE /api/v1/places/:id, for added places.
 func (s *Server) deletePlace(c echo.Context) error {
 	if s.cfg.Places == nil {
-		return incident.Errorf(incident.EUNAVAILABLE, "this server keeps no added places")
+		return s.notYet("added places are")
 	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {

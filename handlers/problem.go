@@ -28,17 +28,18 @@ const MIMEProblem = "application/problem+json"
 
 // statusOf maps domain error codes to HTTP statuses: the one place it is done.
 var statusOf = map[string]int{
-	incident.EINVALID:       http.StatusBadRequest,
-	incident.EUNPROCESSABLE: http.StatusUnprocessableEntity,
-	incident.ENOTFOUND:      http.StatusNotFound,
-	incident.ECONFLICT:      http.StatusConflict,
-	incident.EUNAUTHORIZED:  http.StatusUnauthorized,
-	incident.EFORBIDDEN:     http.StatusForbidden,
-	incident.ETOOLARGE:      http.StatusRequestEntityTooLarge,
-	incident.EUNAVAILABLE:   http.StatusServiceUnavailable,
-	incident.EINTERNAL:      http.StatusInternalServerError,
-	ETOOMANY:                http.StatusTooManyRequests,
-	ETIMEOUT:                http.StatusRequestTimeout,
+	incident.EINVALID:        http.StatusBadRequest,
+	incident.EUNPROCESSABLE:  http.StatusUnprocessableEntity,
+	incident.ENOTFOUND:       http.StatusNotFound,
+	incident.ECONFLICT:       http.StatusConflict,
+	incident.EUNAUTHORIZED:   http.StatusUnauthorized,
+	incident.EFORBIDDEN:      http.StatusForbidden,
+	incident.ETOOLARGE:       http.StatusRequestEntityTooLarge,
+	incident.EUNAVAILABLE:    http.StatusServiceUnavailable,
+	incident.ENOTIMPLEMENTED: http.StatusNotImplemented,
+	incident.EINTERNAL:       http.StatusInternalServerError,
+	ETOOMANY:                 http.StatusTooManyRequests,
+	ETIMEOUT:                 http.StatusRequestTimeout,
 }
 
 // ETOOMANY (a rate limit) and ETIMEOUT (a request body too slow) are

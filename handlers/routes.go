@@ -112,6 +112,12 @@ func (s *Server) routes() {
 		api.POST("/watches/:id/resend", s.resendWatch, watchWrite...)
 		// The key in the feed's URL stands for a token: feed readers send none.
 		api.GET("/watches/:id/feed", s.watchFeed)
+	} else {
+		// The store keeps no watches or change log a stream can follow.
+		notYet := func(c echo.Context) error { return s.notYet("watches and the live stream are") }
+		api.GET(streamPath[len("/api/v1"):], notYet, read...)
+		api.Any("/watches", notYet)
+		api.Any("/watches/*", notYet)
 	}
 	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 

@@ -25,7 +25,10 @@ import (
 type Config struct {
 	Service *incident.Service
 	Store   incident.Store
-	Tokens  incident.TokenStore
+	// StoreName names the store in answers about what it cannot do yet
+	// ("PostgreSQL"; default "this store").
+	StoreName string
+	Tokens    incident.TokenStore
 	// Places keeps the places users add to the gazetteer (nil: none).
 	Places PlaceStore
 	Geo    *geo.Geography
@@ -178,4 +181,15 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	}
 	s.cfg.Logger.Info("shut down", attrs...)
 	return nil
+}
+
+// notYet is the answer to a request for what the store cannot do yet
+// (drafts, watches, added places on PostgreSQL): 501, saying so and where
+// it works.
+func (s *Server) notYet(feature string) error {
+	name := s.cfg.StoreName
+	if name == "" {
+		name = "this store"
+	}
+	return incident.Errorf(incident.ENOTIMPLEMENTED, "%s not yet available on %s; they work on the SQLite store (--db FILE)", feature, name)
 }

@@ -15,8 +15,11 @@ const (
 	EUNAUTHORIZED  = "unauthorized"  // no valid token
 	EFORBIDDEN     = "forbidden"     // the token's role may not do this
 	ETOOLARGE      = "too_large"     // the body is over the limit
-	EUNAVAILABLE   = "unavailable"   // the store is busy with a long write (a bulk load); try again
-	EINTERNAL      = "internal"      // a bug or an outage
+	EUNAVAILABLE   = "unavailable"   // the store is busy with a long write (a bulk load) or cannot be reached (a database server gone); try again
+	// ENOTIMPLEMENTED: this store cannot do it yet (drafts, watches and
+	// added places on PostgreSQL); another store can.
+	ENOTIMPLEMENTED = "not_implemented"
+	EINTERNAL       = "internal" // a bug or an outage
 )
 
 // Error is an error a person can act on: a code, a message that says what to

@@ -350,3 +350,27 @@ func (db *DB) Apply(ctx context.Context, ch incident.Changes) error {
 
 // unixTime reads nanoseconds since 1970 back as a time in UTC.
 func unixTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }
+
+// Merge implements incident.Merger: the survivor's update and the other
+// incident's deletion in one transaction, both revisions noted.
+func (db *DB) Merge(ctx context.Context, survivor *incident.Incident, goneID, note string) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := db.update(ctx, tx, survivor); err != nil {
+			return err
+		}
+		if err := noteLast(ctx, tx, survivor.ID, note); err != nil {
+			return err
+		}
+		if err := db.remove(ctx, tx, goneID); err != nil {
+			return err
+		}
+		return noteLast(ctx, tx, goneID, note)
+	})
+}
+
+// noteLast puts a note on the newest revision of incident id, the one the
+// change just made in tx recorded.
+func noteLast(ctx context.Context, tx pgx.Tx, id, note string) error {
+	_, err := tx.Exec(ctx, "UPDATE revisions SET note = $1 WHERE seq = (SELECT max(seq) FROM revisions WHERE incident_id = $2)", note, id)
+	return err
+}
