@@ -30,7 +30,7 @@ const siteAdvice = `a site is a GeoJSON Feature, {"type":"Feature","properties":
 
 func (s *Server) areaStore() (incident.AreaStore, error) {
 	if s.cfg.AreaStore == nil {
-		return nil, incident.Errorf(incident.EUNAVAILABLE, "this server keeps no zones or sites")
+		return nil, s.notYet("drawn zones and sites are")
 	}
 	return s.cfg.AreaStore, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,7 +20,10 @@ func cmdBackup(ctx context.Context, args []string, e env) error {
 		fs.Usage()
 		return usageError{"backup takes the file to write: incidentmap backup incidentmap-2024-01-01.db"}
 	}
-	db, err := openDB(ctx, *dbPath)
+	if isPostgres(*dbPath) {
+		return errPgDump
+	}
+	db, err := openSQLite(ctx, *dbPath, "backups are")
 	if err != nil {
 		return err
 	}
@@ -47,6 +51,9 @@ func cmdRestore(ctx context.Context, args []string, e env) error {
 		fs.Usage()
 		return usageError{"restore takes the backup file: incidentmap restore --db incidentmap.db backup.db"}
 	}
+	if isPostgres(*dbPath) {
+		return errPgDump
+	}
 	if _, err := os.Stat(*dbPath); err == nil && !*force {
 		return fmt.Errorf("%s exists; stop the server and run again with --force to replace it", *dbPath)
 	}
@@ -56,3 +63,7 @@ func cmdRestore(ctx context.Context, args []string, e env) error {
 	fmt.Fprintf(e.stderr, "restored %s from %s\n", *dbPath, fs.Arg(0))
 	return nil
 }
+
+// errPgDump: a PostgreSQL database is backed up by PostgreSQL's own tools,
+// which copy it consistently while the servers run.
+var errPgDump = errors.New("backup and restore copy a SQLite file; back up a PostgreSQL database with pg_dump -Fc -f incidentmap.dump DATABASE_URL and restore it with pg_restore --clean -d DATABASE_URL incidentmap.dump")

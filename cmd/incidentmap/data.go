@@ -15,14 +15,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/importer"
 	"github.com/incidentmap/incidentmap/incident"
 )
 
 func cmdImport(ctx context.Context, args []string, e env) error {
 	fs := newFlags("import", "[flags] FILE", "Imports incidents from an ACLED export (CSV from the export tool or the API, or Excel .xlsx; the\npre-2019 typology is mapped onto today's), ACLED's deletion list, a UCDP GED CSV, GeoJSON (a\nFeatureCollection, a Feature, or a text sequence) or incidentmap's own CSV; the shape is recognised\nfrom the content. FILE - reads stdin. Each row is imported on its own merit: the good ones go in,\nevery bad one is reported with its line, id, field and what to fix (the exit status is then 1), and\n--rejects writes them out to fix and import again. Importing again updates: a row whose id is\nstored replaces it when the source changed it, is left alone when not, and never overwrites a\nnewer version (by ACLED's timestamp).", e)
-	dbPath := fs.String("db", defaultDB, "SQLite database file")
+	dbPath := fs.String("db", defaultDB, dbUsage)
 	create := fs.Bool("create", false, "create the database if it does not exist (otherwise a missing --db is an error)")
 	strict := fs.Bool("strict", false, "import nothing if any row is rejected")
 	allOrNothing := fs.Bool("all-or-nothing", false, "the same as --strict")
@@ -172,7 +171,7 @@ func idNote(id string) string {
 
 func cmdExport(ctx context.Context, args []string, e env) error {
 	fs := newFlags("export", "[flags]", "Writes incidents as a GeoJSON FeatureCollection (RFC 7946), newest first, to stdout or --out.\n--filter takes the API's query parameters, e.g. --filter 'region=NE-6&start=2023-07-01'.", e)
-	dbPath := fs.String("db", defaultDB, "SQLite database file")
+	dbPath := fs.String("db", defaultDB, dbUsage)
 	out := fs.String("out", "", "file to write (default stdout)")
 	filter := fs.String("filter", "", "API filters as a query string: "+strings.Join(incident.FilterParamNames(false), ", ")+", and limit")
 	var g geoFlags
@@ -195,8 +194,8 @@ func cmdExport(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer a.db.Close()
-	areas := geo.NewAreas(a.geo)
-	if err := areas.Load(ctx, a.db); err != nil {
+	areas, _, err := loadAreas(ctx, a)
+	if err != nil {
 		return err
 	}
 	f, err := incident.ParseFilter(q, areas)
@@ -301,7 +300,7 @@ func cmdToken(ctx context.Context, args []string, e env) error {
 		return usageError{"token takes a subcommand: create, list or revoke"}
 	}
 	fs := newFlags("token create", "--role ROLE [--name NAME]", "Creates an API token and prints it once; only its hash is stored. Roles: viewer (read, when\nthe server runs with --read-token), editor (create, change and delete incidents), admin (all).", e)
-	dbPath := fs.String("db", defaultDB, "SQLite database file")
+	dbPath := fs.String("db", defaultDB, dbUsage)
 	role := fs.String("role", "", "viewer, editor or admin (required)")
 	name := fs.String("name", "", "who or what the token is for, shown in logs and history (default: the role)")
 	expires := fs.String("expires", "", "how long the token is valid: 720h, 30d (default: until revoked with `incidentmap token revoke`)")

@@ -65,7 +65,7 @@ func cmdExtract(ctx context.Context, args []string, e env) error {
 	}
 	out := map[string]any{"lang": res.Lang, "drafts": drafts, "context": res.Context}
 	if *store && len(drafts) > 0 {
-		db, err := openDB(ctx, *dbPath)
+		db, err := openSQLite(ctx, *dbPath, "drafts and reports are")
 		if err != nil {
 			return err
 		}
@@ -86,7 +86,7 @@ func cmdExtract(ctx context.Context, args []string, e env) error {
 // take a million indexed queries, not a trillion comparisons.
 func cmdDedup(ctx context.Context, args []string, e env) error {
 	fs := newFlags("dedup", "[flags]", "Prints the stored incidents that may be the same event reported twice: score, the two ids\nand the reasons (dates within a window widened by time precision, within the larger\nuncertainty radius of at least 25 km, compatible types, fatalities). Merge one into the\nother with POST /api/v1/incidents/{id}/merge.", e)
-	dbPath := fs.String("db", defaultDB, "SQLite database file")
+	dbPath := fs.String("db", defaultDB, dbUsage)
 	start := fs.String("start", "", "only incidents on or after this date (YYYY-MM-DD)")
 	end := fs.String("end", "", "only incidents on or before this date (YYYY-MM-DD)")
 	var g geoFlags

@@ -160,7 +160,7 @@ func (gen *generator) next(n int) *incident.Incident {
 
 func cmdGen(ctx context.Context, args []string, e env) error {
 	fs := newFlags("gen", "--n N [--seed S] [--db FILE]", "Adds N synthetic incidents, for benchmarks and demos: clustered where attacks in Niger cluster\n(Tillabéri and Tahoua border zones, Diffa near Lake Chad, Maradi, Niamey), dated 2015–2025 and\nrising, ACLED types in plausible proportions, fatalities heavy-tailed. The same seed gives the same\nincidents. They are tagged \"synthetic\"; ids are gen-SEED-NNNNNNN.", e)
-	dbPath := fs.String("db", defaultDB, "SQLite database file")
+	dbPath := fs.String("db", defaultDB, dbUsage)
 	n := fs.Int("n", 10000, "how many incidents")
 	seed := fs.Uint64("seed", 1, "random seed")
 	batch := fs.Int("batch", 20000, "incidents generated and inserted at a time (all go in one transaction)")

@@ -63,7 +63,7 @@ func cmdPlacesImport(ctx context.Context, args []string, e env) error {
 	for i := range ps {
 		ps[i].Source = filepath.Base(fs.Arg(0))
 	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	db, err := openSQLite(ctx, *dbPath, "added places are")
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func cmdPlacesList(ctx context.Context, args []string, e env) error {
 	if err := noArgs(fs, ""); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dbPath)
+	db, err := openSQLite(ctx, *dbPath, "added places are")
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func cmdPlacesDelete(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usageError{fmt.Sprintf("%q is not a place ID (a number, see `incidentmap places list`)", fs.Arg(0))}
 	}
-	db, err := openDB(ctx, *dbPath)
+	db, err := openSQLite(ctx, *dbPath, "added places are")
 	if err != nil {
 		return err
 	}
@@ -132,6 +132,9 @@ func cmdPlacesDelete(ctx context.Context, args []string, e env) error {
 // loadAddedPlaces adds the places of the database at path, when it
 // exists, to the geography's gazetteer.
 func loadAddedPlaces(ctx context.Context, path string, g *geo.Geography) error {
+	if isPostgres(path) {
+		return nil // PostgreSQL keeps no added places yet
+	}
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}

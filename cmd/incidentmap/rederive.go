@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+
+	"github.com/incidentmap/incidentmap/incident"
 )
 
 func cmdRederive(ctx context.Context, args []string, e env) error {
@@ -25,7 +27,11 @@ func cmdRederive(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer a.db.Close()
-	if err := a.db.StartRederive(ctx); err != nil {
+	rd, ok := a.db.(rederiver)
+	if !ok {
+		return fmt.Errorf("deriving stored incidents again is not yet available on PostgreSQL; it works on a SQLite database (--db FILE)")
+	}
+	if err := rd.StartRederive(ctx); err != nil {
 		return err
 	}
 	n, err := rederive(ctx, a, e.stderr)
@@ -40,7 +46,11 @@ func cmdRederive(ctx context.Context, args []string, e env) error {
 // of them after the upgrade to worldwide borders), with a progress bar on
 // a terminal, and says how many there were.
 func rederive(ctx context.Context, a *app, stderr io.Writer) (int, error) {
-	left, total, err := a.db.RederivePending(ctx)
+	rd, ok := a.db.(rederiver)
+	if !ok {
+		return 0, nil // the store keeps no record of incidents waiting
+	}
+	left, total, err := rd.RederivePending(ctx)
 	if err != nil || left == 0 {
 		return 0, err
 	}
@@ -48,7 +58,16 @@ func rederive(ctx context.Context, a *app, stderr io.Writer) (int, error) {
 		fmt.Fprintf(stderr, "deriving %d of %d incidents again with this program's geography (about 15 minutes per million here; stopped, it resumes where it was)\n", left, total)
 	}
 	bar := newProgress(stderr, "re-deriving", total)
-	err = a.db.Rederive(ctx, a.svc.Rederive, func(done, _ int) { bar.set(done) })
+	err = rd.Rederive(ctx, a.svc.Rederive, func(done, _ int) { bar.set(done) })
 	bar.done()
 	return left, err
+}
+
+// rederiver is a store that records which incidents wait to be derived
+// again (the SQLite store).
+type rederiver interface {
+	DerivedWith(ctx context.Context, version string) (stale bool, err error)
+	StartRederive(ctx context.Context) error
+	RederivePending(ctx context.Context) (left, total int, err error)
+	Rederive(ctx context.Context, redo func(*incident.Incident), progress func(done, total int)) error
 }

@@ -26,7 +26,7 @@ const defaultDB = "./incidentmap.db"
 
 // app is what the database-backed commands share.
 type app struct {
-	db  *sqlite.DB
+	db  database
 	geo *geo.Geography
 	svc *incident.Service
 	// placesLoaded is the highest id of the added places the gazetteer
@@ -39,6 +39,9 @@ type app struct {
 // relative) would silently read or write a new, empty database the server
 // never sees.
 func requireDB(path string) error {
+	if isPostgres(path) {
+		return nil // a server's database: opening it never creates one
+	}
 	_, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("no database at %s: pass --db FILE (or set INCIDENTMAP_DB) naming the server's database, or create this one by starting the server once (incidentmap serve --db %s)", absPath(path), path)
@@ -62,23 +65,28 @@ func openApp(ctx context.Context, dbPath string, g geoFlags, stderr io.Writer) (
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlite.Open(ctx, dbPath)
+	db, err := openStore(ctx, dbPath)
 	if err != nil {
-		return nil, err
-	}
-	loaded, err := db.LoadPlaces(ctx, gg.Places)
-	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	var store incident.Store = db
-	if g.learn {
-		store = db.Learning(gg.Places)
+	var loaded int64
+	// Added places are kept by the SQLite store only, so far.
+	if lite, ok := db.(*sqlite.DB); ok {
+		if loaded, err = lite.LoadPlaces(ctx, gg.Places); err != nil {
+			db.Close()
+			return nil, err
+		}
+		if g.learn {
+			store = lite.Learning(gg.Places)
+		}
 	}
 	a := &app{db: db, geo: gg, svc: &incident.Service{Store: store, Locator: gg, Geocoder: gg}, placesLoaded: loaded}
-	if _, err := db.DerivedWith(ctx, gg.Version()); err != nil {
-		db.Close()
-		return nil, err
+	if rd, ok := db.(rederiver); ok {
+		if _, err := rd.DerivedWith(ctx, gg.Version()); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if _, err := rederive(ctx, a, stderr); err != nil {
 		db.Close()
@@ -90,7 +98,7 @@ func openApp(ctx context.Context, dbPath string, g geoFlags, stderr io.Writer) (
 func cmdServe(ctx context.Context, args []string, e env) error {
 	fs := newFlags("serve", "[flags]", "Serves the web map at / and the API at /api/v1. On first start into an empty database it\nloads the seed incidents (the events of the report incidentmap grew from).", e)
 	addr := fs.String("addr", ":8080", "address to listen on")
-	dbPath := fs.String("db", defaultDB, "SQLite database file (created if missing)")
+	dbPath := fs.String("db", defaultDB, "SQLite database file (created if missing), or a PostgreSQL database as postgres://user:password@host:5432/database (PostGIS 3; its schema is created if missing)")
 	noSeed := fs.Bool("no-seed", false, "do not load the seed incidents into an empty database")
 	readToken := fs.Bool("read-token", false, "require a token (role viewer or above) for reads too, and for /metrics")
 	metricsToken := fs.Bool("metrics-token", false, "require a token (role viewer or above) for /metrics, even when reads are public")
@@ -142,7 +150,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	accessLog := newLineBuffer(e.stderr, 100*time.Millisecond)
 	defer accessLog.Close()
 	_, err = os.Stat(*dbPath)
-	created := errors.Is(err, os.ErrNotExist)
+	created := errors.Is(err, os.ErrNotExist) && !isPostgres(*dbPath)
 	a, err := openApp(ctx, *dbPath, g, e.stderr)
 	if err != nil {
 		return err
@@ -156,31 +164,40 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	// Which file, and whether it is new: a server started from another
 	// folder opens (and creates) another ./incidentmap.db.
-	logger.Info("opened database", "path", absPath(*dbPath), "created", created, "seeded", seeded)
+	logger.Info("opened database", "store", storeName(*dbPath), "path", dbForLog(*dbPath), "created", created, "seeded", seeded)
 	// The zones editors drew and the sites, which filters and watches
-	// name (zone=, near_site=).
-	areas := geo.NewAreas(a.geo)
-	if err := areas.Load(ctx, a.db); err != nil {
-		return fmt.Errorf("loading zones and sites: %w", err)
+	// name (zone=, near_site=): kept by the SQLite store, so far.
+	areas, areaStore, err := loadAreas(ctx, a)
+	if err != nil {
+		return err
 	}
 	// Notices: made from the change log where the last run left off, so
 	// changes stored just before a crash are told now.
 	nctx, stopNotices := context.WithCancel(ctx)
-	notifier := &notify.Notifier{Store: a.db, Allow: allow, Mail: mailer, Logger: logger, Places: areas}
-	if err := notifier.Start(nctx); err != nil {
-		stopNotices()
-		return err
-	}
-	defer notifier.Wait()
 	defer stopNotices()
-	a.svc.OnChange = notifier.Wake
-	go pollPlaces(nctx, a, a.placesLoaded, logger)
+	// Watches need the store's outbox, and added places its places
+	// table: the SQLite store's, so far. Without them their routes
+	// answer 501.
+	var notifier *notify.Notifier
+	if ns, ok := a.db.(notify.Store); ok {
+		notifier = &notify.Notifier{Store: ns, Allow: allow, Mail: mailer, Logger: logger, Places: areas}
+		if err := notifier.Start(nctx); err != nil {
+			return err
+		}
+		defer notifier.Wait()
+		a.svc.OnChange = notifier.Wake
+	}
+	var places handlers.PlaceStore
+	if lite, ok := a.db.(*sqlite.DB); ok {
+		places = lite
+		go pollPlaces(nctx, lite, a.geo, a.placesLoaded, logger)
+	}
 	var origins []string
 	if *cors != "" {
 		origins = strings.Split(*cors, ",")
 	}
 	srv := handlers.NewServer(handlers.Config{
-		Service: a.svc, Store: a.db, Tokens: a.db, Places: a.db, Geo: a.geo, Areas: areas, AreaStore: a.db, Web: web.Files(), Logger: logger, AccessLog: newLogger(accessLog),
+		Service: a.svc, Store: a.db, StoreName: storeName(*dbPath), Tokens: a.db, Places: places, Geo: a.geo, Areas: areas, AreaStore: areaStore, Web: web.Files(), Logger: logger, AccessLog: newLogger(accessLog),
 		ReadsNeedToken: *readToken, MetricsNeedToken: *metricsToken, CORSOrigins: origins,
 		WritesPerMinute: rateOrUnlimited(*writeRate), TLSCert: *tlsCert, TLSKey: *tlsKey,
 		HeavyConcurrency: *heavyConc, HeavyPerMinute: rateOrUnlimited(*heavyRate), DownloadTimeout: *downloadTimeout,
@@ -198,7 +215,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if *tlsCert != "" {
 		scheme = "https://"
 	}
-	logger.Info("incidentmap serving", "url", scheme+displayAddr(l.Addr()), "db", absPath(*dbPath), "incidents", n)
+	logger.Info("incidentmap serving", "url", scheme+displayAddr(l.Addr()), "db", dbForLog(*dbPath), "incidents", n)
 	if e.ready != nil {
 		e.ready(l.Addr().String())
 	}
@@ -213,7 +230,7 @@ var placesPoll = 5 * time.Second
 // the server's gazetteer, so an import needs no restart. (Those posted to
 // the API or learned here are in it already.) Deletions by another process
 // still wait for a restart.
-func pollPlaces(ctx context.Context, a *app, after int64, logger *slog.Logger) {
+func pollPlaces(ctx context.Context, db *sqlite.DB, g *geo.Geography, after int64, logger *slog.Logger) {
 	t := time.NewTicker(placesPoll)
 	defer t.Stop()
 	for {
@@ -222,7 +239,7 @@ func pollPlaces(ctx context.Context, a *app, after int64, logger *slog.Logger) {
 			return
 		case <-t.C:
 		}
-		n, err := a.db.LoadPlacesAfter(ctx, a.geo.Places, after)
+		n, err := db.LoadPlacesAfter(ctx, g.Places, after)
 		if err != nil {
 			if ctx.Err() == nil {
 				logger.Warn("reading added places", "err", err)
@@ -273,11 +290,11 @@ func rateOrUnlimited(perMin float64) float64 {
 
 // openDB opens a database that must exist (see requireDB), for the
 // commands that read or change one without the geography.
-func openDB(ctx context.Context, path string) (*sqlite.DB, error) {
+func openDB(ctx context.Context, path string) (database, error) {
 	if err := requireDB(path); err != nil {
 		return nil, err
 	}
-	return sqlite.Open(ctx, path)
+	return openStore(ctx, path)
 }
 
 // proxyList is --trusted-proxies: addresses or CIDR ranges.

@@ -21,7 +21,7 @@ same: GET, POST /api/v1/tokens and DELETE /api/v1/tokens/{id}.
 // never the secret (which is not stored) or its hash.
 func cmdTokenList(ctx context.Context, args []string, e env) error {
 	fs := newFlags("token list", "[--json] [--db FILE]", "Lists API tokens, oldest first: id, name, role, when created and when they expire. Secrets are\nshown only when created, and never stored.", e)
-	dbPath := fs.String("db", defaultDB, "SQLite database file")
+	dbPath := fs.String("db", defaultDB, dbUsage)
 	asJSON := fs.Bool("json", false, "write a JSON array instead of a table")
 	if err := parse(fs, args, e); err != nil {
 		return helpOK(err)
@@ -63,7 +63,7 @@ func cmdTokenList(ctx context.Context, args []string, e env) error {
 // from its next request on.
 func cmdTokenRevoke(ctx context.Context, args []string, e env) error {
 	fs := newFlags("token revoke", "[--db FILE] ID", "Revokes an API token (its ID from `incidentmap token list`): requests with it get 401 from then\non, also on a server that is running.", e)
-	dbPath := fs.String("db", defaultDB, "SQLite database file")
+	dbPath := fs.String("db", defaultDB, dbUsage)
 	if err := parse(fs, args, e); err != nil {
 		return helpOK(err)
 	}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/postgis"
+	"github.com/incidentmap/incidentmap/store/sqlite"
+)
+
+// database is what the commands need of a store: the SQLite file's or
+// the PostGIS database's. What only one of them does (added places,
+// backups, deriving again, watches) is asked for by type.
+type database interface {
+	incident.Store
+	incident.TokenStore
+	Close() error
+	Meta(ctx context.Context, key string) (string, error)
+	CreateManyWithMeta(ctx context.Context, ins []*incident.Incident, key, value string) error
+	CreateBatches(ctx context.Context, total int, next func() ([]*incident.Incident, error)) error
+}
+
+// isPostgres says whether --db names a PostgreSQL database (a postgres://
+// URL) rather than a SQLite file.
+func isPostgres(db string) bool { return postgis.IsURL(db) }
+
+// openStore opens the store --db names: PostGIS for a postgres:// URL,
+// else the SQLite file (created if missing).
+func openStore(ctx context.Context, db string) (database, error) {
+	if isPostgres(db) {
+		return postgis.Open(ctx, db)
+	}
+	return sqlite.Open(ctx, db)
+}
+
+// storeName names the store for messages.
+func storeName(db string) string {
+	if isPostgres(db) {
+		return "PostgreSQL"
+	}
+	return "SQLite"
+}
+
+// dbForLog is --db for logs: the file's absolute path, or the URL without
+// its password.
+func dbForLog(db string) string {
+	if isPostgres(db) {
+		return postgis.Redact(db)
+	}
+	return absPath(db)
+}
+
+// openSQLite opens a SQLite database that must exist, for the commands
+// only it serves yet; a PostgreSQL URL gets an error saying so.
+func openSQLite(ctx context.Context, db, feature string) (*sqlite.DB, error) {
+	if isPostgres(db) {
+		return nil, fmt.Errorf("%s not yet available on PostgreSQL; they work on a SQLite database (--db FILE)", feature)
+	}
+	if err := requireDB(db); err != nil {
+		return nil, err
+	}
+	return sqlite.Open(ctx, db)
+}
+
+// dbUsage is the help of --db for the commands both stores serve.
+const dbUsage = "SQLite database file, or a PostgreSQL database as postgres://user:password@host:5432/database"
+
+// loadAreas is the geography with the zones editors drew and the sites,
+// which filters and watches name (zone=, near_site=), and the store that
+// keeps them: the SQLite store, so far (nil on PostgreSQL).
+func loadAreas(ctx context.Context, a *app) (*geo.Areas, incident.AreaStore, error) {
+	areas := geo.NewAreas(a.geo)
+	as, ok := a.db.(incident.AreaStore)
+	if !ok {
+		return areas, nil, nil
+	}
+	if err := areas.Load(ctx, as); err != nil {
+		return nil, nil, fmt.Errorf("loading zones and sites: %w", err)
+	}
+	return areas, as, nil
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/incidentmap/incidentmap/internal/pgtest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
+}
+
+// Two servers on one PostGIS database, as behind a load balancer: the
+// seed goes in once, each sees the other's writes at once, and a token
+// made on one works on the other. The database going away answers 503
+// problem+json with Retry-After (and stores nothing); once it is back both
+// answer again, without a restart.
+func TestPostgresTwoServersShareOneDatabase(t *testing.T) {
+	dbURL := pgtest.NewDatabase(t)
+	a := start(t, dbURL)
+	b := start(t, dbURL)
+	if c := b.list(""); !slices.Equal(ids(c), seedIDs) || c.NumberMatched != len(seedIDs) {
+		t.Fatalf("the second server lists %v (%d), want the seed once", ids(c), c.NumberMatched)
+	}
+	admin := token(t, dbURL, "admin")
+	r := a.do("POST", "/api/v1/tokens", admin, map[string]string{"role": "editor", "name": "desk"})
+	if r.status != 201 {
+		t.Fatalf("token on the first server: %d %s", r.status, r.body)
+	}
+	var made struct {
+		Secret string `json:"token"`
+	}
+	json.Unmarshal(r.body, &made)
+	f := feature("pg-1", "2024-03-02", "Battles", "Armed clash", 1.9, 14.2, 3, nil)
+	if r := b.do("POST", "/api/v1/incidents", made.Secret, f); r.status != 201 {
+		t.Fatalf("a write on the second server with the first's token: %d %s", r.status, r.body)
+	}
+	if r := a.get("/api/v1/incidents/pg-1"); r.status != 200 {
+		t.Errorf("the first server does not see the second's write: %d %s", r.status, r.body)
+	}
+	if c := a.list("q=pg"); c.NumberMatched != 1 {
+		t.Errorf("q=pg on the first server matched %d, want 1", c.NumberMatched)
+	}
+
+	pgtest.StopServer(t)
+	stopped := true
+	defer func() {
+		if stopped {
+			pgtest.StartServer(t)
+		}
+	}()
+	for _, r := range []response{
+		a.get("/api/v1/incidents?limit=1"),
+		b.get("/api/v1/incidents/pg-1"),
+		a.do("POST", "/api/v1/incidents", made.Secret, feature("pg-2", "2024-03-03", "Battles", "Armed clash", 2, 14, 1, nil)),
+	} {
+		if r.status != 503 || r.header.Get("Retry-After") == "" || !strings.HasPrefix(r.header.Get("Content-Type"), "application/problem+json") || !strings.Contains(string(r.body), "cannot be reached") {
+			t.Errorf("with the database gone: %d Retry-After %q %s; want 503 problem+json with Retry-After", r.status, r.header.Get("Retry-After"), r.body)
+		}
+		if strings.Contains(string(r.body), "password") {
+			t.Errorf("the answer names a password: %s", r.body)
+		}
+	}
+	pgtest.StartServer(t)
+	stopped = false
+	for _, s := range []*instance{a, b} {
+		if r := s.get("/api/v1/incidents/pg-1"); r.status != 200 {
+			t.Errorf("once the database is back: %d %s", r.status, r.body)
+		}
+	}
+	if r := b.get("/api/v1/incidents/pg-2"); r.status != 404 {
+		t.Errorf("the write made while the database was gone: %d %s, want 404", r.status, r.body)
+	}
+	if r := a.do("POST", "/api/v1/incidents", made.Secret, feature("pg-2", "2024-03-03", "Battles", "Armed clash", 2, 14, 1, nil)); r.status != 201 {
+		t.Errorf("a write once the database is back: %d %s", r.status, r.body)
+	}
+}
+
+// A wrong password or an unreachable server stops the start with an error
+// naming the server, never the password.
+func TestPostgresServeWrongPassword(t *testing.T) {
+	base := pgtest.PasswordDatabase(t, "right-one")
+	bad := strings.Replace(base, pgtest.PasswordRole+"@", pgtest.PasswordRole+":Wr0ngPass@", 1)
+	_, _, err := runCLI(t, "", "serve", "--addr", "127.0.0.1:0", "--db", bad)
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1") || !strings.Contains(err.Error(), "password") || strings.Contains(err.Error(), "Wr0ngPass") {
+		t.Errorf("serve with a wrong password: %v; want an error naming the host and the password, without it", err)
+	}
+}
