@@ -23,7 +23,7 @@ func cmdBackup(ctx context.Context, args []string, e env) error {
 	if isPostgres(*dbPath) {
 		return errPgDump
 	}
-	db, err := openSQLite(ctx, *dbPath, "backups are")
+	db, err := openSQLite(ctx, *dbPath, "backups are", false)
 	if err != nil {
 		return err
 	}

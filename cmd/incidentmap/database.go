@@ -52,14 +52,17 @@ func dbForLog(db string) string {
 	return absPath(db)
 }
 
-// openSQLite opens a SQLite database that must exist, for the commands
-// only it serves yet; a PostgreSQL URL gets an error saying so.
-func openSQLite(ctx context.Context, db, feature string) (*sqlite.DB, error) {
+// openSQLite opens a SQLite database (one that must exist, unless create),
+// for the commands only it serves yet; a PostgreSQL URL gets an error
+// saying so.
+func openSQLite(ctx context.Context, db, feature string, create bool) (*sqlite.DB, error) {
 	if isPostgres(db) {
 		return nil, fmt.Errorf("%s not yet available on PostgreSQL; they work on a SQLite database (--db FILE)", feature)
 	}
-	if err := requireDB(db); err != nil {
-		return nil, err
+	if !create {
+		if err := requireDB(db); err != nil {
+			return nil, err
+		}
 	}
 	return sqlite.Open(ctx, db)
 }

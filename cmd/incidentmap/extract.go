@@ -65,7 +65,7 @@ func cmdExtract(ctx context.Context, args []string, e env) error {
 	}
 	out := map[string]any{"lang": res.Lang, "drafts": drafts, "context": res.Context}
 	if *store && len(drafts) > 0 {
-		db, err := openSQLite(ctx, *dbPath, "drafts and reports are")
+		db, err := openSQLite(ctx, *dbPath, "drafts and reports are", false)
 		if err != nil {
 			return err
 		}

@@ -63,7 +63,7 @@ func cmdPlacesImport(ctx context.Context, args []string, e env) error {
 	for i := range ps {
 		ps[i].Source = filepath.Base(fs.Arg(0))
 	}
-	db, err := openSQLite(ctx, *dbPath, "added places are")
+	db, err := openSQLite(ctx, *dbPath, "added places are", true)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func cmdPlacesList(ctx context.Context, args []string, e env) error {
 	if err := noArgs(fs, ""); err != nil {
 		return err
 	}
-	db, err := openSQLite(ctx, *dbPath, "added places are")
+	db, err := openSQLite(ctx, *dbPath, "added places are", false)
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func cmdPlacesDelete(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usageError{fmt.Sprintf("%q is not a place ID (a number, see `incidentmap places list`)", fs.Arg(0))}
 	}
-	db, err := openSQLite(ctx, *dbPath, "added places are")
+	db, err := openSQLite(ctx, *dbPath, "added places are", false)
 	if err != nil {
 		return err
 	}
