@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/handlers"
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/incidentmap/incidentmap/store/postgis"
 	"github.com/incidentmap/incidentmap/store/sqlite"
@@ -20,6 +21,33 @@ type database interface {
 	Meta(ctx context.Context, key string) (string, error)
 	CreateManyWithMeta(ctx context.Context, ins []*incident.Incident, key, value string) error
 	CreateBatches(ctx context.Context, total int, next func() ([]*incident.Incident, error)) error
+}
+
+// placeDB keeps the places users add to the gazetteer (both stores).
+type placeDB interface {
+	handlers.PlaceStore
+	LoadPlaces(ctx context.Context, gz *geo.Gazetteer) (int64, error)
+	LoadPlacesAfter(ctx context.Context, gz *geo.Gazetteer, after int64) (int64, error)
+}
+
+// openPlaces opens the store --db names for the places commands (a SQLite
+// file must exist unless create).
+func openPlaces(ctx context.Context, db string, create bool) (placeDB, func() error, error) {
+	if !create {
+		if err := requireDB(db); err != nil {
+			return nil, nil, err
+		}
+	}
+	d, err := openStore(ctx, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, ok := d.(placeDB)
+	if !ok {
+		d.Close()
+		return nil, nil, fmt.Errorf("added places are not yet available on %s", storeName(db))
+	}
+	return p, d.Close, nil
 }
 
 // isPostgres says whether --db names a PostgreSQL database (a postgres://

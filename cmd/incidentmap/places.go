@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/incidentmap/incidentmap/geo"
-	"github.com/incidentmap/incidentmap/store/sqlite"
 )
 
 const placesUsage = `Usage:
@@ -63,11 +62,11 @@ func cmdPlacesImport(ctx context.Context, args []string, e env) error {
 	for i := range ps {
 		ps[i].Source = filepath.Base(fs.Arg(0))
 	}
-	db, err := openSQLite(ctx, *dbPath, "added places are", true)
+	db, closeDB, err := openPlaces(ctx, *dbPath, true)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeDB()
 	added, err := db.AddPlaces(ctx, ps)
 	if err != nil {
 		return fmt.Errorf("places file %s: %w (nothing imported)", fs.Arg(0), err)
@@ -87,11 +86,11 @@ func cmdPlacesList(ctx context.Context, args []string, e env) error {
 	if err := noArgs(fs, ""); err != nil {
 		return err
 	}
-	db, err := openSQLite(ctx, *dbPath, "added places are", false)
+	db, closeDB, err := openPlaces(ctx, *dbPath, false)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeDB()
 	ps, err := db.Places(ctx, *source)
 	if err != nil {
 		return err
@@ -121,28 +120,25 @@ func cmdPlacesDelete(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usageError{fmt.Sprintf("%q is not a place ID (a number, see `incidentmap places list`)", fs.Arg(0))}
 	}
-	db, err := openSQLite(ctx, *dbPath, "added places are", false)
+	db, closeDB, err := openPlaces(ctx, *dbPath, false)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeDB()
 	return db.DeletePlace(ctx, id)
 }
 
 // loadAddedPlaces adds the places of the database at path, when it
 // exists, to the geography's gazetteer.
 func loadAddedPlaces(ctx context.Context, path string, g *geo.Geography) error {
-	if isPostgres(path) {
-		return nil // PostgreSQL keeps no added places yet
-	}
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !isPostgres(path) {
 		return nil
 	}
-	db, err := sqlite.Open(ctx, path)
+	db, closeDB, err := openPlaces(ctx, path, true)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeDB()
 	_, err = db.LoadPlaces(ctx, g.Places)
 	return err
 }

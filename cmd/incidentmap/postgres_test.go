@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/incidentmap/incidentmap/internal/pgtest"
 )
@@ -22,6 +23,8 @@ func TestMain(m *testing.M) {
 // problem+json with Retry-After (and stores nothing); once it is back both
 // answer again, without a restart.
 func TestPostgresTwoServersShareOneDatabase(t *testing.T) {
+	defer func(d time.Duration) { placesPoll = d }(placesPoll)
+	placesPoll = 50 * time.Millisecond
 	dbURL := pgtest.NewDatabase(t)
 	a := start(t, dbURL)
 	b := start(t, dbURL)
@@ -46,6 +49,17 @@ func TestPostgresTwoServersShareOneDatabase(t *testing.T) {
 	}
 	if c := a.list("q=pg"); c.NumberMatched != 1 {
 		t.Errorf("q=pg on the first server matched %d, want 1", c.NumberMatched)
+	}
+	// A place added on one server reaches the other's geocoder.
+	if r := a.doCT("POST", "/api/v1/places", made.Secret, "text/csv", "name,lat,lon\nKobadjou Tinkar,14.6,1.4\n"); r.status != 201 {
+		t.Fatalf("adding a place: %d %s", r.status, r.body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for r := b.get("/api/v1/geocode?q=Kobadjou+Tinkar"); !strings.Contains(string(r.body), `"geo_precision":1`); r = b.get("/api/v1/geocode?q=Kobadjou+Tinkar") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the second server never saw the place added on the first: %s", r.body)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 
 	pgtest.StopServer(t)

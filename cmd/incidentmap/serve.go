@@ -71,15 +71,15 @@ func openApp(ctx context.Context, dbPath string, g geoFlags, stderr io.Writer) (
 	}
 	var store incident.Store = db
 	var loaded int64
-	// Added places are kept by the SQLite store only, so far.
-	if lite, ok := db.(*sqlite.DB); ok {
-		if loaded, err = lite.LoadPlaces(ctx, gg.Places); err != nil {
+	if pl, ok := db.(placeDB); ok {
+		if loaded, err = pl.LoadPlaces(ctx, gg.Places); err != nil {
 			db.Close()
 			return nil, err
 		}
-		if g.learn {
-			store = lite.Learning(gg.Places)
-		}
+	}
+	// Learning places from incidents: the SQLite store, so far.
+	if lite, ok := db.(*sqlite.DB); ok && g.learn {
+		store = lite.Learning(gg.Places)
 	}
 	a := &app{db: db, geo: gg, svc: &incident.Service{Store: store, Locator: gg, Geocoder: gg}, placesLoaded: loaded}
 	if rd, ok := db.(rederiver); ok {
@@ -175,9 +175,8 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	// changes stored just before a crash are told now.
 	nctx, stopNotices := context.WithCancel(ctx)
 	defer stopNotices()
-	// Watches need the store's outbox, and added places its places
-	// table: the SQLite store's, so far. Without them their routes
-	// answer 501.
+	// Watches need the store's outbox: the SQLite store's, so far.
+	// Without it their routes answer 501.
 	var notifier *notify.Notifier
 	if ns, ok := a.db.(notify.Store); ok {
 		notifier = &notify.Notifier{Store: ns, Allow: allow, Mail: mailer, Logger: logger, Places: areas}
@@ -188,9 +187,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		a.svc.OnChange = notifier.Wake
 	}
 	var places handlers.PlaceStore
-	if lite, ok := a.db.(*sqlite.DB); ok {
-		places = lite
-		go pollPlaces(nctx, lite, a.geo, a.placesLoaded, logger)
+	if pl, ok := a.db.(placeDB); ok {
+		places = pl
+		go pollPlaces(nctx, pl, a.geo, a.placesLoaded, logger)
 	}
 	var origins []string
 	if *cors != "" {
@@ -230,7 +229,7 @@ var placesPoll = 5 * time.Second
 // the server's gazetteer, so an import needs no restart. (Those posted to
 // the API or learned here are in it already.) Deletions by another process
 // still wait for a restart.
-func pollPlaces(ctx context.Context, db *sqlite.DB, g *geo.Geography, after int64, logger *slog.Logger) {
+func pollPlaces(ctx context.Context, db placeDB, g *geo.Geography, after int64, logger *slog.Logger) {
 	t := time.NewTicker(placesPoll)
 	defer t.Stop()
 	for {
