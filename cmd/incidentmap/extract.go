@@ -20,7 +20,7 @@ func cmdExtract(ctx context.Context, args []string, e env) error {
 	source := fs.String("source", "", "the report's source, for the drafts' source")
 	sourceURL := fs.String("source-url", "", "the report's URL")
 	store := fs.Bool("store", false, "store the drafts for review in --db")
-	dbPath := fs.String("db", defaultDB, "SQLite database file (with --store)")
+	dbPath := fs.String("db", defaultDB, dbUsage+" (with --store)")
 	var g geoFlags
 	g.register(fs)
 	// The file may come first ("extract report.txt --published ..."), and
@@ -65,12 +65,16 @@ func cmdExtract(ctx context.Context, args []string, e env) error {
 	}
 	out := map[string]any{"lang": res.Lang, "drafts": drafts, "context": res.Context}
 	if *store && len(drafts) > 0 {
-		db, err := openSQLite(ctx, *dbPath, "drafts and reports are", false)
+		db, err := openDB(ctx, *dbPath)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		review := &incident.Review{Service: &incident.Service{Store: db, Locator: gg, Geocoder: gg}, Drafts: db}
+		ds, ok := db.(incident.DraftStore)
+		if !ok {
+			return fmt.Errorf("drafts and reports are not yet available on %s", storeName(*dbPath))
+		}
+		review := &incident.Review{Service: &incident.Service{Store: db, Locator: gg, Geocoder: gg}, Drafts: ds}
 		rep := &incident.Report{Text: string(text), Lang: res.Lang, Published: *published, Source: *source, SourceURL: *sourceURL, Context: res.Context}
 		if err := review.Submit(incident.WithActor(ctx, "cli"), rep, drafts); err != nil {
 			return err

@@ -61,6 +61,13 @@ func TestPostgresTwoServersShareOneDatabase(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// Drafts the extract command stores are the servers' to review.
+	if _, errs, err := runCLI(t, "Twelve soldiers were killed near Tillabéri on Monday.", "extract", "-", "--store", "--db", dbURL, "--published", "2024-03-04"); err != nil {
+		t.Fatalf("extract --store: %v %s", err, errs)
+	}
+	if r := b.do("GET", "/api/v1/drafts", made.Secret, nil); r.status != 200 || !strings.Contains(string(r.body), "Twelve soldiers") && !strings.Contains(string(r.body), `"fatalities":12`) {
+		t.Errorf("drafts on the second server: %d %s", r.status, r.body)
+	}
 
 	pgtest.StopServer(t)
 	stopped := true
