@@ -34,9 +34,12 @@ import (
 
 type options struct {
 	bin, pg, work string
-	sizes         []int
-	runs          int
-	pgImportMax   int
+	// pgStore is an admin URL for the PostGIS store's database, dropped
+	// and made again at each size ("" to leave the store out).
+	pgStore     string
+	sizes       []int
+	runs        int
+	pgImportMax int
 }
 
 func main() {
@@ -45,6 +48,7 @@ func main() {
 	fs := flag.NewFlagSet("benchcmp", flag.ExitOnError)
 	fs.StringVar(&o.bin, "bin", "./incidentmap", "the incidentmap binary")
 	fs.StringVar(&o.pg, "pg", "", "PostgreSQL URL of an empty database with PostGIS available (required)")
+	fs.StringVar(&o.pgStore, "pg-store", "", "PostgreSQL URL of a database for incidentmap's PostGIS store (dropped and made again at each size; empty: SQLite only)")
 	fs.StringVar(&o.work, "work", os.TempDir(), "directory for the SQLite databases")
 	fs.StringVar(&sizes, "sizes", "10000,100000,1000000", "incident counts to measure at")
 	fs.IntVar(&o.runs, "runs", 21, "repetitions per query (the median is reported)")
@@ -75,7 +79,7 @@ func main() {
 func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
 
 type row struct {
-	scenario, ours, theirs, ratio, note string
+	scenario, ours, store, theirs, ratio, note string
 }
 
 func run(ctx context.Context, o options, out io.Writer) error {
@@ -97,9 +101,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("at %d incidents: %w", n, err)
 		}
-		fmt.Fprintf(out, "### %s incidents\n\n| scenario | incidentmap | PostGIS | ratio | notes |\n| --- | ---: | ---: | ---: | --- |\n", commas(n))
+		fmt.Fprintf(out, "### %s incidents\n\n| scenario | incidentmap on SQLite | incidentmap on PostGIS | plain PostGIS | SQLite vs plain PostGIS | notes |\n| --- | ---: | ---: | ---: | ---: | --- |\n", commas(n))
 		for _, r := range rows {
-			fmt.Fprintf(out, "| %s | %s | %s | %s | %s |\n", r.scenario, r.ours, r.theirs, r.ratio, r.note)
+			if r.store == "" {
+				r.store = "–"
+			}
+			fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %s |\n", r.scenario, r.ours, r.store, r.theirs, r.ratio, r.note)
 		}
 		fmt.Fprintln(out)
 	}
@@ -274,6 +281,46 @@ func measure(ctx context.Context, o options, pool *pgxpool.Pool, g *geo.Geograph
 	defer srv.stop()
 	api := srv.base + "/api/v1/incidents"
 	rssStart := srv.rssKB("VmRSS")
+	// The same incidents (same seed) through incidentmap's PostGIS store:
+	// generated into it (its import path, COPY), then served.
+	var st *server
+	var stGenD time.Duration
+	if o.pgStore != "" {
+		logf("generating %d incidents into the PostGIS store...", n)
+		if err := resetDatabase(ctx, pool, o.pgStore); err != nil {
+			return nil, err
+		}
+		t := time.Now()
+		gen := exec.Command(o.bin, "gen", "--n", strconv.Itoa(n), "--seed", "1", "--db", o.pgStore)
+		gen.Stderr = os.Stderr
+		if err := gen.Run(); err != nil {
+			return nil, err
+		}
+		stGenD = time.Since(t)
+		if st, err = startServer(o, o.pgStore); err != nil {
+			return nil, err
+		}
+		defer st.stop()
+	}
+	// onStore is what fn measures on the PostGIS store's server ("–"
+	// without one).
+	onStore := func(fn func(base string) (string, error)) string {
+		if st == nil {
+			return "–"
+		}
+		v, err := fn(st.base)
+		if err != nil {
+			logf("PostGIS store: %v", err)
+			return "failed"
+		}
+		return v
+	}
+	storeMedian := func(runs int, path string) string {
+		return onStore(func(base string) (string, error) {
+			d, err := median(runs, func() error { _, _, err := get(base + path); return err })
+			return ms(d), err
+		})
+	}
 
 	// 1. bbox returning about 1,000 incidents, as GeoJSON.
 	bbox, count, err := findBBox(api)
@@ -296,9 +343,13 @@ func measure(ctx context.Context, o options, pool *pgxpool.Pool, g *geo.Geograph
 	}
 	oursT, _ := throughput(2, 2*time.Second, func() error { _, _, err := get(api + "?limit=1000&bbox=" + bbox); return err })
 	theirsT, _ := throughput(2, 2*time.Second, func() error { var s string; return pool.QueryRow(ctx, pgBBox, bargs...).Scan(&s) })
+	storeT := onStore(func(base string) (string, error) {
+		t, err := throughput(2, 2*time.Second, func() error { _, _, err := get(base + "/api/v1/incidents?limit=1000&bbox=" + bbox); return err })
+		return fmt.Sprintf("%.0f/s", t), err
+	})
 	rows = append(rows,
-		row{"1. bbox, ~1,000 incidents as GeoJSON: median", ms(oursD), ms(theirsD), ratio(oursD, theirsD), fmt.Sprintf("%d matched; ours over HTTP, PostGIS query only", count)},
-		row{"1. bbox: throughput, 2 clients", fmt.Sprintf("%.0f/s", oursT), fmt.Sprintf("%.0f/s", theirsT), rateRatio(oursT, theirsT), ""})
+		row{"1. bbox, ~1,000 incidents as GeoJSON: median", ms(oursD), storeMedian(o.runs, "/api/v1/incidents?limit=1000&bbox="+bbox), ms(theirsD), ratio(oursD, theirsD), fmt.Sprintf("%d matched; incidentmap over HTTP, plain PostGIS query only", count)},
+		row{"1. bbox: throughput, 2 clients", fmt.Sprintf("%.0f/s", oursT), storeT, fmt.Sprintf("%.0f/s", theirsT), rateRatio(oursT, theirsT), ""})
 
 	// 2. within 50 km of the Niger–Mali border: count, first page.
 	borderQ := api + "?border=MLI&border_km=50"
@@ -307,18 +358,29 @@ func measure(ctx context.Context, o options, pool *pgxpool.Pool, g *geo.Geograph
 	if err != nil {
 		return nil, err
 	}
-	pgBorderCount := `SELECT count(*) FROM incidents i WHERE EXISTS (SELECT 1 FROM border_pieces b WHERE b.country = 'MLI' AND ST_DWithin(i.geog, b.geog, 50000))`
+	// As a PostGIS expert would: distances to borders computed once per
+	// incident and indexed (incident_borders, the rows incidentmap keeps),
+	// not ST_DWithin against the border lines at query time (timed too,
+	// in the note).
+	pgBorderCount := `SELECT count(*) FROM incident_borders WHERE key = 'MLI' AND km <= 50`
 	var pgCount int
 	theirsD, err = median(o.runs, func() error { return pool.QueryRow(ctx, pgBorderCount).Scan(&pgCount) })
 	if err != nil {
 		return nil, err
 	}
-	rows = append(rows, row{"2. within 50 km of the Mali border: count", ms(oursD), ms(theirsD), ratio(oursD, theirsD), fmt.Sprintf("%v vs %d (ours counts with its page of 1)", bm["numberMatched"], pgCount)})
+	pgDWithinCount := `SELECT count(*) FROM incidents i WHERE EXISTS (SELECT 1 FROM border_pieces b WHERE b.country = 'MLI' AND ST_DWithin(i.geog, b.geog, 50000))`
+	var dwCount int
+	dwD, err := median(3, func() error { return pool.QueryRow(ctx, pgDWithinCount).Scan(&dwCount) })
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, row{"2. within 50 km of the Mali border: count", ms(oursD), storeMedian(o.runs, "/api/v1/incidents?border=MLI&border_km=50&limit=1"), ms(theirsD), ratio(oursD, theirsD),
+		fmt.Sprintf("%v vs %d (incidentmap counts with its page of 1); ST_DWithin to Niger–Mali border pieces at query time: %s (%d)", bm["numberMatched"], pgCount, ms(dwD), dwCount)})
 	oursD, _ = median(o.runs, func() error { _, _, err := get(borderQ + "&limit=100"); return err })
-	pgBorderPage := `SELECT coalesce(json_agg(f),'[]'::json)::text FROM (SELECT json_build_object('type','Feature','id',id,'geometry',ST_AsGeoJSON(geog)::json,'properties',props) f FROM incidents i
-		WHERE EXISTS (SELECT 1 FROM border_pieces b WHERE b.country = 'MLI' AND ST_DWithin(i.geog, b.geog, 50000)) ORDER BY event_date DESC, id DESC LIMIT 100) s`
+	pgBorderPage := `SELECT coalesce(json_agg(f),'[]'::json)::text FROM (SELECT json_build_object('type','Feature','id',i.id,'geometry',ST_AsGeoJSON(geog)::json,'properties',props) f
+		FROM incident_borders b JOIN incidents i ON i.id = b.id WHERE b.key = 'MLI' AND b.km <= 50 ORDER BY i.event_date DESC, i.id DESC LIMIT 100) s`
 	theirsD, _ = median(o.runs, func() error { var s string; return pool.QueryRow(ctx, pgBorderPage).Scan(&s) })
-	rows = append(rows, row{"2. within 50 km of the Mali border: first page (100)", ms(oursD), ms(theirsD), ratio(oursD, theirsD), "ours includes numberMatched"})
+	rows = append(rows, row{"2. within 50 km of the Mali border: first page (100)", ms(oursD), storeMedian(o.runs, "/api/v1/incidents?border=MLI&border_km=50&limit=100"), ms(theirsD), ratio(oursD, theirsD), "incidentmap includes numberMatched"})
 
 	// 3. within 25 km of a point (Niamey).
 	nearQ := api + "?near=2.1098,13.51366&radius_km=25&limit=100"
@@ -327,14 +389,14 @@ func measure(ctx context.Context, o options, pool *pgxpool.Pool, g *geo.Geograph
 		(SELECT coalesce(json_agg(f),'[]'::json)::text FROM (SELECT json_build_object('type','Feature','id',id,'geometry',ST_AsGeoJSON(geog)::json,'properties',props) f FROM incidents
 		WHERE ST_DWithin(geog, ST_MakePoint(2.1098,13.51366)::geography, 25000) ORDER BY event_date DESC, id DESC LIMIT 100) s)`
 	theirsD, _ = median(o.runs, func() error { var c int; var s string; return pool.QueryRow(ctx, pgNear).Scan(&c, &s) })
-	rows = append(rows, row{"3. within 25 km of Niamey: count and first page", ms(oursD), ms(theirsD), ratio(oursD, theirsD), ""})
+	rows = append(rows, row{"3. within 25 km of Niamey: count and first page", ms(oursD), storeMedian(o.runs, "/api/v1/incidents?near=2.1098,13.51366&radius_km=25&limit=100"), ms(theirsD), ratio(oursD, theirsD), ""})
 
 	// 4. stats by region and month under a date filter.
 	oursD, _ = median(o.runs, func() error { _, _, err := get(srv.base + "/api/v1/stats?start=2020-01-01"); return err })
 	pgStats := `SELECT (SELECT json_agg(r) FROM (SELECT region_code, count(*), sum(fatalities) FROM incidents WHERE event_date >= '2020-01-01' GROUP BY 1) r)::text,
 		(SELECT json_agg(m) FROM (SELECT to_char(event_date,'YYYY-MM') m, count(*), sum(fatalities) FROM incidents WHERE event_date >= '2020-01-01' GROUP BY 1) m)::text`
 	theirsD, _ = median(o.runs, func() error { var a, b string; return pool.QueryRow(ctx, pgStats).Scan(&a, &b) })
-	rows = append(rows, row{"4. stats by region and month since 2020", ms(oursD), ms(theirsD), ratio(oursD, theirsD), "ours also groups by event type and border band"})
+	rows = append(rows, row{"4. stats by region and month since 2020", ms(oursD), storeMedian(o.runs, "/api/v1/stats?start=2020-01-01"), ms(theirsD), ratio(oursD, theirsD), "incidentmap also groups by event type and border band"})
 
 	// 5. full GeoJSON export.
 	// Medians of 3: the first run also warms the caches, on both sides.
@@ -364,7 +426,16 @@ func measure(ctx context.Context, o options, pool *pgxpool.Pool, g *geo.Geograph
 	if err != nil {
 		return nil, err
 	}
-	rows = append(rows, row{"5. full GeoJSON export: throughput", fmt.Sprintf("%.0f MB/s", float64(bytesOut)/1e6/exportD.Seconds()), fmt.Sprintf("%.0f MB/s", float64(pgBytes)/1e6/pgExportD.Seconds()), rateRatio(float64(bytesOut)/exportD.Seconds(), float64(pgBytes)/pgExportD.Seconds()),
+	storeExport := onStore(func(base string) (string, error) {
+		var b int64
+		d, err := median(3, func() error {
+			var err error
+			b, _, err = get(base + "/api/v1/incidents?f=geojson")
+			return err
+		})
+		return fmt.Sprintf("%.0f MB/s", float64(b)/1e6/d.Seconds()), err
+	})
+	rows = append(rows, row{"5. full GeoJSON export: throughput", fmt.Sprintf("%.0f MB/s", float64(bytesOut)/1e6/exportD.Seconds()), storeExport, fmt.Sprintf("%.0f MB/s", float64(pgBytes)/1e6/pgExportD.Seconds()), rateRatio(float64(bytesOut)/exportD.Seconds(), float64(pgBytes)/pgExportD.Seconds()),
 		fmt.Sprintf("median of 3; %.0f MB in %.1f s; server peak RSS growth %d MB", float64(bytesOut)/1e6, exportD.Seconds(), max(0, hwmAfter-hwmBefore)/1024)})
 
 	// 6. bulk import including geocoding.
@@ -374,7 +445,11 @@ func measure(ctx context.Context, o options, pool *pgxpool.Pool, g *geo.Geograph
 		theirs = fmt.Sprintf("%.0f/s", float64(n)/pgImport.Seconds())
 		rt = rateRatio(float64(n)/genD.Seconds(), float64(n)/pgImport.Seconds())
 	}
-	rows = append(rows, row{"6. bulk import with geocoding (region, 7 border distances)", fmt.Sprintf("%.0f/s", float64(n)/genD.Seconds()), theirs, rt, fmt.Sprintf("ours: incidentmap gen, durable; PostGIS: COPY then region join and 7 KNN border distances%s", map[bool]string{true: "", false: " (not timed at this size)"}[pgImport > 0])})
+	storeGen := "–"
+	if st != nil {
+		storeGen = fmt.Sprintf("%.0f/s", float64(n)/stGenD.Seconds())
+	}
+	rows = append(rows, row{"6. bulk import with geocoding (region, 7 border distances)", fmt.Sprintf("%.0f/s", float64(n)/genD.Seconds()), storeGen, theirs, rt, fmt.Sprintf("incidentmap: gen, durable (into PostGIS: COPY); plain PostGIS: COPY then region join and 7 KNN border distances%s", map[bool]string{true: "", false: " (not timed at this size)"}[pgImport > 0])})
 
 	// 7. reverse geocoding per point.
 	pts := make([]orb.Point, 20000)
@@ -394,13 +469,18 @@ func measure(ctx context.Context, o options, pool *pgxpool.Pool, g *geo.Geograph
 		return nil, err
 	}
 	theirsPer := time.Since(t) / 2000
-	rows = append(rows, row{"7. reverse geocode: region and 7 border distances, per point", fmt.Sprintf("%.2f µs", float64(oursPer.Nanoseconds())/1000), fmt.Sprintf("%.0f µs", float64(theirsPer.Nanoseconds())/1000), ratio(oursPer, theirsPer), "ours in-process; PostGIS one query for 2,000 points"})
+	rows = append(rows, row{"7. reverse geocode: region and 7 border distances, per point", fmt.Sprintf("%.2f µs", float64(oursPer.Nanoseconds())/1000), "", fmt.Sprintf("%.0f µs", float64(theirsPer.Nanoseconds())/1000), ratio(oursPer, theirsPer), "ours in-process; PostGIS one query for 2,000 points"})
 
 	// 8. HTTP floor.
 	floor, _ := throughput(8, 3*time.Second, func() error { _, _, err := get(srv.base + "/healthz"); return err })
 	pgFloor, _ := throughput(8, 3*time.Second, func() error { var x int; return pool.QueryRow(ctx, "SELECT 1").Scan(&x) })
-	rows = append(rows, row{"8. floor: tiny request, 8 clients", fmt.Sprintf("%.0f/s", floor), fmt.Sprintf("%.0f/s", pgFloor), rateRatio(floor, pgFloor), "ours GET /healthz over HTTP; PostGIS SELECT 1 over its protocol"})
-	rows = append(rows, row{"server RSS after the queries", fmt.Sprintf("%d MB", srv.rssKB("VmRSS")/1024), "–", "–", fmt.Sprintf("%d MB at start", rssStart/1024)})
+	storeFloor := onStore(func(base string) (string, error) {
+		t, err := throughput(8, 3*time.Second, func() error { _, _, err := get(base + "/healthz"); return err })
+		return fmt.Sprintf("%.0f/s", t), err
+	})
+	rows = append(rows, row{"8. floor: tiny request, 8 clients", fmt.Sprintf("%.0f/s", floor), storeFloor, fmt.Sprintf("%.0f/s", pgFloor), rateRatio(floor, pgFloor), "incidentmap GET /healthz over HTTP; plain PostGIS SELECT 1 over its protocol"})
+	storeRSS := onStore(func(string) (string, error) { return fmt.Sprintf("%d MB", st.rssKB("VmRSS")/1024), nil })
+	rows = append(rows, row{"server RSS after the queries", fmt.Sprintf("%d MB", srv.rssKB("VmRSS")/1024), storeRSS, "–", "–", fmt.Sprintf("%d MB at start", rssStart/1024)})
 	return rows, nil
 }
 
@@ -439,7 +519,7 @@ func findBBox(api string) (string, int, error) {
 func pgSetup(ctx context.Context, pool *pgxpool.Pool) error {
 	stmts := []string{
 		`CREATE EXTENSION IF NOT EXISTS postgis`,
-		`DROP TABLE IF EXISTS incidents, staging, regions, borders, border_pieces`,
+		`DROP TABLE IF EXISTS incidents, incident_borders, staging, regions, borders, border_pieces`,
 		`CREATE TABLE regions (code text, country text, geom geometry(MultiPolygon, 4326))`,
 		`CREATE TABLE borders (country text, geom geometry(LineString, 4326))`,
 	}
@@ -484,6 +564,22 @@ func pgSetup(ctx context.Context, pool *pgxpool.Pool) error {
 	return nil
 }
 
+// resetDatabase drops the database of dbURL and makes it again, empty,
+// through pool (a connection to another database of the same server).
+func resetDatabase(ctx context.Context, pool *pgxpool.Pool, dbURL string) error {
+	cfg, err := pgx.ParseConfig(dbURL)
+	if err != nil {
+		return err
+	}
+	name := pgx.Identifier{cfg.Database}.Sanitize()
+	for _, q := range []string{"DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "CREATE DATABASE " + name} {
+		if _, err := pool.Exec(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
+}
+
 // pgLoad copies the same rows into PostGIS and builds the indexes.
 func pgLoad(ctx context.Context, pool *pgxpool.Pool, dbPath string) error {
 	for _, s := range []string{`DROP TABLE IF EXISTS incidents`, `CREATE TABLE incidents (id text PRIMARY KEY, event_date date NOT NULL, event_type text, sub_event_type text, fatalities int, region_code text, props jsonb, geog geography(Point, 4326))`} {
@@ -513,19 +609,62 @@ func pgLoad(ctx context.Context, pool *pgxpool.Pool, dbPath string) error {
 	if _, err := conn.Conn().CopyFrom(ctx, pgx.Identifier{"load"}, []string{"id", "event_date", "event_type", "sub_event_type", "fatalities", "region_code", "lon", "lat", "props"}, src2); err != nil {
 		return err
 	}
+	// The border distances incidentmap computed for each incident (one
+	// row per border, country and "any" within 300 km), as a PostGIS
+	// expert would precompute them.
+	bs, err := src.QueryContext(ctx, `SELECT i.id, b.key, b.km FROM incident_borders b JOIN incidents i ON i.seq = b.seq WHERE b.live`)
+	if err != nil {
+		return err
+	}
+	defer bs.Close()
+	if _, err := conn.Exec(ctx, `DROP TABLE IF EXISTS incident_borders; CREATE TABLE incident_borders (id text NOT NULL, key text NOT NULL, km float8 NOT NULL)`); err != nil {
+		return err
+	}
+	if _, err := conn.Conn().CopyFrom(ctx, pgx.Identifier{"incident_borders"}, []string{"id", "key", "km"}, &borderRows{rs: bs}); err != nil {
+		return err
+	}
 	for _, s := range []string{
+		`CREATE INDEX ON incident_borders (key, km) INCLUDE (id)`,
 		`INSERT INTO incidents SELECT id, event_date, event_type, sub_event_type, fatalities, nullif(region_code, ''), props, ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography FROM load`,
 		`DROP TABLE load`,
 		`CREATE INDEX ON incidents USING gist (geog)`,
 		`CREATE INDEX ON incidents (event_date DESC, id DESC)`,
 		`CREATE INDEX ON incidents (region_code, event_date)`,
 		`VACUUM ANALYZE incidents`,
+		`VACUUM ANALYZE incident_borders`,
 	} {
 		if _, err := conn.Exec(ctx, s); err != nil {
 			return fmt.Errorf("%s: %w", s, err)
 		}
 	}
 	return nil
+}
+
+// borderRows feeds (id, key, km) rows of SQLite to COPY.
+type borderRows struct {
+	rs  *sql.Rows
+	err error
+	row []any
+}
+
+func (b *borderRows) Next() bool {
+	if !b.rs.Next() {
+		return false
+	}
+	var id, key string
+	var km float64
+	if b.err = b.rs.Scan(&id, &key, &km); b.err != nil {
+		return false
+	}
+	b.row = []any{id, key, km}
+	return true
+}
+func (b *borderRows) Values() ([]any, error) { return b.row, nil }
+func (b *borderRows) Err() error {
+	if b.err != nil {
+		return b.err
+	}
+	return b.rs.Err()
 }
 
 type sqliteRows struct {
