@@ -13,9 +13,17 @@ import (
 // (inTx), so a change that committed is in the log even if its server died
 // right after, and a reader on another server sees it too.
 
+// afterSQL is a revision r's document after it: a create's is the next
+// revision's "before" (or, after a restore, its "after"), or the
+// incident's document when it is the last.
+const afterSQL = `CASE WHEN r.action = 'create' THEN coalesce(
+		(SELECT CASE WHEN n.action = 'restore' THEN n.after ELSE n.before END FROM revisions n WHERE n.incident_id = r.incident_id AND n.seq > r.seq ORDER BY n.seq LIMIT 1),
+		(SELECT i.doc FROM incidents i WHERE i.id = r.incident_id))
+	ELSE r.after END`
+
 // History implements incident.History: every revision, oldest first.
 func (db *DB) History(ctx context.Context, id string) ([]incident.Revision, error) {
-	rows, err := db.pool.Query(ctx, "SELECT seq, action, actor, at, before, after, coalesce(note, '') FROM revisions WHERE incident_id = $1 ORDER BY seq", id)
+	rows, err := db.pool.Query(ctx, "SELECT r.seq, r.action, r.actor, r.at, r.before, "+afterSQL+", coalesce(r.note, '') FROM revisions r WHERE r.incident_id = $1 ORDER BY r.seq", id)
 	if err != nil {
 		return nil, db.fail("history", err)
 	}
@@ -49,7 +57,7 @@ func jsonOrNull(s *string) json.RawMessage {
 
 // ChangesSince implements incident.ChangeLog.
 func (db *DB) ChangesSince(ctx context.Context, seq int64, limit int) ([]incident.Change, error) {
-	rows, err := db.pool.Query(ctx, "SELECT seq, incident_id, action, actor, at, before, after FROM revisions WHERE seq > $1 ORDER BY seq LIMIT $2", seq, limit)
+	rows, err := db.pool.Query(ctx, "SELECT r.seq, r.incident_id, r.action, r.actor, r.at, r.before, "+afterSQL+" FROM revisions r WHERE r.seq > $1 ORDER BY r.seq LIMIT $2", seq, limit)
 	if err != nil {
 		return nil, db.fail("changes", err)
 	}

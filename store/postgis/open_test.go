@@ -145,6 +145,9 @@ func TestPostgresHistoryAndConflicts(t *testing.T) {
 	if strings.Join(actions, " ") != "create:ana update:ana delete:ana restore:ana" {
 		t.Errorf("history: %v", actions)
 	}
+	if !strings.Contains(string(h[0].After), `"fatalities":`+strconv.Itoa(ins[0].Fatalities)+",") || h[0].Before != nil && string(h[0].Before) != "null" {
+		t.Errorf("history of the create: before %s, after %s", h[0].Before, h[0].After)
+	}
 	if !strings.Contains(string(h[1].After), `"fatalities":`+strconv.Itoa(moved.Fatalities)) || string(h[2].After) != "null" {
 		t.Errorf("history documents: update after %s, delete after %s", h[1].After, h[2].After)
 	}

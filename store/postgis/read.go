@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strconv"
 
 	"github.com/incidentmap/incidentmap/incident"
@@ -81,9 +82,8 @@ func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, erro
 		return nil, db.fail("list", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	var q query
-	filter(&q, f)
-	if err := tx.QueryRow(ctx, "SELECT count(*) FROM incidents i"+q.where(), q.args...).Scan(&page.NumberMatched); err != nil {
+	count, args := countSQL(f)
+	if err := tx.QueryRow(ctx, count, args...).Scan(&page.NumberMatched); err != nil {
 		return nil, db.fail("count", err)
 	}
 	err = db.each(ctx, tx, f, limit+1, false, func(in *incident.Incident) error {
@@ -209,4 +209,18 @@ func (db *DB) Extent(ctx context.Context) (*incident.Extent, error) {
 		BBox:  orb.Bound{Min: orb.Point{*minLon, *minLat}, Max: orb.Point{*maxLon, *maxLat}},
 		First: *first, Last: *last,
 	}, nil
+}
+
+// countSQL counts what f selects. A border filter alone is counted from
+// incident_borders' index alone (a count through incidents read every row
+// of the wide table: 280 ms at 100,000).
+func countSQL(f incident.Filter) (string, []any) {
+	g := f
+	g.Border, g.BorderKM, g.Limit, g.Cursor, g.JSONOnly = "", 0, 0, nil, false
+	if f.Border != "" && reflect.ValueOf(g).IsZero() {
+		return "SELECT count(*) FROM incident_borders WHERE key = $1 AND km <= $2 AND live", []any{f.Border, f.BorderKM}
+	}
+	var q query
+	filter(&q, f)
+	return "SELECT count(*) FROM incidents i" + q.where(), q.args
 }
