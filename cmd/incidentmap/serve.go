@@ -164,7 +164,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	// Which file, and whether it is new: a server started from another
 	// folder opens (and creates) another ./incidentmap.db.
-	logger.Info("opened database", "store", storeName(*dbPath), "path", dbForLog(*dbPath), "created", created, "seeded", seeded)
+	logger.Info("opened database", "path", dbForLog(*dbPath), "created", created, "seeded", seeded, "store", storeName(*dbPath))
 	// The zones editors drew and the sites, which filters and watches
 	// name (zone=, near_site=): kept by the SQLite store, so far.
 	areas, areaStore, err := loadAreas(ctx, a)
