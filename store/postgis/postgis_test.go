@@ -15,6 +15,7 @@ import (
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/incidentmap/incidentmap/internal/pgtest"
+	"github.com/incidentmap/incidentmap/store/internal/stored"
 	"github.com/paulmach/orb"
 )
 
@@ -330,8 +331,18 @@ func referenceStats(ins []*incident.Incident) *incident.Stats {
 		return out
 	}
 	st.ByRegion, st.ByCountry, st.ByMonth, st.ByType, st.ByBorderKM = sorted(dims[0]), sorted(dims[1]), sorted(dims[2]), sorted(dims[3]), sorted(dims[4])
-	slices.SortStableFunc(st.ByBorderKM, func(a, b incident.Bucket) int { return bandIndex(a.Key) - bandIndex(b.Key) })
+	slices.SortStableFunc(st.ByBorderKM, func(a, b incident.Bucket) int { return band(a.Key) - band(b.Key) })
 	return st
+}
+
+// band is the position of a border band in incident.BorderBands.
+func band(key string) int {
+	return slices.IndexFunc(incident.BorderBands, func(b struct {
+		Key      string
+		Min, Max float64
+	}) bool {
+		return b.Key == key
+	})
 }
 
 // referenceCells counts ins per s2 cell of the level.
@@ -342,7 +353,7 @@ func referenceCells(ins []*incident.Incident, level int) string {
 	}
 	var cs []incident.CellCount
 	for _, k := range slices.Sorted(maps.Keys(n)) {
-		cs = append(cs, incident.CellCount{Cell: cellToken(k, level), Incidents: n[k]})
+		cs = append(cs, incident.CellCount{Cell: stored.CellToken(k, level), Incidents: n[k]})
 	}
 	return cells(cs)
 }

@@ -3,12 +3,10 @@ package postgis
 import (
 	"context"
 	"fmt"
-	"math"
-	"sort"
 	"strings"
 
-	"github.com/golang/geo/s2"
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/internal/stored"
 )
 
 // bandSQL is the border band (incident.BorderBands) of an incident's
@@ -39,7 +37,10 @@ func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, er
 		return nil, db.fail("stats", err)
 	}
 	defer rows.Close()
-	dims := [5]map[string]*incident.Bucket{{}, {}, {}, {}, {}}
+	var dims [5]stored.Buckets
+	for i := range dims {
+		dims[i] = stored.Buckets{}
+	}
 	st := &incident.Stats{Total: incident.Bucket{Key: "total"}}
 	for rows.Next() {
 		var keys [5]string
@@ -50,39 +51,14 @@ func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, er
 		st.Total.Incidents += n
 		st.Total.Fatalities += fat
 		for i, k := range keys {
-			b := dims[i][k]
-			if b == nil {
-				b = &incident.Bucket{Key: k}
-				dims[i][k] = b
-			}
-			b.Incidents += n
-			b.Fatalities += fat
+			dims[i].Add(k, n, fat)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, db.fail("stats", err)
 	}
-	sorted := func(m map[string]*incident.Bucket) []incident.Bucket {
-		out := make([]incident.Bucket, 0, len(m))
-		for _, b := range m {
-			out = append(out, *b)
-		}
-		sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-		return out
-	}
-	st.ByRegion, st.ByCountry, st.ByMonth, st.ByType, st.ByBorderKM = sorted(dims[0]), sorted(dims[1]), sorted(dims[2]), sorted(dims[3]), sorted(dims[4])
-	// Bands in distance order, not text order.
-	sort.SliceStable(st.ByBorderKM, func(i, j int) bool { return bandIndex(st.ByBorderKM[i].Key) < bandIndex(st.ByBorderKM[j].Key) })
+	st.ByRegion, st.ByCountry, st.ByMonth, st.ByType, st.ByBorderKM = dims[0].Sorted(), dims[1].Sorted(), dims[2].Sorted(), dims[3].Sorted(), dims[4].Bands()
 	return st, nil
-}
-
-func bandIndex(k string) int {
-	for i, b := range incident.BorderBands {
-		if b.Key == k {
-			return i
-		}
-	}
-	return len(incident.BorderBands)
 }
 
 // Aggregate implements incident.Aggregator. A cell key (geo.CellKey) is a
@@ -90,11 +66,8 @@ func bandIndex(k string) int {
 // the level-L cell holding a key is its top 3+2L bits (key >> (60-2L)).
 // Positions are the means of the cells' incidents.
 func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]incident.CellCount, error) {
-	if level < 0 || level > incident.MaxAggregateLevel {
-		return nil, incident.FieldErrorf("level", "%d: want 0 to %d", level, incident.MaxAggregateLevel)
-	}
-	if f.UpdatedSince != nil {
-		return nil, incident.FieldErrorf("updated_since", "counts per cell are of live incidents; leave updated_since out")
+	if err := stored.CheckAggregate(f, level); err != nil {
+		return nil, err
 	}
 	f.Limit, f.Cursor, f.JSONOnly = 0, nil, false
 	var q query
@@ -114,23 +87,11 @@ func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]in
 		if err := rows.Scan(&k, &cc.Incidents, &fat, &cc.Lon, &cc.Lat); err != nil {
 			return nil, db.fail("aggregate", err)
 		}
-		cc.Cell, cc.Lon, cc.Lat = cellToken(k, level), round5(cc.Lon), round5(cc.Lat)
+		cc.Cell, cc.Lon, cc.Lat = stored.CellToken(k, level), stored.Round5(cc.Lon), stored.Round5(cc.Lat)
 		out = append(out, cc)
 	}
 	return out, db.fail("aggregate", rows.Err())
 }
-
-// cellToken is the s2 token of the level-L cell whose key prefix is k: the
-// prefix shifted into place, the key's dropped low bit restored, and the
-// level's trailing 1 bit set.
-func cellToken(k int64, level int) string {
-	shift := 60 - 2*level
-	return s2.CellID(uint64(k)<<(shift+1) | 1<<shift).ToToken()
-}
-
-// round5 keeps a degree to 5 decimals (about a metre): the positions are
-// means, and 17 digits would double the response.
-func round5(v float64) float64 { return math.Round(v*1e5) / 1e5 }
 
 // Coverage says which countries the live incidents are in (and how many
 // are in one) and the box around them.

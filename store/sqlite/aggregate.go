@@ -12,6 +12,7 @@ import (
 
 	"github.com/golang/geo/s2"
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/internal/stored"
 )
 
 // Aggregate implements incident.Aggregator. A cell key (geo.CellKey) is a
@@ -27,13 +28,10 @@ import (
 // read as a listing reads them (db.clause). Either way they are grouped by
 // that prefix.
 func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]incident.CellCount, error) {
-	if level < 0 || level > incident.MaxAggregateLevel {
-		return nil, incident.FieldErrorf("level", "%d: want 0 to %d", level, incident.MaxAggregateLevel)
+	if err := stored.CheckAggregate(f, level); err != nil {
+		return nil, err
 	}
 	f.Limit, f.Cursor, f.JSONOnly = 0, nil, false
-	if f.UpdatedSince != nil {
-		return nil, incident.FieldErrorf("updated_since", "counts per cell are of live incidents; leave updated_since out")
-	}
 	if datesOnly(f) && f.Start == "" && f.End == "" && level <= 13 {
 		return db.aggregateCounts(ctx, level)
 	}

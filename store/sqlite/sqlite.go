@@ -1597,7 +1597,7 @@ func (db *DB) stats(ctx context.Context, sq statsQuery) (*incident.Stats, error)
 		return nil, fmt.Errorf("sqlite: stats: %w", err)
 	}
 	defer rows.Close()
-	dims := [4]map[string]*incident.Bucket{{}, {}, {}, {}}
+	dims := [4]stored.Buckets{{}, {}, {}, {}}
 	st := &incident.Stats{Total: incident.Bucket{Key: "total"}}
 	for rows.Next() {
 		var keys [4]sql.NullString
@@ -1608,42 +1608,17 @@ func (db *DB) stats(ctx context.Context, sq statsQuery) (*incident.Stats, error)
 		st.Total.Incidents += n
 		st.Total.Fatalities += fat
 		for i, k := range keys {
-			b := dims[i][k.String]
-			if b == nil {
-				b = &incident.Bucket{Key: k.String}
-				dims[i][k.String] = b
-			}
-			b.Incidents += n
-			b.Fatalities += fat
+			dims[i].Add(k.String, n, fat)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	sorted := func(m map[string]*incident.Bucket) []incident.Bucket {
-		out := make([]incident.Bucket, 0, len(m))
-		for _, b := range m {
-			out = append(out, *b)
-		}
-		sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-		return out
-	}
-	st.ByRegion, st.ByMonth, st.ByType, st.ByBorderKM = sorted(dims[0]), sorted(dims[1]), sorted(dims[2]), sorted(dims[3])
-	// Bands in distance order, not text order.
-	sort.SliceStable(st.ByBorderKM, func(i, j int) bool { return bandIndex(st.ByBorderKM[i].Key) < bandIndex(st.ByBorderKM[j].Key) })
+	st.ByRegion, st.ByMonth, st.ByType, st.ByBorderKM = dims[0].Sorted(), dims[1].Sorted(), dims[2].Sorted(), dims[3].Bands()
 	if st.ByCountry, err = db.byCountry(ctx, st.ByRegion); err != nil {
 		return nil, err
 	}
 	return st, nil
-}
-
-func bandIndex(k string) int {
-	for i, b := range incident.BorderBands {
-		if b.Key == k {
-			return i
-		}
-	}
-	return len(incident.BorderBands)
 }
 
 // IntegrityCheck runs SQLite's integrity check and returns its complaints.
