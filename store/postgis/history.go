@@ -18,7 +18,7 @@ import (
 // incident's document when it is the last.
 const afterSQL = `CASE WHEN r.action = 'create' THEN coalesce(
 		(SELECT CASE WHEN n.action = 'restore' THEN n.after ELSE n.before END FROM revisions n WHERE n.incident_id = r.incident_id AND n.seq > r.seq ORDER BY n.seq LIMIT 1),
-		(SELECT i.doc FROM incidents i WHERE i.id = r.incident_id))
+		(SELECT d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = r.incident_id))
 	ELSE r.after END`
 
 // History implements incident.History: every revision, oldest first.

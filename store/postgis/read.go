@@ -15,7 +15,7 @@ import (
 // Get implements incident.Store.
 func (db *DB) Get(ctx context.Context, id string) (*incident.Incident, error) {
 	var doc []byte
-	err := db.pool.QueryRow(ctx, "SELECT doc FROM incidents WHERE id = $1 AND deleted_ns IS NULL", id).Scan(&doc)
+	err := db.pool.QueryRow(ctx, "SELECT d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = $1 AND i.deleted_ns IS NULL", id).Scan(&doc)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound(id)
 	}
@@ -46,7 +46,7 @@ func (db *DB) Existing(ctx context.Context, ids []string) (map[string]bool, erro
 // GetMany implements incident.Store.
 func (db *DB) GetMany(ctx context.Context, ids []string) (map[string]*incident.Incident, error) {
 	out := map[string]*incident.Incident{}
-	rows, err := db.pool.Query(ctx, "SELECT id, deleted_ns IS NOT NULL, doc FROM incidents WHERE id = ANY($1)", ids)
+	rows, err := db.pool.Query(ctx, "SELECT i.id, i.deleted_ns IS NOT NULL, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = ANY($1)", ids)
 	if err != nil {
 		return nil, db.fail("get many", err)
 	}
@@ -125,10 +125,13 @@ func (db *DB) each(ctx context.Context, qr querier, f incident.Filter, limit int
 	if dist == "" {
 		dist = "NULL::float8"
 	}
-	sql := "SELECT i.doc, " + dist + ", i.deleted_ns, i.id, i.event_date FROM incidents i" + q.where() + " ORDER BY i.event_date DESC, i.id DESC"
+	// The page is chosen from the narrow table; only its documents are
+	// read.
+	inner := "SELECT i.seq, " + dist + " AS dist, i.deleted_ns, i.id, i.event_date FROM incidents i" + q.where() + " ORDER BY i.event_date DESC, i.id DESC"
 	if limit > 0 {
-		sql += " LIMIT " + strconv.Itoa(limit)
+		inner += " LIMIT " + strconv.Itoa(limit)
 	}
+	sql := "SELECT d.doc, x.dist, x.deleted_ns, x.id, x.event_date FROM (" + inner + ") x JOIN incident_docs d ON d.seq = x.seq ORDER BY x.event_date DESC, x.id DESC"
 	rows, err := qr.Query(ctx, sql, q.args...)
 	if err != nil {
 		return db.fail("query", err)

@@ -20,7 +20,7 @@ import (
 // order of row's values (geog is generated from lon and lat).
 var incidentCols = []string{"seq", "id", "event_date", "event_type", "sub_event_type", "region_code", "country",
 	"admin1_key", "admin2_key", "admin1_mismatch", "fatalities", "lon", "lat", "cell", "d_any", "search",
-	"created_ns", "updated_ns", "doc"}
+	"created_ns", "updated_ns"}
 
 // row is the incidents table's values for an incident stored as seq, and
 // its stored document.
@@ -40,7 +40,7 @@ func row(seq int64, in *incident.Incident) (vals []any, doc string) {
 	return []any{seq, in.ID, in.EventDate, in.EventType, in.SubEventType, region, country,
 		geo.NameKey(in.Admin1), geo.NameKey(in.Admin2), in.Admin1Mismatch, in.Fatalities, in.Lon, in.Lat,
 		geo.CellKey(orb.Point{in.Lon, in.Lat}), dAny, searchVector(in),
-		in.CreatedAt.UnixNano(), in.UpdatedAt.UnixNano(), doc}, doc
+		in.CreatedAt.UnixNano(), in.UpdatedAt.UnixNano()}, doc
 }
 
 // maxLexeme is the longest word a tsvector holds (bytes); longer ones are
@@ -246,10 +246,13 @@ func (db *DB) insert(ctx context.Context, tx pgx.Tx, ins []*incident.Incident) e
 	}
 	actor, at := incident.ActorFrom(ctx), db.Now().UTC()
 	inc := make([][]any, len(ins))
+	docs := make([][]any, len(ins))
 	revs := make([][]any, len(ins))
 	var borders [][]any
 	for i, in := range ins {
-		inc[i], _ = row(seqs[i], in)
+		var doc string
+		inc[i], doc = row(seqs[i], in)
+		docs[i] = []any{seqs[i], doc}
 		revs[i] = []any{in.ID, "create", actor, at}
 		for _, b := range stored.BorderRows(in) {
 			borders = append(borders, []any{seqs[i], b.Key, b.KM})
@@ -267,6 +270,9 @@ func (db *DB) insert(ctx context.Context, tx pgx.Tx, ins []*incident.Incident) e
 			}
 			return conflict(ctx, tx, ins)
 		}
+		return err
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"incident_docs"}, []string{"seq", "doc"}, pgx.CopyFromRows(docs)); err != nil {
 		return err
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"incident_borders"}, []string{"seq", "key", "km"}, pgx.CopyFromRows(borders)); err != nil {
@@ -315,7 +321,7 @@ func (db *DB) revise(ctx context.Context, tx pgx.Tx, id, action string, before, 
 // live locks the live incident id in tx and returns its row number and
 // document; ENOTFOUND when there is none.
 func live(ctx context.Context, tx pgx.Tx, id string) (seq int64, doc string, err error) {
-	err = tx.QueryRow(ctx, "SELECT seq, doc FROM incidents WHERE id = $1 AND deleted_ns IS NULL FOR UPDATE", id).Scan(&seq, &doc)
+	err = tx.QueryRow(ctx, "SELECT i.seq, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = $1 AND i.deleted_ns IS NULL FOR UPDATE OF i", id).Scan(&seq, &doc)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, "", notFound(id)
 	}
@@ -347,6 +353,9 @@ func (db *DB) update(ctx context.Context, tx pgx.Tx, in *incident.Incident) erro
 		set += fmt.Sprintf("%s = $%d", c, i+2)
 	}
 	if _, err := tx.Exec(ctx, "UPDATE incidents SET "+set+" WHERE seq = $1", vals...); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, "UPDATE incident_docs SET doc = $1 WHERE seq = $2", doc, seq); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, "DELETE FROM incident_borders WHERE seq = $1", seq); err != nil {
@@ -391,7 +400,7 @@ func (db *DB) Restore(ctx context.Context, id string) (*incident.Incident, error
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var seq int64
 		var deleted *int64
-		err := tx.QueryRow(ctx, "SELECT seq, deleted_ns, doc FROM incidents WHERE id = $1 FOR UPDATE", id).Scan(&seq, &deleted, &doc)
+		err := tx.QueryRow(ctx, "SELECT i.seq, i.deleted_ns, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = $1 FOR UPDATE OF i", id).Scan(&seq, &deleted, &doc)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return notFound(id)
 		}

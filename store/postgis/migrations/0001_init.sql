@@ -32,8 +32,15 @@ CREATE TABLE incidents (
 	search tsvector NOT NULL,
 	created_ns bigint NOT NULL,
 	updated_ns bigint NOT NULL,
-	deleted_ns bigint,
-	-- The GeoJSON Feature as written, byte for byte.
+	deleted_ns bigint
+);
+
+-- The GeoJSON Feature as written, byte for byte, in a table of its own:
+-- with it inline, incidents' rows were 1.3 kB and a count or a page read
+-- through an index read a page per row or so (a count within 25 km of
+-- Niamey at 100,000: 105 ms); only the page's documents are read.
+CREATE TABLE incident_docs (
+	seq bigint PRIMARY KEY,
 	doc text NOT NULL
 );
 
