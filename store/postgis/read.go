@@ -3,11 +3,9 @@ package postgis
 import (
 	"context"
 	"errors"
-	"fmt"
 	"reflect"
 	"strconv"
 
-	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/incidentmap/incidentmap/store/internal/stored"
 	"github.com/jackc/pgx/v5"
@@ -219,45 +217,13 @@ func (db *DB) Extent(ctx context.Context) (*incident.Extent, error) {
 // countSQL counts what f selects. A border filter alone is counted from
 // incident_borders' index alone (a count through incidents read every row
 // of the wide table: 280 ms at 100,000).
-//
-// A circle or a box alone is counted from the cell index (incidents_cell:
-// cell key, lon, lat), range by range over the s2 cells covering it, each
-// point tested as Filter.Match tests it: through the GiST index, every
-// matching row was fetched (8,300 within 25 km of Niamey at 100,000:
-// 45 ms).
 func countSQL(f incident.Filter) (string, []any) {
 	g := f
 	g.Border, g.BorderKM, g.Limit, g.Cursor, g.JSONOnly = "", 0, 0, nil, false
 	if f.Border != "" && reflect.ValueOf(g).IsZero() {
 		return "SELECT count(*) FROM incident_borders WHERE key = $1 AND km <= $2 AND live", []any{f.Border, f.BorderKM}
 	}
-	g = f
-	g.Near, g.RadiusKM, g.BBox, g.Limit, g.Cursor, g.JSONOnly = nil, 0, nil, 0, nil, false
-	if (f.Near == nil) != (f.BBox == nil) && reflect.ValueOf(g).IsZero() {
-		var q query
-		var ranges []geo.KeyRange
-		if f.Near != nil {
-			ranges = geo.CoverCap(*f.Near, f.RadiusKM, coverBudget)
-			q.conds = append(q.conds, haversineSQL(q.arg(f.Near[0]), q.arg(f.Near[1]))+" <= "+q.arg(f.RadiusKM))
-		} else {
-			ranges = geo.CoverBound(*f.BBox, coverBudget)
-			q.conds = append(q.conds, fmt.Sprintf("i.lon BETWEEN %s AND %s AND i.lat BETWEEN %s AND %s", q.arg(f.BBox.Min[0]), q.arg(f.BBox.Max[0]), q.arg(f.BBox.Min[1]), q.arg(f.BBox.Max[1])))
-		}
-		if len(ranges) == 0 {
-			return "SELECT 0", nil
-		}
-		los, his := make([]int64, len(ranges)), make([]int64, len(ranges))
-		for i, r := range ranges {
-			los[i], his[i] = r.Lo, r.Hi
-		}
-		q.conds = append(q.conds, "i.deleted_ns IS NULL", "i.cell BETWEEN k.lo AND k.hi")
-		return "SELECT count(*) FROM unnest(" + q.arg(los) + "::bigint[], " + q.arg(his) + "::bigint[]) AS k(lo, hi) CROSS JOIN LATERAL (SELECT 1 FROM incidents i" + q.where() + ") m", q.args
-	}
 	var q query
 	filter(&q, f)
 	return "SELECT count(*) FROM incidents i" + q.where(), q.args
 }
-
-// coverBudget is how many s2 cells a circle or a box is covered with for a
-// count (the SQLite store's budget).
-const coverBudget = 256

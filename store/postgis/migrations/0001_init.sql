@@ -56,9 +56,6 @@ CREATE INDEX incidents_admin1 ON incidents (admin1_key) WHERE deleted_ns IS NULL
 CREATE INDEX incidents_admin2 ON incidents (admin2_key) WHERE deleted_ns IS NULL;
 CREATE INDEX incidents_fatalities ON incidents (fatalities) WHERE deleted_ns IS NULL;
 CREATE INDEX incidents_d_any ON incidents (d_any) WHERE deleted_ns IS NULL;
--- Circles and boxes are counted from this index alone, range by range of
--- s2 cell keys.
-CREATE INDEX incidents_cell ON incidents (cell, lon, lat) WHERE deleted_ns IS NULL;
 CREATE INDEX incidents_lon ON incidents (lon) WHERE deleted_ns IS NULL;
 CREATE INDEX incidents_lat ON incidents (lat) WHERE deleted_ns IS NULL;
 CREATE INDEX incidents_updated ON incidents (updated_ns);
