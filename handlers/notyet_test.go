@@ -19,6 +19,7 @@ func TestNotYetAvailableOnThisStore(t *testing.T) {
 	ts := newHarness(t, Config{StoreName: "PostgreSQL"})
 	ts.cfg.Store = coreStore{ts.db}
 	ts.cfg.Service.Store = ts.cfg.Store
+	ts.cfg.AreaStore = nil
 	admin := ts.token(t, incident.RoleAdmin)
 	for _, r := range []struct{ method, path, body string }{
 		{"GET", "/api/v1/watches", ""},
@@ -29,6 +30,7 @@ func TestNotYetAvailableOnThisStore(t *testing.T) {
 		{"POST", "/api/v1/extract", `{"text":"Deux civils tués à Téra le 3 mars 2024."}`},
 		{"POST", "/api/v1/places", `name,lat,lon` + "\nTestville,13.5,2.1\n"},
 		{"DELETE", "/api/v1/places/1", ""},
+		{"POST", "/api/v1/sites", `{"type":"Feature","properties":{"name":"Torodi base"},"geometry":{"type":"Point","coordinates":[1.8,13.1]}}`},
 	} {
 		rec := ts.do(req(r.method, r.path, r.body, "Authorization", "Bearer "+admin, "Content-Type", "application/json"))
 		var p Problem
