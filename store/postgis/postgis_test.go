@@ -193,6 +193,7 @@ func TestPostgresMatchesFilterMatch(t *testing.T) {
 	for _, in := range ins[101:130] {
 		byID[in.ID].Deleted, byID[in.ID].UpdatedAt = true, deletedAt
 	}
+	byID[ins[100].ID].UpdatedAt = deletedAt // restored: written then
 	all := slices.Collect(maps.Values(byID))
 	since := time.Date(2024, 5, 1, 13, 30, 0, 0, time.UTC)
 	for i := range 400 {
@@ -290,18 +291,20 @@ func listed(in *incident.Incident) string {
 	return fmt.Sprintf("%s %s %v", in.ID, d, in.Deleted)
 }
 
-// referenceStats counts ins as Stats does: an incident counts for the
-// country of its region ("" with no region).
+// referenceStats counts the live incidents of ins as Stats does.
 func referenceStats(ins []*incident.Incident) *incident.Stats {
 	st := &incident.Stats{Total: incident.Bucket{Key: "total"}}
 	dims := [5]map[string]*incident.Bucket{{}, {}, {}, {}, {}}
 	for _, in := range ins {
+		if in.Deleted {
+			continue
+		}
 		region, country := "", ""
 		if in.Region != nil {
 			region = in.Region.Code
-			if in.Country != nil {
-				country = *in.Country
-			}
+		}
+		if in.Country != nil {
+			country = *in.Country
 		}
 		band := incident.BorderBands[len(incident.BorderBands)-1].Key
 		if d, ok := in.BorderKM("any"); ok {

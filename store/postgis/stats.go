@@ -24,13 +24,15 @@ func bandSQL() string {
 }
 
 // Stats implements incident.Store: one grouped scan of what f selects
-// yields every dimension; Go adds them up. An incident counts for the
-// country of its region ("" with no region), as the SQLite store counts
-// it.
+// yields every dimension; Go adds them up. Stats count live incidents: a
+// sync filter's deletion markers are not among them.
 func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, error) {
 	var q query
 	filter(&q, f)
-	sql := "SELECT coalesce(i.region_code, ''), CASE WHEN i.region_code IS NULL THEN '' ELSE coalesce(i.country, '') END, substr(i.event_date, 1, 7), i.event_type, " + bandSQL() +
+	if f.UpdatedSince != nil {
+		q.conds = append(q.conds, "i.deleted_ns IS NULL")
+	}
+	sql := "SELECT coalesce(i.region_code, ''), coalesce(i.country, ''), substr(i.event_date, 1, 7), i.event_type, " + bandSQL() +
 		", count(*), coalesce(sum(i.fatalities), 0) FROM incidents i" + q.where() + " GROUP BY 1, 2, 3, 4, 5"
 	rows, err := db.pool.Query(ctx, sql, q.args...)
 	if err != nil {

@@ -410,7 +410,19 @@ func (db *DB) Restore(ctx context.Context, id string) (*incident.Incident, error
 		if deleted == nil {
 			return incident.Errorf(incident.ECONFLICT, "incident %q is not deleted", id)
 		}
-		if _, err := tx.Exec(ctx, "UPDATE incidents SET deleted_ns = NULL, updated_ns = $1 WHERE seq = $2", db.Now().UnixNano(), seq); err != nil {
+		// Coming back is a write, in the document too: a sync listing
+		// brings the incident again, and its updated_at says when.
+		in, err := stored.Decode([]byte(doc))
+		if err != nil {
+			return err
+		}
+		in.UpdatedAt = db.Now().UTC()
+		b, _ := in.MarshalJSON()
+		doc = string(b)
+		if _, err := tx.Exec(ctx, "UPDATE incidents SET deleted_ns = NULL, updated_ns = $1 WHERE seq = $2", in.UpdatedAt.UnixNano(), seq); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE incident_docs SET doc = $1 WHERE seq = $2", doc, seq); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "UPDATE incident_borders SET live = true WHERE seq = $1", seq); err != nil {
