@@ -439,24 +439,91 @@ func (db *DB) Restore(ctx context.Context, id string) (*incident.Incident, error
 // Apply implements incident.Store: the creates go in as CreateMany's do,
 // then each update and delete, with its revision, all in one transaction.
 func (db *DB) Apply(ctx context.Context, ch incident.Changes) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		if len(ch.Create) > 0 {
-			if err := db.insert(ctx, tx, ch.Create); err != nil {
+	return db.inTx(ctx, func(tx pgx.Tx) error { return db.apply(ctx, tx, &ch) })
+}
+
+func (db *DB) apply(ctx context.Context, tx pgx.Tx, ch *incident.Changes) error {
+	if len(ch.Create) > 0 {
+		if err := db.insert(ctx, tx, ch.Create); err != nil {
+			return err
+		}
+	}
+	for _, in := range ch.Update {
+		if err := db.update(ctx, tx, in); err != nil {
+			return err
+		}
+	}
+	for _, id := range ch.Deletes {
+		if err := db.remove(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ApplyBatches implements incident.Store: each batch in a transaction of
+// its own, or all in one with opts.Whole or for a bulk load (opts.Total at
+// least bulkMin and at least as many as are stored: indexes dropped and
+// built again, as CreateBatches does).
+func (db *DB) ApplyBatches(ctx context.Context, opts incident.ApplyOptions, next func() (*incident.Changes, error)) error {
+	var stored int
+	if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM incidents").Scan(&stored); err != nil {
+		return db.fail("apply", err)
+	}
+	bulk := opts.Total >= bulkMin && opts.Total >= stored
+	if !bulk && !opts.Whole {
+		for n := 1; ; n++ {
+			ch, err := next()
+			if err != nil || ch == nil {
+				return err
+			}
+			if err := db.inTx(ctx, func(tx pgx.Tx) error { return db.apply(ctx, tx, ch) }); err != nil {
+				return err
+			}
+			if opts.Committed != nil {
+				opts.Committed(n)
+			}
+		}
+	}
+	n := 0
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		finish := func() error { return nil }
+		if bulk {
+			var err error
+			if finish, err = bulkLoad(ctx, tx); err != nil {
 				return err
 			}
 		}
-		for _, in := range ch.Update {
-			if err := db.update(ctx, tx, in); err != nil {
+		for {
+			ch, err := next()
+			if err != nil {
 				return err
 			}
-		}
-		for _, id := range ch.Deletes {
-			if err := db.remove(ctx, tx, id); err != nil {
+			if ch == nil {
+				break
+			}
+			if err := db.apply(ctx, tx, ch); err != nil {
 				return err
 			}
+			n++
 		}
-		return nil
+		if bulk && opts.Phase != nil {
+			opts.Phase("building indexes")
+		}
+		return finish()
 	})
+	if err != nil {
+		return err
+	}
+	if bulk {
+		if _, err := db.pool.Exec(ctx, "VACUUM ANALYZE incidents, incident_borders"); err != nil {
+			return db.fail("vacuum", err)
+		}
+	}
+	if opts.Committed != nil {
+		opts.Committed(n)
+	}
+	return nil
 }
 
 // unixTime reads nanoseconds since 1970 back as a time in UTC.
