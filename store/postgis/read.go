@@ -72,6 +72,9 @@ func (db *DB) GetMany(ctx context.Context, ids []string) (map[string]*incident.I
 // snapshot (a repeatable-read transaction), so numberMatched is the number
 // the page was chosen among.
 func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, error) {
+	if err := areaFilter(f); err != nil {
+		return nil, err
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = incident.DefaultLimit
@@ -104,6 +107,9 @@ func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, erro
 // Each implements incident.Store: rows are streamed from the server as fn
 // takes them.
 func (db *DB) Each(ctx context.Context, f incident.Filter, fn func(*incident.Incident) error) error {
+	if err := areaFilter(f); err != nil {
+		return err
+	}
 	f.Cursor = nil
 	return db.each(ctx, db.pool, f, f.Limit, f.JSONOnly, fn)
 }

@@ -27,6 +27,9 @@ func bandSQL() string {
 // yields every dimension; Go adds them up. Stats count live incidents: a
 // sync filter's deletion markers are not among them.
 func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, error) {
+	if err := areaFilter(f); err != nil {
+		return nil, err
+	}
 	var q query
 	filter(&q, f)
 	if f.UpdatedSince != nil {
@@ -69,6 +72,9 @@ func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, er
 // Positions are the means of the cells' incidents.
 func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]incident.CellCount, error) {
 	if err := stored.CheckAggregate(f, level); err != nil {
+		return nil, err
+	}
+	if err := areaFilter(f); err != nil {
 		return nil, err
 	}
 	f.Limit, f.Cursor, f.JSONOnly = 0, nil, false
