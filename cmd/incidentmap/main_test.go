@@ -232,22 +232,6 @@ func runCLI(t testing.TB, stdin string, args ...string) (string, string, error) 
 	return out.String(), errb.String(), err
 }
 
-func TestEnvironmentSetsFlags(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "env.db")
-	start(t, db).stop()
-	t.Chdir(t.TempDir()) // where no ./incidentmap.db can answer instead
-	var out, errb bytes.Buffer
-	getenv := func(k string) string {
-		if k == "INCIDENTMAP_DB" {
-			return db
-		}
-		return ""
-	}
-	if err := runEnv(context.Background(), []string{"token", "create", "--role", "admin"}, env{getenv: getenv, stdout: &out, stderr: &errb}); err != nil {
-		t.Fatalf("INCIDENTMAP_DB was not used: %v %s", err, errb.String())
-	}
-}
-
 func TestImportExportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "in.geojson")
