@@ -4,6 +4,11 @@
 // ranges of s2 cell keys in a B-tree (geo.CellKey); border distances are
 // rows of their own, keyed by border (borders.go); distances from a point
 // are great-circle distances computed in SQL.
+//
+// The store is split by concern: this file opens the database and brings
+// its schema up to date (migrations); write.go, bulk.go and history.go
+// write; plan.go turns a filter into SQL; read.go and stats.go read;
+// tokens.go, backup.go and the rest hold one feature each.
 package sqlite
 
 import (

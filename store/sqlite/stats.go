@@ -1,7 +1,7 @@
 // Counts and stats: Count, and Stats answered from the daily and monthly
 // rollups (migrations 0005, 0011) when the filter allows, else from one
 // grouped scan of the covering stats index. Kept apart from the listing
-// reads because they never read a document.
+// reads (read.go): they add up rows and never decode a document.
 
 package sqlite
 
