@@ -61,6 +61,21 @@ func absPath(path string) string {
 // incidents the database says are waiting for it (after an upgrade of the
 // geography; progress on stderr).
 func openApp(ctx context.Context, dbPath string, g geoFlags, stderr io.Writer) (*app, error) {
+	a, err := openAppLater(ctx, dbPath, g)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := rederive(ctx, a, stderr); err != nil {
+		a.db.Close()
+		return nil, fmt.Errorf("deriving stored incidents again: %w (run incidentmap rederive to finish)", err)
+	}
+	return a, nil
+}
+
+// openAppLater is openApp leaving the incidents that wait to be derived
+// again (after a new geography) for the caller: serve derives them while it
+// serves (deriveInBackground).
+func openAppLater(ctx context.Context, dbPath string, g geoFlags) (*app, error) {
 	gg, err := g.load()
 	if err != nil {
 		return nil, err
@@ -87,10 +102,6 @@ func openApp(ctx context.Context, dbPath string, g geoFlags, stderr io.Writer) (
 			db.Close()
 			return nil, err
 		}
-	}
-	if _, err := rederive(ctx, a, stderr); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("deriving stored incidents again: %w (run incidentmap rederive to finish)", err)
 	}
 	return a, nil
 }
@@ -151,7 +162,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	defer accessLog.Close()
 	_, err = os.Stat(*dbPath)
 	created := errors.Is(err, os.ErrNotExist) && !isPostgres(*dbPath)
-	a, err := openApp(ctx, *dbPath, g, e.stderr)
+	a, err := openAppLater(ctx, *dbPath, g)
 	if err != nil {
 		return err
 	}
@@ -218,7 +229,12 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if e.ready != nil {
 		e.ready(l.Addr().String())
 	}
-	return srv.Serve(ctx, l)
+	dctx, stopDeriving := context.WithCancel(ctx)
+	derived := deriveInBackground(dctx, a, logger)
+	err = srv.Serve(ctx, l)
+	stopDeriving()
+	<-derived
+	return err
 }
 
 // placesPoll is how often a server looks for places that another process
