@@ -372,25 +372,3 @@ func cells(cs []incident.CellCount) string {
 	}
 	return b.String()
 }
-
-// zone= and near_site= are refused, not ignored: ignored, they would list
-// every incident.
-func TestPostgresRefusesAreaFilters(t *testing.T) {
-	ctx := context.Background()
-	db := openTest(t)
-	site := incident.NewSite("s", "Base", orb.Point{2.1, 13.5})
-	for _, f := range []incident.Filter{{Site: site, RadiusKM: 10}, {Zones: []*incident.Zone{{}}}} {
-		if _, err := db.List(ctx, f); incident.ErrorCode(err) != incident.ENOTIMPLEMENTED {
-			t.Errorf("List %+v: %v, want %s", f, err, incident.ENOTIMPLEMENTED)
-		}
-		if err := db.Each(ctx, f, func(*incident.Incident) error { return nil }); incident.ErrorCode(err) != incident.ENOTIMPLEMENTED {
-			t.Errorf("Each %+v: %v", f, err)
-		}
-		if _, err := db.Stats(ctx, f); incident.ErrorCode(err) != incident.ENOTIMPLEMENTED {
-			t.Errorf("Stats %+v: %v", f, err)
-		}
-		if _, err := db.Aggregate(ctx, f, 5); incident.ErrorCode(err) != incident.ENOTIMPLEMENTED {
-			t.Errorf("Aggregate %+v: %v", f, err)
-		}
-	}
-}

@@ -72,9 +72,6 @@ func (db *DB) GetMany(ctx context.Context, ids []string) (map[string]*incident.I
 // snapshot (a repeatable-read transaction), so numberMatched is the number
 // the page was chosen among.
 func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, error) {
-	if err := areaFilter(f); err != nil {
-		return nil, err
-	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = incident.DefaultLimit
@@ -85,11 +82,15 @@ func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, erro
 		return nil, db.fail("list", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	count, args := countSQL(f)
+	f, area, err := db.resolveAreas(ctx, tx, f)
+	if err != nil {
+		return nil, err
+	}
+	count, args := countSQL(f, area)
 	if err := tx.QueryRow(ctx, count, args...).Scan(&page.NumberMatched); err != nil {
 		return nil, db.fail("count", err)
 	}
-	err = db.each(ctx, tx, f, limit+1, false, func(in *incident.Incident) error {
+	err = db.each(ctx, tx, f, area, limit+1, false, func(in *incident.Incident) error {
 		page.Incidents = append(page.Incidents, in)
 		return nil
 	})
@@ -107,11 +108,12 @@ func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, erro
 // Each implements incident.Store: rows are streamed from the server as fn
 // takes them.
 func (db *DB) Each(ctx context.Context, f incident.Filter, fn func(*incident.Incident) error) error {
-	if err := areaFilter(f); err != nil {
+	f.Cursor = nil
+	f, area, err := db.resolveAreas(ctx, db.pool, f)
+	if err != nil {
 		return err
 	}
-	f.Cursor = nil
-	return db.each(ctx, db.pool, f, f.Limit, f.JSONOnly, fn)
+	return db.each(ctx, db.pool, f, area, f.Limit, f.JSONOnly, fn)
 }
 
 // querier is a pool or a transaction.
@@ -121,10 +123,10 @@ type querier interface {
 
 // each reads what f selects from its cursor on, newest first, up to limit
 // (none when 0 or less). With stream, fn's incident and its StoredJSON are
-// reused for the next row.
-func (db *DB) each(ctx context.Context, qr querier, f incident.Filter, limit int, stream bool, fn func(*incident.Incident) error) error {
-	var q query
-	dist := filter(&q, f)
+// reused for the next row. area is f's zone= and near_site= resolved.
+func (db *DB) each(ctx context.Context, qr querier, f incident.Filter, area *areaMatch, limit int, stream bool, fn func(*incident.Incident) error) error {
+	q := query{area: area}
+	dist := resultDist(&q, f, filter(&q, f))
 	if f.Cursor != nil {
 		q.conds = append(q.conds, "(i.event_date, i.id) < ("+q.arg(f.Cursor.EventDate)+", "+q.arg(f.Cursor.ID)+")")
 	}
@@ -223,13 +225,13 @@ func (db *DB) Extent(ctx context.Context) (*incident.Extent, error) {
 // countSQL counts what f selects. A border filter alone is counted from
 // incident_borders' index alone (a count through incidents read every row
 // of the wide table: 280 ms at 100,000).
-func countSQL(f incident.Filter) (string, []any) {
+func countSQL(f incident.Filter, area *areaMatch) (string, []any) {
 	g := f
 	g.Border, g.BorderKM, g.Limit, g.Cursor, g.JSONOnly = "", 0, 0, nil, false
-	if f.Border != "" && reflect.ValueOf(g).IsZero() {
+	if f.Border != "" && area == nil && reflect.ValueOf(g).IsZero() {
 		return "SELECT count(*) FROM incident_borders WHERE key = $1 AND km <= $2 AND live", []any{f.Border, f.BorderKM}
 	}
-	var q query
+	q := query{area: area}
 	filter(&q, f)
 	return "SELECT count(*) FROM incidents i" + q.where(), q.args
 }

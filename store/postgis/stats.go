@@ -27,10 +27,11 @@ func bandSQL() string {
 // yields every dimension; Go adds them up. Stats count live incidents: a
 // sync filter's deletion markers are not among them.
 func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, error) {
-	if err := areaFilter(f); err != nil {
+	f, area, err := db.resolveAreas(ctx, db.pool, f)
+	if err != nil {
 		return nil, err
 	}
-	var q query
+	q := query{area: area}
 	filter(&q, f)
 	if f.UpdatedSince != nil {
 		q.conds = append(q.conds, "i.deleted_ns IS NULL")
@@ -74,11 +75,12 @@ func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]in
 	if err := stored.CheckAggregate(f, level); err != nil {
 		return nil, err
 	}
-	if err := areaFilter(f); err != nil {
+	f.Limit, f.Cursor, f.JSONOnly = 0, nil, false
+	f, area, err := db.resolveAreas(ctx, db.pool, f)
+	if err != nil {
 		return nil, err
 	}
-	f.Limit, f.Cursor, f.JSONOnly = 0, nil, false
-	var q query
+	q := query{area: area}
 	filter(&q, f)
 	shift := 60 - 2*level
 	sql := fmt.Sprintf("SELECT i.cell >> %d AS k, count(*), coalesce(sum(i.fatalities), 0), avg(i.lon), avg(i.lat) FROM incidents i%s GROUP BY k ORDER BY k", shift, q.where())

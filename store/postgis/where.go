@@ -13,6 +13,9 @@ import (
 type query struct {
 	conds []string
 	args  []any
+	// area is the filter's zone= and near_site= resolved (resolveAreas);
+	// nil when it has neither.
+	area *areaMatch
 }
 
 // arg adds an argument and returns its placeholder.
@@ -96,6 +99,9 @@ func filter(q *query, f incident.Filter) (dist string) {
 			fmt.Sprintf("ST_DWithin(i.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s, false)", lon, lat, q.arg(f.RadiusKM*1000*(1+1e-6)+1)),
 			dist+" <= "+q.arg(f.RadiusKM))
 	}
+	if m := q.area; m != nil {
+		q.conds = append(q.conds, "i.seq = ANY("+q.arg(m.seqs)+"::bigint[])")
+	}
 	if f.Border != "" {
 		if f.Border == "any" {
 			q.conds = append(q.conds, "i.d_any <= "+q.arg(f.BorderKM))
@@ -122,6 +128,17 @@ func filter(q *query, f incident.Filter) (dist string) {
 	return dist
 }
 
+// resultDist is the distance results carry: to near= first, then to the
+// site, then to the border (Filter.ResultDistanceKM); dist is filter's.
+// The site's are looked up by seq among those resolveAreas measured (an
+// argument only the listing's query takes: a count has no distance).
+func resultDist(q *query, f incident.Filter, dist string) string {
+	if m := q.area; f.Near == nil && m != nil && m.km != nil {
+		return "(" + q.arg(m.km) + "::jsonb ->> i.seq::text)::float8"
+	}
+	return dist
+}
+
 // prefixQuery is a tsquery of words, each a prefix, all required. The words
 // are letters and digits only: quoted, they are taken as they are.
 func prefixQuery(words []string) string {
@@ -138,15 +155,4 @@ func nameKeys(names []string) []string {
 		out[i] = geo.NameKey(n)
 	}
 	return out
-}
-
-// areaFilter refuses zone= and near_site=, which this store cannot answer
-// yet (a drawn zone's polygon and a site's distance are tested in Go, by
-// incident.Zone and incident.Site, which SQL here cannot call): answering
-// without them would list incidents the filter leaves out.
-func areaFilter(f incident.Filter) error {
-	if len(f.Zones) > 0 || f.Site != nil {
-		return incident.Errorf(incident.ENOTIMPLEMENTED, "zone= and near_site= are not yet available on PostgreSQL; they work on the SQLite store (--db FILE)")
-	}
-	return nil
 }
