@@ -100,7 +100,7 @@ const dbUsage = "SQLite database file, or a PostgreSQL database as postgres://us
 
 // loadAreas is the geography with the zones editors drew and the sites,
 // which filters and watches name (zone=, near_site=), and the store that
-// keeps them: the SQLite store, so far (nil on PostgreSQL).
+// keeps them (both stores keep them; nil for a store that does not).
 func loadAreas(ctx context.Context, a *app) (*geo.Areas, incident.AreaStore, error) {
 	areas := geo.NewAreas(a.geo)
 	as, ok := a.db.(incident.AreaStore)

@@ -27,7 +27,16 @@ var incidentCols = []string{"seq", "id", "event_date", "event_type", "sub_event_
 func row(seq int64, in *incident.Incident) (vals []any, doc string) {
 	b, _ := in.MarshalJSON()
 	doc = string(b)
-	var region, country, dAny any
+	region, country, dAny := derived(in)
+	return []any{seq, in.ID, in.EventDate, in.EventType, in.SubEventType, region, country,
+		geo.NameKey(in.Admin1), geo.NameKey(in.Admin2), in.Admin1Mismatch, in.Fatalities, in.Lon, in.Lat,
+		geo.CellKey(orb.Point{in.Lon, in.Lat}), dAny, searchVector(in),
+		in.CreatedAt.UnixNano(), in.UpdatedAt.UnixNano()}, doc
+}
+
+// derived is the columns of the geography's that may be absent: the
+// region's code, the country, the distance to the nearest border.
+func derived(in *incident.Incident) (region, country, dAny any) {
 	if in.Region != nil {
 		region = in.Region.Code
 	}
@@ -37,10 +46,7 @@ func row(seq int64, in *incident.Incident) (vals []any, doc string) {
 	if d, ok := in.BorderKM("any"); ok {
 		dAny = d
 	}
-	return []any{seq, in.ID, in.EventDate, in.EventType, in.SubEventType, region, country,
-		geo.NameKey(in.Admin1), geo.NameKey(in.Admin2), in.Admin1Mismatch, in.Fatalities, in.Lon, in.Lat,
-		geo.CellKey(orb.Point{in.Lon, in.Lat}), dAny, searchVector(in),
-		in.CreatedAt.UnixNano(), in.UpdatedAt.UnixNano()}, doc
+	return region, country, dAny
 }
 
 // maxLexeme is the longest word a tsvector holds (bytes); longer ones are
@@ -358,6 +364,15 @@ func (db *DB) update(ctx context.Context, tx pgx.Tx, in *incident.Incident) erro
 	if _, err := tx.Exec(ctx, "UPDATE incident_docs SET doc = $1 WHERE seq = $2", doc, seq); err != nil {
 		return err
 	}
+	if err := replaceBorders(ctx, tx, seq, in, true); err != nil {
+		return err
+	}
+	return db.revise(ctx, tx, in.ID, "update", &before, &doc)
+}
+
+// replaceBorders writes the border rows of the incident stored as seq
+// anew; live is false for a deleted one's.
+func replaceBorders(ctx context.Context, tx pgx.Tx, seq int64, in *incident.Incident, live bool) error {
 	if _, err := tx.Exec(ctx, "DELETE FROM incident_borders WHERE seq = $1", seq); err != nil {
 		return err
 	}
@@ -366,10 +381,8 @@ func (db *DB) update(ctx context.Context, tx pgx.Tx, in *incident.Incident) erro
 	for _, b := range stored.BorderRows(in) {
 		keys, kms = append(keys, b.Key), append(kms, b.KM)
 	}
-	if _, err := tx.Exec(ctx, "INSERT INTO incident_borders (seq, key, km) SELECT $1, unnest($2::text[]), unnest($3::float8[])", seq, keys, kms); err != nil {
-		return err
-	}
-	return db.revise(ctx, tx, in.ID, "update", &before, &doc)
+	_, err := tx.Exec(ctx, "INSERT INTO incident_borders (seq, key, km, live) SELECT $1, unnest($2::text[]), unnest($3::float8[]), $4", seq, keys, kms, live)
+	return err
 }
 
 // Delete implements incident.Store. Deletes are soft: the incident leaves
