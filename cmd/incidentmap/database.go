@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/handlers"
@@ -111,4 +113,35 @@ func loadAreas(ctx context.Context, a *app) (*geo.Areas, incident.AreaStore, err
 		return nil, nil, fmt.Errorf("loading zones and sites: %w", err)
 	}
 	return areas, as, nil
+}
+
+// areasVersioner is a store several servers share (PostgreSQL) that says
+// when its zones and sites changed.
+type areasVersioner interface {
+	AreasVersion(ctx context.Context) (string, error)
+}
+
+// pollAreas reads the zones and sites again when another server changed
+// them (every placesPoll), so a zone drawn on one server is one zone=
+// finds on every other; those drawn here are in areas already.
+func pollAreas(ctx context.Context, av areasVersioner, as incident.AreaStore, areas *geo.Areas, logger *slog.Logger) {
+	last := "" // the first tick reads them again: a change may have come since the start read them
+	t := time.NewTicker(placesPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		v, err := av.AreasVersion(ctx)
+		if err == nil && v != last {
+			if err = areas.Load(ctx, as); err == nil {
+				last = v
+			}
+		}
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("reading zones and sites", "err", err)
+		}
+	}
 }

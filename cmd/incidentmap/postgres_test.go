@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,46 @@ func TestPostgresTwoServersShareOneDatabase(t *testing.T) {
 			t.Fatalf("the second server never saw the place added on the first: %s", r.body)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	// A zone drawn on one server and a site kept on the other filter on
+	// both (each reads the other's within placesPoll).
+	zone := `{"type":"Feature","properties":{"name":"Tillaberi box"},"geometry":{"type":"Polygon","coordinates":[[[1.8,14.1],[2.0,14.1],[2.0,14.3],[1.8,14.3],[1.8,14.1]]]}}`
+	if r := a.do("POST", "/api/v1/zones", made.Secret, zone); r.status != 201 {
+		t.Fatalf("drawing a zone: %d %s", r.status, r.body)
+	}
+	site := `{"type":"Feature","id":"pg-camp","properties":{"name":"Camp"},"geometry":{"type":"Point","coordinates":[1.9,14.25]}}`
+	if r := b.do("POST", "/api/v1/sites", made.Secret, site); r.status != 201 {
+		t.Fatalf("keeping a site: %d %s", r.status, r.body)
+	}
+	// pg-1 is 5.56 km south of the camp, inside the zone.
+	for _, c := range []struct {
+		on    *instance
+		query string
+		want  bool
+	}{
+		{b, "zone=Tillaberi+box", true}, {a, "near_site=pg-camp&radius_km=6", true}, {a, "near_site=pg-camp&radius_km=5", false},
+	} {
+		deadline := time.Now().Add(10 * time.Second)
+		r := c.on.get("/api/v1/incidents?" + c.query)
+		for ; r.status != 200; r = c.on.get("/api/v1/incidents?" + c.query) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s on the other server: %d %s", c.query, r.status, r.body)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		var got fc
+		json.Unmarshal(r.body, &got)
+		if slices.Contains(ids(got), "pg-1") != c.want {
+			t.Errorf("%s lists %v; want pg-1 in it: %v", c.query, ids(got), c.want)
+		}
+	}
+	// Deriving again works on the shared database, and changes nothing
+	// the servers list (they derived with the same geography).
+	if out, errs, err := runCLI(t, "", "rederive", "--db", dbURL); err != nil || !strings.Contains(out, "derived "+strconv.Itoa(len(seedIDs)+1)+" incidents again") {
+		t.Fatalf("rederive: %q %v %s", out, err, errs)
+	}
+	if c := b.list("q=pg"); c.NumberMatched != 1 {
+		t.Errorf("after rederive q=pg matched %d, want 1", c.NumberMatched)
 	}
 	// Drafts the extract command stores are the servers' to review.
 	if _, errs, err := runCLI(t, "Twelve soldiers were killed near Tillabéri on Monday.", "extract", "-", "--store", "--db", dbURL, "--published", "2024-03-04"); err != nil {

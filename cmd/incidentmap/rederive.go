@@ -12,7 +12,7 @@ import (
 
 func cmdRederive(ctx context.Context, args []string, e env) error {
 	fs := newFlags("rederive", "[flags]", "Derives every stored incident again from its point with the geography built into this program\n(country, admin-1 and admin-2, border distances, zones, flags): documents and indexes change,\nthe history does not. The upgrade to worldwide borders does this once by itself; an\ninterrupted run resumes where it stopped. Writes wait while a batch is written.", e)
-	dbPath := fs.String("db", defaultDB, "SQLite database file")
+	dbPath := fs.String("db", defaultDB, dbUsage)
 	var g geoFlags
 	g.register(fs)
 	if err := parse(fs, args, e); err != nil {
@@ -31,7 +31,7 @@ func cmdRederive(ctx context.Context, args []string, e env) error {
 	defer a.db.Close()
 	rd, ok := a.db.(rederiver)
 	if !ok {
-		return fmt.Errorf("deriving stored incidents again is not yet available on PostgreSQL; it works on a SQLite database (--db FILE)")
+		return fmt.Errorf("this store cannot derive stored incidents again")
 	}
 	if err := rd.StartRederive(ctx); err != nil {
 		return err

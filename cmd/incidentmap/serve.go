@@ -202,6 +202,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		places = pl
 		go pollPlaces(nctx, pl, a.geo, a.placesLoaded, logger)
 	}
+	if av, ok := a.db.(areasVersioner); ok && areaStore != nil {
+		go pollAreas(nctx, av, areaStore, areas, logger)
+	}
 	var origins []string
 	if *cors != "" {
 		origins = strings.Split(*cors, ",")

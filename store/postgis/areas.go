@@ -174,3 +174,16 @@ func (db *DB) Sites(ctx context.Context) ([]*incident.Site, error) {
 	}
 	return out, nil
 }
+
+// AreasVersion changes whenever a zone or a site is created, replaced or
+// deleted (by any server): a server compares it every few seconds and
+// reads the zones and sites again only when it moved, so zone= and
+// near_site= name on each server what another drew.
+func (db *DB) AreasVersion(ctx context.Context) (string, error) {
+	var n, sum int64
+	err := db.pool.QueryRow(ctx, "SELECT count(*), coalesce(sum(hashtextextended(id || '/' || updated_ns::text, 0)), 0)::bigint FROM areas").Scan(&n, &sum)
+	if err != nil {
+		return "", db.fail("areas version", err)
+	}
+	return fmt.Sprintf("%d/%d", n, sum), nil
+}
