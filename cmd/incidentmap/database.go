@@ -15,7 +15,7 @@ import (
 
 // database is what the commands need of a store: the SQLite file's or
 // the PostGIS database's. What only one of them does (added places,
-// backups, deriving again, watches) is asked for by type.
+// backups, watches) is asked for by type.
 type database interface {
 	incident.Store
 	incident.TokenStore

@@ -177,7 +177,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	// folder opens (and creates) another ./incidentmap.db.
 	logger.Info("opened database", "path", dbForLog(*dbPath), "created", created, "seeded", seeded, "store", storeName(*dbPath))
 	// The zones editors drew and the sites, which filters and watches
-	// name (zone=, near_site=): kept by the SQLite store, so far.
+	// name (zone=, near_site=): both stores keep them.
 	areas, areaStore, err := loadAreas(ctx, a)
 	if err != nil {
 		return err
