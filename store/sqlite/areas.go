@@ -8,7 +8,7 @@ import (
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
-	"github.com/paulmach/orb"
+	"github.com/incidentmap/incidentmap/store/internal/stored"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -22,43 +22,32 @@ const (
 	kindSite = "site"
 )
 
-// area is a row of the areas table.
-type area struct {
-	id, name, owner      string
-	geometry             orb.Geometry
-	createdAt, updatedAt time.Time
-}
-
-func (db *DB) putArea(ctx context.Context, kind string, a area, create bool) error {
-	g, err := geojson.NewGeometry(a.geometry).MarshalJSON()
+func (db *DB) putArea(ctx context.Context, kind string, a stored.Area, create bool) error {
+	g, err := geojson.NewGeometry(a.Geometry).MarshalJSON()
 	if err != nil {
 		return err
 	}
-	key := geo.ZoneID(a.name)
+	key := geo.ZoneID(a.Name)
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		var res sql.Result
 		if create {
 			res, err = tx.ExecContext(ctx, "INSERT INTO areas (id, kind, name, name_key, geometry, owner, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-				a.id, kind, a.name, key, g, a.owner, a.createdAt.UTC().Format(time.RFC3339Nano), a.updatedAt.UTC().Format(time.RFC3339Nano))
+				a.ID, kind, a.Name, key, g, a.Owner, a.CreatedAt.UTC().Format(time.RFC3339Nano), a.UpdatedAt.UTC().Format(time.RFC3339Nano))
 		} else {
 			res, err = tx.ExecContext(ctx, "UPDATE areas SET name = ?, name_key = ?, geometry = ?, updated_at = ? WHERE id = ? AND kind = ?",
-				a.name, key, g, a.updatedAt.UTC().Format(time.RFC3339Nano), a.id, kind)
+				a.Name, key, g, a.UpdatedAt.UTC().Format(time.RFC3339Nano), a.ID, kind)
 		}
 		if isConstraint(err) {
-			return &incident.Error{Code: incident.ECONFLICT, Field: "name", Message: fmt.Sprintf("a %s named %q exists; zone= finds a zone by name, so each name is one zone's", kind, a.name)}
+			return stored.AreaNameTaken(kind, a.Name)
 		}
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return areaNotFound(kind, a.id)
+			return stored.AreaNotFound(kind, a.ID)
 		}
 		return nil
 	})
-}
-
-func areaNotFound(kind, id string) error {
-	return incident.Errorf(incident.ENOTFOUND, "no %s with id %q; /api/v1/%ss lists them", kind, id, kind)
 }
 
 func (db *DB) deleteArea(ctx context.Context, kind, id string) error {
@@ -68,54 +57,46 @@ func (db *DB) deleteArea(ctx context.Context, kind, id string) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return areaNotFound(kind, id)
+			return stored.AreaNotFound(kind, id)
 		}
 		return nil
 	})
 }
 
-func (db *DB) areas(ctx context.Context, kind string) ([]area, error) {
+func (db *DB) areas(ctx context.Context, kind string) ([]stored.Area, error) {
 	rows, err := db.read.QueryContext(ctx, "SELECT id, name, owner, geometry, created_at, updated_at FROM areas WHERE kind = ? ORDER BY created_at, id", kind)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []area
+	var out []stored.Area
 	for rows.Next() {
-		var a area
+		var a stored.Area
 		var g []byte
 		var created, updated string
-		if err := rows.Scan(&a.id, &a.name, &a.owner, &g, &created, &updated); err != nil {
+		if err := rows.Scan(&a.ID, &a.Name, &a.Owner, &g, &created, &updated); err != nil {
 			return nil, err
 		}
 		gj, err := geojson.UnmarshalGeometry(g)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: %s %s: %w", kind, a.id, err)
+			return nil, fmt.Errorf("sqlite: %s %s: %w", kind, a.ID, err)
 		}
-		a.geometry = gj.Geometry()
-		a.createdAt, _ = time.Parse(time.RFC3339Nano, created)
-		a.updatedAt, _ = time.Parse(time.RFC3339Nano, updated)
+		a.Geometry = gj.Geometry()
+		a.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+		a.UpdatedAt, _ = time.Parse(time.RFC3339Nano, updated)
 		out = append(out, a)
 	}
 	return out, rows.Err()
 }
 
-func zoneArea(z *incident.Zone) area {
-	return area{id: z.ID, name: z.Name, owner: z.Owner, geometry: z.Geometry, createdAt: z.CreatedAt, updatedAt: z.UpdatedAt}
-}
-
-func siteArea(s *incident.Site) area {
-	return area{id: s.ID, name: s.Name, owner: s.Owner, geometry: s.Geometry, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}
-}
-
 // CreateZone implements incident.AreaStore.
 func (db *DB) CreateZone(ctx context.Context, z *incident.Zone) error {
-	return db.putArea(ctx, kindZone, zoneArea(z), true)
+	return db.putArea(ctx, kindZone, stored.ZoneArea(z), true)
 }
 
 // ReplaceZone implements incident.AreaStore.
 func (db *DB) ReplaceZone(ctx context.Context, z *incident.Zone) error {
-	return db.putArea(ctx, kindZone, zoneArea(z), false)
+	return db.putArea(ctx, kindZone, stored.ZoneArea(z), false)
 }
 
 // DeleteZone implements incident.AreaStore.
@@ -129,30 +110,17 @@ func (db *DB) Zones(ctx context.Context) ([]*incident.Zone, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*incident.Zone, 0, len(as))
-	for _, a := range as {
-		mp, ok := a.geometry.(orb.MultiPolygon)
-		if p, isPoly := a.geometry.(orb.Polygon); isPoly {
-			mp, ok = orb.MultiPolygon{p}, true
-		}
-		if !ok {
-			return nil, fmt.Errorf("sqlite: zone %s is a %s", a.id, a.geometry.GeoJSONType())
-		}
-		z := incident.NewDrawnZone(a.id, a.name, mp)
-		z.Owner, z.CreatedAt, z.UpdatedAt = a.owner, a.createdAt, a.updatedAt
-		out = append(out, z)
-	}
-	return out, nil
+	return stored.Zones("sqlite", as)
 }
 
 // CreateSite implements incident.AreaStore.
 func (db *DB) CreateSite(ctx context.Context, s *incident.Site) error {
-	return db.putArea(ctx, kindSite, siteArea(s), true)
+	return db.putArea(ctx, kindSite, stored.SiteArea(s), true)
 }
 
 // ReplaceSite implements incident.AreaStore.
 func (db *DB) ReplaceSite(ctx context.Context, s *incident.Site) error {
-	return db.putArea(ctx, kindSite, siteArea(s), false)
+	return db.putArea(ctx, kindSite, stored.SiteArea(s), false)
 }
 
 // DeleteSite implements incident.AreaStore.
@@ -166,11 +134,5 @@ func (db *DB) Sites(ctx context.Context) ([]*incident.Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*incident.Site, 0, len(as))
-	for _, a := range as {
-		s := incident.NewSite(a.id, a.name, a.geometry)
-		s.Owner, s.CreatedAt, s.UpdatedAt = a.owner, a.createdAt, a.updatedAt
-		out = append(out, s)
-	}
-	return out, nil
+	return stored.Sites(as), nil
 }
