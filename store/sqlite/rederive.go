@@ -10,6 +10,7 @@ import (
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/internal/stored"
 )
 
 // Deriving stored incidents again, after the geography changed: migration
@@ -123,26 +124,14 @@ func (db *DB) Rederive(ctx context.Context, redo func(*incident.Incident), progr
 	if err != nil {
 		return err
 	}
-	done := total - left
-	for more := true; more; {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		var n int
-		err := db.inTx(ctx, func(tx *sql.Tx) error {
+	return stored.Rederive(ctx, total-left, total, func() (n int, more bool, err error) {
+		err = db.inTx(ctx, func(tx *sql.Tx) error {
 			var err error
 			n, more, err = db.rederiveBatch(ctx, tx, redo)
 			return err
 		})
-		if err != nil {
-			return err
-		}
-		done += n
-		if progress != nil && n > 0 {
-			progress(min(done, total), total)
-		}
-	}
-	return nil
+		return n, more, err
+	}, progress)
 }
 
 // rederiveBatch derives the next batch again in tx, and says whether more

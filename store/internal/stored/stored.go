@@ -6,6 +6,7 @@
 package stored
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -101,4 +102,26 @@ func BorderRows(in *incident.Incident) []BorderRow {
 		rows = append(rows, BorderRow{"any", n.DistanceKM})
 	}
 	return rows
+}
+
+// Rederive runs batch, which derives the next batch of stored incidents
+// again in its own transaction, until it says no more follow or ctx ends
+// (between batches: a call again resumes), telling progress after each
+// how many of total are done (done were before the first).
+func Rederive(ctx context.Context, done, total int, batch func() (n int, more bool, err error), progress func(done, total int)) error {
+	for more := true; more; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var n int
+		var err error
+		if n, more, err = batch(); err != nil {
+			return err
+		}
+		done += n
+		if progress != nil && n > 0 {
+			progress(min(done, total), total)
+		}
+	}
+	return nil
 }
