@@ -84,7 +84,7 @@ func TestPostgresTwoServersShareOneDatabase(t *testing.T) {
 		r := c.on.get("/api/v1/incidents?" + c.query)
 		for ; r.status != 200; r = c.on.get("/api/v1/incidents?" + c.query) {
 			if time.Now().After(deadline) {
-				t.Fatalf("%s on the other server: %d %s", c.query, r.status, r.body)
+				t.Fatalf("%s on the other server: %d %s\n%s", c.query, r.status, r.body, c.on.logs)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}

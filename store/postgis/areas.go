@@ -141,10 +141,12 @@ func (db *DB) Sites(ctx context.Context) ([]*incident.Site, error) {
 // reads the zones and sites again only when it moved, so zone= and
 // near_site= name on each server what another drew.
 func (db *DB) AreasVersion(ctx context.Context) (string, error) {
-	var n, sum int64
-	err := db.pool.QueryRow(ctx, "SELECT count(*), coalesce(sum(hashtextextended(id || '/' || updated_ns::text, 0)), 0)::bigint FROM areas").Scan(&n, &sum)
+	// The sum of 64-bit hashes is a numeric (a bigint would overflow).
+	var n int64
+	var sum string
+	err := db.pool.QueryRow(ctx, "SELECT count(*), coalesce(sum(hashtextextended(id || '/' || updated_ns::text, 0)), 0)::text FROM areas").Scan(&n, &sum)
 	if err != nil {
 		return "", db.fail("areas version", err)
 	}
-	return fmt.Sprintf("%d/%d", n, sum), nil
+	return fmt.Sprintf("%d/%s", n, sum), nil
 }

@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -43,4 +44,11 @@ func TestPostgresAreasVersion(t *testing.T) {
 	s.UpdatedAt = at.Add(time.Second)
 	step("the site replaced", db.ReplaceSite(ctx, s))
 	step("the zone deleted", db.DeleteZone(ctx, "z1"))
+	// Many rows: their hashes' sum is past 64 bits (it overflowed a
+	// bigint, and the version was an error).
+	for i := range 12 {
+		c := incident.NewSite("c"+strconv.Itoa(i), "Camp", orb.Point{1.5, 13.5})
+		c.CreatedAt, c.UpdatedAt = at, at
+		step("site "+c.ID+" kept", db.CreateSite(ctx, c))
+	}
 }
