@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/internal/stored"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -31,6 +32,8 @@ var migrations embed.FS
 
 // DB is the PostGIS incident and token store.
 type DB struct {
+	// AreaStore keeps drawn zones and sites (areas.go).
+	stored.AreaStore
 	pool *pgxpool.Pool
 	// where names the server for messages: host:port/database, never the
 	// password.
@@ -72,6 +75,7 @@ func Open(ctx context.Context, dbURL string) (*DB, error) {
 		return nil, fmt.Errorf("postgis: %s: %v", where, redactErr(err, dbURL))
 	}
 	db := &DB{pool: pool, where: where, Now: time.Now}
+	db.AreaStore = stored.AreaStore{Rows: areaRows{db}, Store: "postgis"}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgis: cannot connect to %s: %v; check the host, port, database, user and password of --db (INCIDENTMAP_DB)", where, redactErr(err, dbURL))

@@ -17,11 +17,6 @@ var _ incident.AreaStore = (*DB)(nil)
 // Zones editors draw and sites: rows of the areas table (migration 0020),
 // one kind each, the geometry kept as GeoJSON.
 
-const (
-	kindZone = "zone"
-	kindSite = "site"
-)
-
 func (db *DB) putArea(ctx context.Context, kind string, a stored.Area, create bool) error {
 	g, err := geojson.NewGeometry(a.Geometry).MarshalJSON()
 	if err != nil {
@@ -89,50 +84,15 @@ func (db *DB) areas(ctx context.Context, kind string) ([]stored.Area, error) {
 	return out, rows.Err()
 }
 
-// CreateZone implements incident.AreaStore.
-func (db *DB) CreateZone(ctx context.Context, z *incident.Zone) error {
-	return db.putArea(ctx, kindZone, stored.ZoneArea(z), true)
-}
+// areaRows gives stored.AreaStore this store's area rows.
+type areaRows struct{ db *DB }
 
-// ReplaceZone implements incident.AreaStore.
-func (db *DB) ReplaceZone(ctx context.Context, z *incident.Zone) error {
-	return db.putArea(ctx, kindZone, stored.ZoneArea(z), false)
+func (r areaRows) PutArea(ctx context.Context, kind string, a stored.Area, create bool) error {
+	return r.db.putArea(ctx, kind, a, create)
 }
-
-// DeleteZone implements incident.AreaStore.
-func (db *DB) DeleteZone(ctx context.Context, id string) error {
-	return db.deleteArea(ctx, kindZone, id)
+func (r areaRows) DeleteArea(ctx context.Context, kind, id string) error {
+	return r.db.deleteArea(ctx, kind, id)
 }
-
-// Zones implements incident.AreaStore.
-func (db *DB) Zones(ctx context.Context) ([]*incident.Zone, error) {
-	as, err := db.areas(ctx, kindZone)
-	if err != nil {
-		return nil, err
-	}
-	return stored.Zones("sqlite", as)
-}
-
-// CreateSite implements incident.AreaStore.
-func (db *DB) CreateSite(ctx context.Context, s *incident.Site) error {
-	return db.putArea(ctx, kindSite, stored.SiteArea(s), true)
-}
-
-// ReplaceSite implements incident.AreaStore.
-func (db *DB) ReplaceSite(ctx context.Context, s *incident.Site) error {
-	return db.putArea(ctx, kindSite, stored.SiteArea(s), false)
-}
-
-// DeleteSite implements incident.AreaStore.
-func (db *DB) DeleteSite(ctx context.Context, id string) error {
-	return db.deleteArea(ctx, kindSite, id)
-}
-
-// Sites implements incident.AreaStore.
-func (db *DB) Sites(ctx context.Context) ([]*incident.Site, error) {
-	as, err := db.areas(ctx, kindSite)
-	if err != nil {
-		return nil, err
-	}
-	return stored.Sites(as), nil
+func (r areaRows) Areas(ctx context.Context, kind string) ([]stored.Area, error) {
+	return r.db.areas(ctx, kind)
 }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/internal/stored"
 	"github.com/paulmach/orb"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -37,6 +38,8 @@ var migrations embed.FS
 
 // DB is the SQLite incident and token store.
 type DB struct {
+	// AreaStore keeps drawn zones and sites (areas.go).
+	stored.AreaStore
 	path  string
 	write *sql.DB // one connection: SQLite has one writer at a time
 	read  *sql.DB
@@ -91,6 +94,7 @@ func open(ctx context.Context, path string, to int) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	db := &DB{path: path, write: w, read: r, Now: time.Now}
+	db.AreaStore = stored.AreaStore{Rows: areaRows{db}, Store: "sqlite"}
 	if err := db.migrateTo(ctx, to); err != nil {
 		db.Close()
 		return nil, err

@@ -1,6 +1,7 @@
 package stored
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -64,4 +65,75 @@ func AreaNotFound(kind, id string) error {
 // AreaNameTaken is the error for a zone's name another has.
 func AreaNameTaken(kind, name string) error {
 	return &incident.Error{Code: incident.ECONFLICT, Field: "name", Message: fmt.Sprintf("a %s named %q exists; zone= finds a zone by name, so each name is one zone's", kind, name)}
+}
+
+// Kinds of area row.
+const (
+	KindZone = "zone"
+	KindSite = "site"
+)
+
+// AreaRows is what a store does with area rows: write one (create, or
+// replace an existing one), delete one, list a kind oldest first.
+type AreaRows interface {
+	PutArea(ctx context.Context, kind string, a Area, create bool) error
+	DeleteArea(ctx context.Context, kind, id string) error
+	Areas(ctx context.Context, kind string) ([]Area, error)
+}
+
+// AreaStore is incident.AreaStore on a store's area rows, written once for
+// both stores; Store names the store in errors.
+type AreaStore struct {
+	Rows  AreaRows
+	Store string
+}
+
+var _ incident.AreaStore = AreaStore{}
+
+// CreateZone implements incident.AreaStore.
+func (s AreaStore) CreateZone(ctx context.Context, z *incident.Zone) error {
+	return s.Rows.PutArea(ctx, KindZone, ZoneArea(z), true)
+}
+
+// ReplaceZone implements incident.AreaStore.
+func (s AreaStore) ReplaceZone(ctx context.Context, z *incident.Zone) error {
+	return s.Rows.PutArea(ctx, KindZone, ZoneArea(z), false)
+}
+
+// DeleteZone implements incident.AreaStore.
+func (s AreaStore) DeleteZone(ctx context.Context, id string) error {
+	return s.Rows.DeleteArea(ctx, KindZone, id)
+}
+
+// Zones implements incident.AreaStore.
+func (s AreaStore) Zones(ctx context.Context) ([]*incident.Zone, error) {
+	as, err := s.Rows.Areas(ctx, KindZone)
+	if err != nil {
+		return nil, err
+	}
+	return Zones(s.Store, as)
+}
+
+// CreateSite implements incident.AreaStore.
+func (s AreaStore) CreateSite(ctx context.Context, st *incident.Site) error {
+	return s.Rows.PutArea(ctx, KindSite, SiteArea(st), true)
+}
+
+// ReplaceSite implements incident.AreaStore.
+func (s AreaStore) ReplaceSite(ctx context.Context, st *incident.Site) error {
+	return s.Rows.PutArea(ctx, KindSite, SiteArea(st), false)
+}
+
+// DeleteSite implements incident.AreaStore.
+func (s AreaStore) DeleteSite(ctx context.Context, id string) error {
+	return s.Rows.DeleteArea(ctx, KindSite, id)
+}
+
+// Sites implements incident.AreaStore.
+func (s AreaStore) Sites(ctx context.Context) ([]*incident.Site, error) {
+	as, err := s.Rows.Areas(ctx, KindSite)
+	if err != nil {
+		return nil, err
+	}
+	return Sites(as), nil
 }
