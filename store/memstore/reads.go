@@ -3,12 +3,12 @@ package memstore
 import (
 	"context"
 	"maps"
-	"math"
 	"slices"
 	"strings"
 
 	"github.com/golang/geo/s2"
 	"github.com/incidentmap/incidentmap/incident"
+	shared "github.com/incidentmap/incidentmap/store/internal/stored"
 	"github.com/paulmach/orb"
 )
 
@@ -226,9 +226,7 @@ func (s *Store) Aggregate(ctx context.Context, f incident.Filter, level int) ([]
 		c := cells[id]
 		fat := c.fat
 		out = append(out, incident.CellCount{Cell: id.ToToken(), Level: level, Incidents: c.n, Fatalities: &fat,
-			Lon: round5(c.lon / float64(c.n)), Lat: round5(c.lat / float64(c.n))})
+			Lon: shared.Round5(c.lon / float64(c.n)), Lat: shared.Round5(c.lat / float64(c.n))})
 	}
 	return out, nil
 }
-
-func round5(v float64) float64 { return math.Round(v*1e5) / 1e5 }

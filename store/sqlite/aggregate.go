@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"sync"
 	"time"
@@ -40,7 +39,7 @@ func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]in
 	}
 	out, err := db.groupCells(ctx, db.clause(ctx, f), level, "")
 	for i := range out {
-		out[i].Lon, out[i].Lat = round5(out[i].Lon), round5(out[i].Lat)
+		out[i].Lon, out[i].Lat = stored.Round5(out[i].Lon), stored.Round5(out[i].Lat)
 	}
 	return out, err
 }
@@ -67,7 +66,7 @@ func (db *DB) groupCells(ctx context.Context, c clause, level int, more string, 
 		if err := rows.Scan(&k, &cc.Incidents, &fat, &cc.Lon, &cc.Lat); err != nil {
 			return nil, err
 		}
-		cc.Cell = cellToken(k, level)
+		cc.Cell = stored.CellToken(k, level)
 		out = append(out, cc)
 	}
 	return out, rows.Err()
@@ -113,7 +112,7 @@ func (db *DB) aggregateCellIndex(ctx context.Context, f incident.Filter, level i
 	}
 	out = append(out, rest...)
 	for i := range out {
-		out[i].Lon, out[i].Lat = round5(out[i].Lon), round5(out[i].Lat)
+		out[i].Lon, out[i].Lat = stored.Round5(out[i].Lon), stored.Round5(out[i].Lat)
 	}
 	return out, nil
 }
@@ -168,14 +167,6 @@ func cellIndexHolds(f incident.Filter) bool {
 	return rollupOK(g)
 }
 
-// cellToken is the s2 token of the level-L cell whose key prefix is k: the
-// prefix shifted into place, the key's dropped low bit restored, and the
-// level's trailing 1 bit set.
-func cellToken(k int64, level int) string {
-	shift := 60 - 2*level
-	return s2.CellID(uint64(k)<<(shift+1) | 1<<shift).ToToken()
-}
-
 // aggregateCounts adds up the level-13 counts into level-L cells.
 func (db *DB) aggregateCounts(ctx context.Context, level int) ([]incident.CellCount, error) {
 	up := countBucketBits - (60 - 2*level) // level 13 → level L: drop 2 bits a level
@@ -188,7 +179,7 @@ func (db *DB) aggregateCounts(ctx context.Context, level int) ([]incident.CellCo
 	var lon, lat float64
 	flush := func() {
 		if n := len(out); n > 0 {
-			out[n-1].Lon, out[n-1].Lat = round5(lon/float64(out[n-1].Incidents)), round5(lat/float64(out[n-1].Incidents))
+			out[n-1].Lon, out[n-1].Lat = stored.Round5(lon/float64(out[n-1].Incidents)), stored.Round5(lat/float64(out[n-1].Incidents))
 		}
 	}
 	last := int64(-1)
@@ -201,10 +192,10 @@ func (db *DB) aggregateCounts(ctx context.Context, level int) ([]incident.CellCo
 		k := k13 >> -up
 		if k != last {
 			flush()
-			out = append(out, incident.CellCount{Cell: cellToken(k, level), Level: level})
+			out = append(out, incident.CellCount{Cell: stored.CellToken(k, level), Level: level})
 			lon, lat, last = 0, 0, k
 		}
-		centre := s2.LatLngFromPoint(s2.CellIDFromToken(cellToken(k13, 13)).Point())
+		centre := s2.LatLngFromPoint(s2.CellIDFromToken(stored.CellToken(k13, 13)).Point())
 		out[len(out)-1].Incidents += n
 		lon += centre.Lng.Degrees() * float64(n)
 		lat += centre.Lat.Degrees() * float64(n)
@@ -212,7 +203,3 @@ func (db *DB) aggregateCounts(ctx context.Context, level int) ([]incident.CellCo
 	flush()
 	return out, rows.Err()
 }
-
-// round5 keeps a degree to 5 decimals (about a metre): the positions are
-// means, and 17 digits would double the response.
-func round5(v float64) float64 { return math.Round(v*1e5) / 1e5 }
