@@ -3,9 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
@@ -105,37 +103,23 @@ func fillAdminNames(ctx context.Context, tx *sql.Tx) error {
 // GetMany implements incident.Store, a few hundred ids to a query.
 func (db *DB) GetMany(ctx context.Context, ids []string) (map[string]*incident.Incident, error) {
 	out := map[string]*incident.Incident{}
-	const chunk = 500
-	for lo := 0; lo < len(ids); lo += chunk {
-		part := ids[lo:min(lo+chunk, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
+	err := db.queryIDs(ctx, "get many", "SELECT i.id, i.deleted_at IS NOT NULL, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id IN (%s)", ids, func(rows *sql.Rows) error {
+		var id string
+		var deleted bool
+		var doc []byte
+		if err := rows.Scan(&id, &deleted, &doc); err != nil {
+			return err
 		}
-		rows, err := db.read.QueryContext(ctx, "SELECT i.id, i.deleted_at IS NOT NULL, d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")+")", args...)
+		in, err := decode(doc)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: get many: %w", err)
+			return err
 		}
-		for rows.Next() {
-			var id string
-			var deleted bool
-			var doc []byte
-			if err := rows.Scan(&id, &deleted, &doc); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			in, err := decode(doc)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			in.Deleted = deleted
-			out[id] = in
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		in.Deleted = deleted
+		out[id] = in
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -44,6 +44,24 @@ func decode(doc []byte) (*incident.Incident, error) {
 // Existing implements incident.Store, a few hundred ids to a query.
 func (db *DB) Existing(ctx context.Context, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
+	err := db.queryIDs(ctx, "existing", "SELECT id FROM incidents WHERE deleted_at IS NULL AND id IN (%s)", ids, func(rows *sql.Rows) error {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		out[id] = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// queryIDs runs q (whose %s takes the placeholders) for ids, 500 at a time
+// (SQLite allows 32,766 variables; 500 keeps each statement small), and
+// calls row for each row.
+func (db *DB) queryIDs(ctx context.Context, what, q string, ids []string, row func(*sql.Rows) error) error {
 	const chunk = 500
 	for lo := 0; lo < len(ids); lo += chunk {
 		part := ids[lo:min(lo+chunk, len(ids))]
@@ -51,24 +69,22 @@ func (db *DB) Existing(ctx context.Context, ids []string) (map[string]bool, erro
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := db.read.QueryContext(ctx, "SELECT id FROM incidents WHERE deleted_at IS NULL AND id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")+")", args...)
+		rows, err := db.read.QueryContext(ctx, fmt.Sprintf(q, strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")), args...)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: existing: %w", err)
+			return fmt.Errorf("sqlite: %s: %w", what, err)
 		}
 		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
+			if err := row(rows); err != nil {
 				rows.Close()
-				return nil, err
+				return err
 			}
-			out[id] = true
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // List implements incident.Store.
