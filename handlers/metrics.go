@@ -119,5 +119,14 @@ func (s *Server) readyz(c echo.Context) error {
 	if s.cfg.Geo == nil || len(s.cfg.Geo.Regions) == 0 {
 		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": "geography not loaded"})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ready"})
+	out := map[string]any{"status": "ready"}
+	if s.cfg.Deriving != nil {
+		if done, total, active := s.cfg.Deriving(); active {
+			// Ready: every answer is served, but incidents not yet reached
+			// carry the regions, borders and zones the old geography gave.
+			out["deriving"] = map[string]any{"done": done, "total": total,
+				"note": "incidents are being derived again with this program's geography; those not yet reached read as before"}
+		}
+	}
+	return c.JSON(http.StatusOK, out)
 }

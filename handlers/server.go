@@ -43,6 +43,11 @@ type Config struct {
 	// Notifier keeps watches and makes their notices; the live stream
 	// listens to it.
 	Notifier *notify.Notifier
+	// Deriving, when set, says how far the server is in deriving stored
+	// incidents again after a new geography (serve does it while serving):
+	// /readyz reports it, so that an answer read meanwhile is known to be
+	// partly the old geography's.
+	Deriving func() (done, total int, active bool)
 	Logger   *slog.Logger
 	// AccessLog gets one line per request (default Logger); it may buffer.
 	AccessLog *slog.Logger

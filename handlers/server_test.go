@@ -126,3 +126,20 @@ func (ts *liveServer) request(t testing.TB, method, path, role, ctype, body stri
 	}
 	return req, res, b
 }
+
+// While serve derives stored incidents again, /readyz stays ready (every
+// answer is served) but says how far it is, so a reader knows answers are
+// partly the old geography's; after, it says nothing of it.
+func TestReadyzSaysWhileDeriving(t *testing.T) {
+	done, total, active := 1200, 5000, true
+	ts := newHarness(t, Config{Deriving: func() (int, int, bool) { return done, total, active }})
+	rec := ts.do(req("GET", "/readyz", ""))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"deriving":{"done":1200,`) || !strings.Contains(rec.Body.String(), `"total":5000`) {
+		t.Errorf("while deriving: %d %s", rec.Code, rec.Body)
+	}
+	active = false
+	rec = ts.do(req("GET", "/readyz", ""))
+	if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), "deriving") {
+		t.Errorf("after deriving: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/incidentmap/incidentmap/incident"
@@ -71,7 +72,7 @@ func rederive(ctx context.Context, a *app, stderr io.Writer) (int, error) {
 // about 15 minutes per million incidents with the service down. Meanwhile
 // an incident not yet reached reads as the old geography placed it, and
 // writes wait at most one batch (0.2 s); a stop resumes at the next start.
-func deriveInBackground(ctx context.Context, a *app, logger *slog.Logger) <-chan struct{} {
+func deriveInBackground(ctx context.Context, a *app, logger *slog.Logger, p *derivingProgress) <-chan struct{} {
 	done := make(chan struct{})
 	rd, ok := a.db.(rederiver)
 	if !ok {
@@ -86,11 +87,14 @@ func deriveInBackground(ctx context.Context, a *app, logger *slog.Logger) <-chan
 		close(done)
 		return done
 	}
-	logger.Info("deriving incidents again with this program's geography, while serving (those not yet reached read as before)", "waiting", left, "incidents", total)
+	logger.Info("deriving incidents again with this program's geography, while serving (those not yet reached read as before; /readyz says how far)", "waiting", left, "incidents", total)
+	p.set(total-left, total, true)
 	go func() {
 		defer close(done)
+		defer p.set(0, 0, false)
 		start, next := time.Now(), total/10
 		err := rd.Rederive(ctx, a.svc.Rederive, func(d, _ int) {
+			p.set(d, total, true)
 			if d >= next {
 				logger.Info("deriving incidents again", "done", d, "of", total)
 				next += max(total/10, 1)
@@ -106,6 +110,25 @@ func deriveInBackground(ctx context.Context, a *app, logger *slog.Logger) <-chan
 		}
 	}()
 	return done
+}
+
+// derivingProgress is how far deriveInBackground is, for /readyz.
+type derivingProgress struct {
+	mu          sync.Mutex
+	done, total int
+	active      bool
+}
+
+func (p *derivingProgress) set(done, total int, active bool) {
+	p.mu.Lock()
+	p.done, p.total, p.active = done, total, active
+	p.mu.Unlock()
+}
+
+func (p *derivingProgress) get() (done, total int, active bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.done, p.total, p.active
 }
 
 // rederiver is a store that records which incidents wait to be derived

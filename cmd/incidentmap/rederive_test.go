@@ -75,6 +75,9 @@ func TestServeDerivesInTheBackground(t *testing.T) {
 	if !strings.Contains(s.logs.String(), "waiting=3000") {
 		t.Errorf("the log does not say how many wait:\n%s", s.logs)
 	}
+	if r := s.get("/readyz"); r.status != 200 || strings.Contains(string(r.body), "deriving") {
+		t.Errorf("/readyz after deriving: %d %s", r.status, r.body)
+	}
 	s.stop()
 	check, err := sqlite.Open(context.Background(), db)
 	if err != nil {

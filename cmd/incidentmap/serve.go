@@ -209,12 +209,13 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if *cors != "" {
 		origins = strings.Split(*cors, ",")
 	}
+	deriving := &derivingProgress{}
 	srv := handlers.NewServer(handlers.Config{
 		Service: a.svc, Store: a.db, StoreName: storeName(*dbPath), Tokens: a.db, Places: places, Geo: a.geo, Areas: areas, AreaStore: areaStore, Web: web.Files(), Logger: logger, AccessLog: newLogger(accessLog),
 		ReadsNeedToken: *readToken, MetricsNeedToken: *metricsToken, CORSOrigins: origins,
 		WritesPerMinute: rateOrUnlimited(*writeRate), TLSCert: *tlsCert, TLSKey: *tlsKey,
 		HeavyConcurrency: *heavyConc, HeavyPerMinute: rateOrUnlimited(*heavyRate), DownloadTimeout: *downloadTimeout,
-		TrustedProxies: proxies, Notifier: notifier,
+		TrustedProxies: proxies, Notifier: notifier, Deriving: deriving.get,
 	})
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return usageError{"--tls-cert and --tls-key go together"}
@@ -233,7 +234,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		e.ready(l.Addr().String())
 	}
 	dctx, stopDeriving := context.WithCancel(ctx)
-	derived := deriveInBackground(dctx, a, logger)
+	derived := deriveInBackground(dctx, a, logger, deriving)
 	err = srv.Serve(ctx, l)
 	stopDeriving()
 	<-derived
