@@ -36,8 +36,8 @@ func (s *Server) importIncidents(c echo.Context) error {
 	}
 	// The body is read, prepared and stored a chunk at a time, as the
 	// command's import is: an upload of 200 MB holds a few chunks, never
-	// the whole body (GeoJSON excepted: a FeatureCollection is parsed
-	// whole). The body limit still applies as it is read.
+	// the whole body (a GeoJSON FeatureCollection is read a Feature at a
+	// time). The body limit still applies as it is read.
 	b, err := importer.Open(c.Request().Body, importer.Options{Format: format, DateOrder: order})
 	if err != nil {
 		return err

@@ -26,7 +26,7 @@ var maxHeld = 100000
 // Reader reads an input a chunk of rows at a time: Open recognises it and
 // reads its header, Next returns the next rows. Memory is one chunk and
 // the rows waiting for the date order, whatever the size of the input
-// (GeoJSON is the exception: a FeatureCollection is parsed whole).
+// (GeoJSON too: a FeatureCollection is read a Feature at a time).
 type Reader struct {
 	Shape     string
 	Container string // CSV, Excel or GeoJSON
@@ -37,8 +37,8 @@ type Reader struct {
 	col    map[string]int
 	d      *dates
 	xlsx   bool
-	held   []*incident.Incident // rows whose date waits for the file's order
-	whole  *Batch               // GeoJSON, read at once
+	held   []*incident.Incident    // rows whose date waits for the file's order
+	fr     *incident.FeatureReader // GeoJSON
 	eof    bool
 	rows   int
 }
@@ -71,15 +71,7 @@ func Open(r io.Reader, opts Options) (*Reader, error) {
 		return nil, incident.FieldErrorf("format", "%q: use auto, csv, xlsx or geojson", clip(opts.Format))
 	}
 	if s.kind == "json" {
-		data, err := io.ReadAll(br)
-		if err != nil {
-			return nil, err
-		}
-		ins, rej, err := incident.DecodeFeatures(data)
-		if err != nil {
-			return nil, err
-		}
-		return &Reader{Shape: ShapeGeoJSON, Container: "GeoJSON", whole: &Batch{Incidents: ins, Rejected: rej}, rows: len(ins) + len(rej)}, nil
+		return &Reader{Shape: ShapeGeoJSON, Container: "GeoJSON", fr: incident.NewFeatureReader(br)}, nil
 	}
 	stripBOM(br)
 	t, closeT, err := openTable(br, s)
@@ -138,11 +130,11 @@ func (rd *Reader) Next(n int) (*Batch, error) {
 	if n <= 0 {
 		n = ChunkRows
 	}
-	if rd.whole != nil {
-		return rd.nextWhole(n)
-	}
 	if rd.eof {
 		return nil, io.EOF
+	}
+	if rd.fr != nil {
+		return rd.nextFeatures(n)
 	}
 	b := &Batch{Shape: rd.Shape, Container: rd.Container, Header: rd.Header}
 	for rows := 0; rows < n; rows++ {
@@ -235,24 +227,30 @@ func (rd *Reader) release(b *Batch, end bool) error {
 	return nil
 }
 
-func (rd *Reader) nextWhole(n int) (*Batch, error) {
-	w := rd.whole
-	if len(w.Incidents)+len(w.Rejected) == 0 {
+// nextFeatures reads the next n GeoJSON records. A chunk the input breaks
+// in (a FeatureCollection cut short) is dropped whole, as a CSV chunk with
+// an unclosed quote is: what was read of it is not returned.
+func (rd *Reader) nextFeatures(n int) (*Batch, error) {
+	b := &Batch{Shape: rd.Shape, Container: rd.Container}
+	for range n {
+		in, rej, err := rd.fr.Next()
+		if errors.Is(err, io.EOF) {
+			rd.eof = true
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		rd.rows++
+		if rej != nil {
+			b.Rejected = append(b.Rejected, *rej)
+		} else {
+			b.Incidents = append(b.Incidents, in)
+		}
+	}
+	if len(b.Incidents)+len(b.Rejected) == 0 && rd.eof {
 		return nil, io.EOF
 	}
-	b := &Batch{Shape: rd.Shape, Container: rd.Container}
-	// GeoJSON records are numbered 1, 2...: a chunk is the next n of them.
-	last := 0
-	if len(w.Incidents) > 0 {
-		last = w.Incidents[min(n, len(w.Incidents))-1].Line
-	}
-	k := sort.Search(len(w.Incidents), func(i int) bool { return w.Incidents[i].Line > last })
-	b.Incidents, w.Incidents = w.Incidents[:k:k], w.Incidents[k:]
-	k = sort.Search(len(w.Rejected), func(i int) bool { return w.Rejected[i].Record > last })
-	if len(w.Incidents) == 0 {
-		k = len(w.Rejected)
-	}
-	b.Rejected, w.Rejected = w.Rejected[:k:k], w.Rejected[k:]
 	return b, nil
 }
 

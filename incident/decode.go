@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -405,74 +406,26 @@ func quoteList(names []string) string {
 }
 
 // DecodeFeatures reads a GeoJSON FeatureCollection, a single Feature, or a
-// GeoJSON text sequence (RFC 8142, or one Feature per line). Records that
-// fail to decode are returned as rejections, not errors, so one bad record
-// does not hide the rest; each incident's Line is its record number.
-// Malformed JSON that is not a text sequence (a FeatureCollection broken
-// part-way) is an error saying where it broke.
+// GeoJSON text sequence held whole, as a FeatureReader reads it from a
+// stream. Records that fail to decode are returned as rejections, not
+// errors, so one bad record does not hide the rest; each incident's Line is
+// its record number. Malformed JSON that is not a text sequence (a
+// FeatureCollection broken part-way) is an error saying where it broke.
 func DecodeFeatures(data []byte) ([]*Incident, []Rejected, error) {
-	data = bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-	if len(data) == 0 {
-		return nil, nil, Errorf(EINVALID, "empty input; want a GeoJSON FeatureCollection or text sequence")
-	}
-	var head struct {
-		Type     string            `json:"type"`
-		Features []json.RawMessage `json:"features"`
-	}
-	var raws []json.RawMessage
-	whole := json.Unmarshal(data, &head)
-	if data[0] == '{' && whole == nil {
-		switch head.Type {
-		case "FeatureCollection":
-			raws = head.Features
-		case "Feature":
-			raws = []json.RawMessage{data}
-		default:
-			return nil, nil, Errorf(EINVALID, "type %q: want a GeoJSON FeatureCollection or Feature", clip(head.Type))
-		}
-	} else {
-		// A text sequence: records separated by RS (0x1E) and/or newlines.
-		for _, line := range bytes.FieldsFunc(data, func(r rune) bool { return r == 0x1e || r == '\n' }) {
-			if line = bytes.TrimSpace(line); len(line) > 0 {
-				raws = append(raws, json.RawMessage(line))
-			}
-		}
-		if len(raws) > 0 && raws[0][0] != '{' {
-			return nil, nil, Errorf(EINVALID, "not GeoJSON: want a FeatureCollection, or one Feature per line")
-		}
-		if len(raws) > 0 && !json.Valid(raws[0]) {
-			// Not one Feature per line: a document, broken.
-			return nil, nil, malformedJSON(data, whole)
-		}
-	}
+	fr := NewFeatureReader(bytes.NewReader(data))
 	var out []*Incident
 	var rej []Rejected
-	for i, raw := range raws {
-		in, err := DecodeFeature(raw)
-		if err != nil {
-			rej = append(rej, RejectErr(i+1, "", err))
-			continue
+	for {
+		in, r, err := fr.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			return out, rej, nil
+		case err != nil:
+			return nil, nil, err
+		case r != nil:
+			rej = append(rej, *r)
+		default:
+			out = append(out, in)
 		}
-		in.Line = i + 1
-		out = append(out, in)
 	}
-	return out, rej, nil
-}
-
-// malformedJSON says where a document stopped being JSON, by line and
-// column, and what to do: a FeatureCollection cut short is the commonest
-// cause (an upload or a copy that stopped early).
-func malformedJSON(doc []byte, err error) error {
-	var se *json.SyntaxError
-	if !errors.As(err, &se) {
-		return Errorf(EINVALID, "malformed GeoJSON: %s; nothing was imported", jsonReason(err))
-	}
-	at := doc[:max(0, se.Offset-1)] // Offset is just past the byte at fault
-	line := bytes.Count(at, []byte("\n")) + 1
-	col := len(at) - bytes.LastIndexByte(at, '\n')
-	hint := "send a GeoJSON FeatureCollection, or one Feature per line"
-	if int(se.Offset) >= len(doc) && strings.HasPrefix(se.Error(), "unexpected end") {
-		hint = "the document ends early: was the file cut short?"
-	}
-	return Errorf(EINVALID, "malformed GeoJSON: %s at line %d, column %d; %s; nothing was imported", se, line, col, hint)
 }
