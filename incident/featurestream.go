@@ -341,7 +341,7 @@ func (fr *FeatureReader) after() string {
 	if fr.record == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (it came after record %d)", fr.record)
+	return fmt.Sprintf(" (after record %d)", fr.record)
 }
 
 // checkpoint notes that the decoder stands between values, and the JSON
@@ -363,7 +363,7 @@ func (fr *FeatureReader) fault(err error) error {
 		return err
 	}
 	where := ""
-	if fr.state == readFeatures {
+	if fr.state == readFeatures && len(bytes.Trim(fr.src.kept, " \t\r\n,")) > 0 {
 		where = fmt.Sprintf("; record %d is where it breaks", fr.record+1)
 	} else if fr.record > 0 {
 		where = fmt.Sprintf("; it breaks after record %d", fr.record)
@@ -374,7 +374,7 @@ func (fr *FeatureReader) fault(err error) error {
 		return Errorf(EINVALID, "malformed GeoJSON: %s%s", jsonReason(err), where)
 	}
 	at := fr.src.end()
-	hint := "the document ends early: was the file cut short?"
+	hint := "the document ends early (was the file cut short?)"
 	if se.Error() != "unexpected end of JSON input" {
 		at = fr.src.at(fr.src.base + se.Offset - 1 - int64(len(fr.prefix))) // Offset is just past the byte at fault
 		hint = "send a GeoJSON FeatureCollection, or one Feature per line"
@@ -413,11 +413,11 @@ func checkCRS(raw json.RawMessage) *Error {
 		} `json:"properties"`
 	}
 	json.Unmarshal(raw, &c)
-	name := strings.ToUpper(strings.TrimSpace(c.Properties.Name))
-	code := name[strings.LastIndexAny(name, ":/")+1:]
-	switch {
-	case strings.Contains(name, "CRS84") && (code == "CRS84" || code == "CRS84H"),
-		strings.Contains(name, "EPSG") && (code == "4326" || code == "4979"):
+	name := strings.TrimSpace(c.Properties.Name)
+	upper := strings.ToUpper(name)
+	switch code := upper[strings.LastIndexAny(upper, ":/")+1:]; {
+	case strings.Contains(upper, "CRS84") && (code == "CRS84" || code == "CRS84H"),
+		strings.Contains(upper, "EPSG") && (code == "4326" || code == "4979"):
 		return nil
 	case name == "":
 		name = string(raw)
