@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -52,5 +54,29 @@ func TestImportSaysWhatItCannotRead(t *testing.T) {
 	r = ts.do(req("GET", "/api/v1/incidents/NIG9001", ""))
 	if !strings.Contains(r.Body.String(), `"location":"Tillabéri – marché"`) {
 		t.Errorf("a Windows-1252 CSV stored %s", r.Body)
+	}
+}
+
+// An upload of GeoJSON cut short after its first chunk (5,000 features) is
+// a 400 problem naming the record it breaks in and saying what stays: the
+// first chunk, whole, and nothing of the second.
+func TestImportGeoJSONCutShort(t *testing.T) {
+	ts := newHarness(t, Config{})
+	admin := ts.token(t, "admin")
+	var sb strings.Builder
+	sb.WriteString(`{"features":[`)
+	for i := range 5500 {
+		fmt.Fprintf(&sb, `{"type":"Feature","id":"CUT%04d","geometry":{"type":"Point","coordinates":[%.3f,13.5]},"properties":{"event_date":"2024-01-01","event_type":"Battles","sub_event_type":"Armed clash"}},`+"\n", i+1, 1+float64(i%1000)/1000)
+	}
+	body := sb.String()[:strings.Index(sb.String(), `"CUT5300"`)+30]
+	r := ts.do(req("POST", "/api/v1/import", body, "Authorization", "Bearer "+admin, "Content-Type", "application/geo+json"))
+	var p Problem
+	json.Unmarshal(r.Body.Bytes(), &p)
+	if r.Code != http.StatusBadRequest || r.Header().Get("Content-Type") != MIMEProblem || !strings.Contains(p.Detail, "the document ends early") ||
+		!strings.Contains(p.Detail, "record 5300 is where it breaks") || !strings.Contains(p.Detail, "the records before it were imported (new 5000") {
+		t.Errorf("%d %s", r.Code, r.Body)
+	}
+	if n, _ := ts.db.Count(context.Background()); n != 5000 {
+		t.Errorf("%d incidents stored, want the first chunk's 5000", n)
 	}
 }

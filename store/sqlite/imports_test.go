@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"strings"
@@ -175,4 +176,55 @@ func BenchmarkImportACLED(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// A GeoJSON FeatureCollection cut short in record 151 (an upload that
+// stopped) leaves the chunks before it whole, as a CSV does, and nothing of
+// the chunk it was in; the whole file imported again finishes it.
+func TestInterruptedGeoJSONImportLeavesWholeChunks(t *testing.T) {
+	db := openTest(t)
+	svc := importService(t, db)
+	b, err := importer.Read(strings.NewReader(acled(t, 200)), importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc bytes.Buffer
+	doc.WriteString(`{"type":"FeatureCollection","name":"acled","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}},"features":[` + "\n")
+	cut := 0
+	for i, in := range b.Incidents {
+		if i == 150 {
+			cut = doc.Len() + 60
+		}
+		f, _ := json.Marshal(in)
+		doc.Write(f)
+		doc.WriteString(",\n")
+	}
+	whole := strings.TrimSuffix(doc.String(), ",\n") + "\n]}\n"
+	importGeoJSON := func(text string) (*incident.ImportResult, error) {
+		rd, err := importer.Open(strings.NewReader(text), importer.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return svc.ImportStream(context.Background(), func() (*incident.ImportChunk, error) {
+			b, err := rd.Next(40)
+			if errors.Is(err, io.EOF) {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			return &incident.ImportChunk{Incidents: b.Incidents, Rejected: b.Rejected}, nil
+		}, incident.ImportOptions{})
+	}
+	res, err := importGeoJSON(whole[:cut])
+	if err == nil || !strings.Contains(err.Error(), "record 151 is where it breaks") || !strings.Contains(err.Error(), "the records before it were imported (new 120") {
+		t.Fatalf("a FeatureCollection cut short: %v", err)
+	}
+	if n, _ := db.Count(context.Background()); n != 120 || res.New != 120 {
+		t.Fatalf("%d incidents stored (%+v), want the 3 whole chunks of 40 before the cut", n, res)
+	}
+	res, err = importGeoJSON(whole)
+	if err != nil || res.New != 80 || res.Unchanged != 120 {
+		t.Fatalf("the whole file again: %+v, %v; want 80 new, 120 unchanged", res, err)
+	}
 }
