@@ -80,3 +80,16 @@ func TestImportGeoJSONCutShort(t *testing.T) {
 		t.Errorf("%d incidents stored, want the first chunk's 5000", n)
 	}
 }
+
+// A GeoJSON text sequence (RFC 8142, application/geo+json-seq) is read a
+// record at a time; a record cut short is rejected, the others imported.
+func TestImportGeoJSONSequence(t *testing.T) {
+	ts := newHarness(t, Config{})
+	admin := ts.token(t, "admin")
+	f := `{"type":"Feature","id":"SEQ%d","geometry":{"type":"Point","coordinates":[1.8,13.1]},"properties":{"event_date":"2024-01-01","event_type":"Battles","sub_event_type":"Armed clash"}}`
+	body := "\x1e" + fmt.Sprintf(f, 1) + "\n\x1e" + fmt.Sprintf(f, 2)[:50] + "\n\x1e" + fmt.Sprintf(f, 3) + "\n"
+	r := ts.do(req("POST", "/api/v1/import", body, "Authorization", "Bearer "+admin, "Content-Type", "application/geo+json-seq"))
+	if r.Code != http.StatusOK || !strings.Contains(r.Body.String(), `"new":2`) || !strings.Contains(r.Body.String(), `"rejected":[{"record":2,`) {
+		t.Errorf("%d %s", r.Code, r.Body)
+	}
+}

@@ -161,6 +161,9 @@ func (s *Service) Import(ctx context.Context, ins []*Incident, dels []Deletion, 
 func (s *Service) ImportStream(ctx context.Context, next func() (*ImportChunk, error), opts ImportOptions) (*ImportResult, error) {
 	first, err := next()
 	if err != nil {
+		if ErrorCode(err) == EINVALID { // the input's fault, before any of it was stored
+			err = withNote(err, "nothing was imported")
+		}
 		return nil, err
 	}
 	run := &importRun{s: s, ctx: context.WithoutCancel(ctx), opts: opts, now: s.now(), res: &ImportResult{Rejected: []Rejected{}}, seen: map[uint64]int32{}, seed: maphash.MakeSeed()}

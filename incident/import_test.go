@@ -31,7 +31,8 @@ func numbered(ids ...string) []*Incident {
 
 // An id seen in an earlier chunk is a duplicate, named with its first
 // line; OnChange hears each chunk once it is stored; an input that fails
-// after a chunk says what was imported before it.
+// after a chunk says what was imported before it, one that fails in its
+// first chunk that nothing was.
 func TestImportStreamAcrossChunks(t *testing.T) {
 	s, st := newService()
 	var told []string
@@ -50,5 +51,9 @@ func TestImportStreamAcrossChunks(t *testing.T) {
 	res, err = s.ImportStream(context.Background(), chunks(Errorf(EINVALID, "line 9: broken"), &ImportChunk{Incidents: numbered("c1")}), ImportOptions{})
 	if err == nil || !strings.Contains(err.Error(), "line 9: broken; the records before it were imported (new 1,") || res.New != 1 {
 		t.Errorf("input failing after a chunk: %+v, %v", res, err)
+	}
+	res, err = s.ImportStream(context.Background(), chunks(Errorf(EINVALID, "line 2: broken")), ImportOptions{})
+	if err == nil || err.Error() != "line 2: broken; nothing was imported" || res != nil {
+		t.Errorf("input failing in its first chunk: %+v, %v", res, err)
 	}
 }
