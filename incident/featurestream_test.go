@@ -197,3 +197,31 @@ func TestFeatureReaderKeepsOneFeature(t *testing.T) {
 		t.Errorf("%d records; kept up to %d bytes between features", fr.Records(), most)
 	}
 }
+
+// A FeatureReader reads a FeatureCollection a Feature at a time, whatever
+// the order of its members; a Feature that is no incident is a rejection
+// saying why, and the reading goes on.
+func ExampleFeatureReader() {
+	doc := `{"features":[
+{"type":"Feature","id":"a1","geometry":{"type":"Point","coordinates":[1.8,13.1]},"properties":{"event_date":"2024-03-10","event_type":"Battles","sub_event_type":"Armed clash"}},
+{"type":"Feature","geometry":{"type":"Point","coordinates":[1.8]},"properties":{}}
+],"type":"FeatureCollection"}`
+	fr := NewFeatureReader(strings.NewReader(doc))
+	for {
+		in, rej, err := fr.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			return
+		case err != nil:
+			fmt.Println(err)
+			return
+		case rej != nil:
+			fmt.Printf("record %d rejected: %s: %s\n", rej.Record, rej.Field, rej.Reason)
+		default:
+			fmt.Printf("record %d: %s at %.1f, %.1f\n", in.Line, in.ID, in.Lon, in.Lat)
+		}
+	}
+	// Output:
+	// record 1: a1 at 1.8, 13.1
+	// record 2 rejected: geometry.coordinates: want [longitude, latitude], got 1 number(s)
+}
