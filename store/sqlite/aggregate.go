@@ -18,21 +18,22 @@ import (
 // leaf cell id shifted right by one: 3 face bits, then 2 bits per level, so
 // the level-L cell holding a key is its top 3+2L bits (key >> (60-2L)).
 //
-// With no filter, at level 13 or coarser, the per-cell counts (migration
+// At level 13 or coarser, with no filter the per-cell counts (migration
 // 0008) are added up: 114,000 rows at 1M instead of every incident (0.1 s,
-// not 1.4 s), positions are the count-weighted centres of the level-13
-// cells (within a kilometre of the incidents' mean) and fatalities are not
-// known. A filter matching most incidents on columns the cell index holds
-// reads that index (aggregateCellIndex); otherwise the matching rows are
-// read as a listing reads them (db.clause). Either way they are grouped by
-// that prefix.
+// not 1.4 s), and fatalities are not known; with event types alone, the
+// per-(event type, cell) counts (0021) of those types, fatalities too.
+// Positions are then the count-weighted centres of the level-13 cells
+// (within a kilometre of the incidents' mean). Any other filter matching
+// most incidents on columns the cell index holds reads that index
+// (aggregateCellIndex); otherwise the matching rows are read as a listing
+// reads them (db.clause). Either way they are grouped by that prefix.
 func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]incident.CellCount, error) {
 	if err := stored.CheckAggregate(f, level); err != nil {
 		return nil, err
 	}
 	f.Limit, f.Cursor, f.JSONOnly = 0, nil, false
-	if datesOnly(f) && f.Start == "" && f.End == "" && level <= 13 {
-		return db.aggregateCounts(ctx, level)
+	if countsAnswer(f, level) {
+		return db.aggregateCounts(ctx, f.EventTypes, level)
 	}
 	if db.cellIndexScans(ctx, f) {
 		return db.aggregateCellIndex(ctx, f, level)
@@ -167,10 +168,27 @@ func cellIndexHolds(f incident.Filter) bool {
 	return rollupOK(g)
 }
 
-// aggregateCounts adds up the level-13 counts into level-L cells.
-func (db *DB) aggregateCounts(ctx context.Context, level int) ([]incident.CellCount, error) {
+// countsAnswer says whether the level-13 counts answer f at level: no
+// filter but event types, no finer level than theirs.
+func countsAnswer(f incident.Filter, level int) bool {
+	g := f
+	g.EventTypes = nil
+	return level <= 13 && datesOnly(g) && g.Start == "" && g.End == ""
+}
+
+// aggregateCounts adds up level-13 counts into level-L cells: of every live
+// incident (migration 0008), or of those of the given event types with
+// their fatalities (0021).
+func (db *DB) aggregateCounts(ctx context.Context, types []string, level int) ([]incident.CellCount, error) {
 	up := countBucketBits - (60 - 2*level) // level 13 → level L: drop 2 bits a level
-	rows, err := db.read.QueryContext(ctx, "SELECT k, n FROM counts WHERE dim = 'cell' AND n > 0 ORDER BY k")
+	q, args := "SELECT k, n, NULL FROM counts WHERE dim = 'cell' AND n > 0 ORDER BY k", []any(nil)
+	if len(types) > 0 {
+		q = "SELECT k, sum(incidents), sum(fatalities) FROM cell_type_counts WHERE event_type IN (" + placeholders(len(types)) + ") GROUP BY k HAVING sum(incidents) > 0 ORDER BY k"
+		for _, t := range types {
+			args = append(args, t)
+		}
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: aggregate: %w", err)
 	}
@@ -186,17 +204,25 @@ func (db *DB) aggregateCounts(ctx context.Context, level int) ([]incident.CellCo
 	for rows.Next() {
 		var k13 int64
 		var n int
-		if err := rows.Scan(&k13, &n); err != nil {
+		var fat sql.NullInt64
+		if err := rows.Scan(&k13, &n, &fat); err != nil {
 			return nil, err
 		}
 		k := k13 >> -up
 		if k != last {
 			flush()
 			out = append(out, incident.CellCount{Cell: stored.CellToken(k, level), Level: level})
+			if fat.Valid {
+				out[len(out)-1].Fatalities = new(int)
+			}
 			lon, lat, last = 0, 0, k
 		}
-		centre := s2.LatLngFromPoint(s2.CellIDFromToken(stored.CellToken(k13, 13)).Point())
-		out[len(out)-1].Incidents += n
+		centre := s2.LatLngFromPoint(stored.CellID(k13, 13).Point())
+		c := &out[len(out)-1]
+		c.Incidents += n
+		if c.Fatalities != nil {
+			*c.Fatalities += int(fat.Int64)
+		}
 		lon += centre.Lng.Degrees() * float64(n)
 		lat += centre.Lat.Degrees() * float64(n)
 	}

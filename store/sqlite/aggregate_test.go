@@ -147,3 +147,52 @@ func TestAggregateCellsHoldTheirIncidents(t *testing.T) {
 		}
 	}
 }
+
+// checkCellTypeCounts checks the per-(event type, cell) counts (migration
+// 0021) against a recount, and the overviews they answer against grouping
+// the matching incidents, cell by cell: incidents and fatalities.
+func checkCellTypeCounts(t *testing.T, db *DB) {
+	t.Helper()
+	ctx := context.Background()
+	kept := "SELECT event_type, k, incidents, fatalities FROM cell_type_counts WHERE incidents != 0 OR fatalities != 0"
+	recount := "SELECT event_type, cell >> 34, count(*), sum(fatalities) FROM incidents WHERE deleted_at IS NULL GROUP BY 1, 2"
+	var differ int
+	if err := db.read.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM ("+kept+" EXCEPT "+recount+")) + (SELECT count(*) FROM ("+recount+" EXCEPT "+kept+"))").Scan(&differ); err != nil || differ != 0 {
+		t.Errorf("cell_type_counts: %d rows differ from a recount (%v)", differ, err)
+	}
+	five := []string{"Explosions/Remote violence", "Violence against civilians", "Protests", "Riots", "Strategic developments"}
+	for _, types := range [][]string{{"Battles"}, {"Riots", "Protests"}, five, {"No such type"}} {
+		f := incident.Filter{EventTypes: types}
+		for _, level := range []int{0, 6, 9, 13} {
+			if !countsAnswer(f, level) {
+				t.Fatalf("%v at level %d: not answered from the counts", types, level)
+			}
+			got, err := db.Aggregate(ctx, f, level)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := db.groupCells(ctx, db.clause(ctx, f), level, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Errorf("%v at level %d: %d cells from the counts, %d grouping the incidents", types, level, len(got), len(want))
+				continue
+			}
+			for i, w := range want {
+				g := got[i]
+				if g.Cell != w.Cell || g.Incidents != w.Incidents || g.Fatalities == nil || *g.Fatalities != *w.Fatalities {
+					t.Errorf("%v at level %d: cell %s with %d incidents, fatalities %v; grouping the incidents: %s with %d, %d", types, level, g.Cell, g.Incidents, fatal(g.Fatalities), w.Cell, w.Incidents, *w.Fatalities)
+					break
+				}
+			}
+		}
+	}
+}
+
+func fatal(n *int) any {
+	if n == nil {
+		return nil
+	}
+	return *n
+}

@@ -196,8 +196,8 @@ var bulkMin = 10000
 // about to be inserted, for a bulk load: it drops the secondary indexes of
 // incidents and revisions and the triggers that fire on insert. finish, run
 // after the inserts, builds the indexes again, adds the new rows to the daily
-// rollup (migration 0005), the counts (0008) and the full-text index (0007)
-// as the triggers would have, and puts the triggers back. It all happens in
+// rollup (migration 0005), the counts (0008, 0021) and the full-text index
+// (0007) as the triggers would have, and puts the triggers back. It all happens in
 // the load's transaction: a reader sees the schema before or after, and a
 // failed load leaves both as they were.
 func bulkLoad(ctx context.Context, tx *sql.Tx, next int64, counts tally) (finish func() error, err error) {
@@ -243,6 +243,7 @@ func bulkLoad(ctx context.Context, tx *sql.Tx, next int64, counts tally) (finish
 		catchUp := []string{
 			"INSERT INTO stats_daily SELECT event_date, coalesce(region_code, ''), event_type, " + bandSQL() + ", count(*), sum(fatalities) FROM incidents INDEXED BY incidents_stats WHERE seq >= ?1 AND deleted_at IS NULL GROUP BY 1, 2, 3, 4 ON CONFLICT DO UPDATE SET incidents = incidents + excluded.incidents, fatalities = fatalities + excluded.fatalities",
 			"INSERT INTO counts SELECT 'cell', cell >> 34, count(*) FROM incidents INDEXED BY incidents_cell WHERE seq >= ?1 AND deleted_at IS NULL AND cell IS NOT NULL GROUP BY 2 ON CONFLICT DO UPDATE SET n = n + excluded.n",
+			"INSERT INTO cell_type_counts SELECT event_type, cell >> 34, count(*), sum(fatalities) FROM incidents INDEXED BY incidents_cell WHERE seq >= ?1 AND deleted_at IS NULL AND cell IS NOT NULL GROUP BY 1, 2 ON CONFLICT DO UPDATE SET incidents = incidents + excluded.incidents, fatalities = fatalities + excluded.fatalities",
 			"INSERT INTO incident_fts (rowid, search) SELECT seq, search FROM incident_search WHERE seq >= ?1",
 		}
 		for _, q := range catchUp {

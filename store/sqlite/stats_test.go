@@ -45,6 +45,12 @@ func TestStatsRollupMatchesScan(t *testing.T) {
 	moved := *ins[3]
 	moved.SetPoint(12.6, 13.3) // to Diffa: region and band change
 	moved.Fatalities = 99
+	// Another event type, too: its cell's counts move between types.
+	other := incident.EventTypes[0]
+	if other.Name == moved.EventType {
+		other = incident.EventTypes[1]
+	}
+	moved.EventType, moved.SubEventType = other.Name, other.SubEvents[0]
 	moved.Derive(g.Reverse(moved.Lon, moved.Lat))
 	if err := db.Replace(ctx, &moved); err != nil {
 		t.Fatal(err)
@@ -131,6 +137,7 @@ func checkRollups(t *testing.T, db *DB, live int) {
 	if diff != 0 || total != live {
 		t.Errorf("counts table: %d rows differ from a recount; %d live incidents in its cells, want %d", diff, total, live)
 	}
+	checkCellTypeCounts(t, db)
 }
 
 func TestMonthSplit(t *testing.T) {

@@ -63,12 +63,15 @@ func CheckAggregate(f incident.Filter, level int) error {
 	return nil
 }
 
-// CellToken is the s2 token of the level-L cell whose cell-key prefix is
-// k (geo.CellKey >> (60-2L)): the prefix shifted into place, the key's
-// dropped low bit restored, and the level's trailing 1 bit set.
-func CellToken(k int64, level int) string {
+// CellToken is the s2 token of CellID(k, level).
+func CellToken(k int64, level int) string { return CellID(k, level).ToToken() }
+
+// CellID is the level-L cell whose cell-key prefix is k (geo.CellKey >>
+// (60-2L)): the prefix shifted into place, the key's dropped low bit
+// restored, and the level's trailing 1 bit set.
+func CellID(k int64, level int) s2.CellID {
 	shift := 60 - 2*level
-	return s2.CellID(uint64(k)<<(shift+1) | 1<<shift).ToToken()
+	return s2.CellID(uint64(k)<<(shift+1) | 1<<shift)
 }
 
 // Round5 keeps a degree to 5 decimals (about a metre): cell positions are
