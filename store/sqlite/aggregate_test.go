@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"os"
 	"testing"
 
 	"github.com/golang/geo/s2"
@@ -154,8 +155,8 @@ func TestAggregateCellsHoldTheirIncidents(t *testing.T) {
 func checkCellTypeCounts(t *testing.T, db *DB) {
 	t.Helper()
 	ctx := context.Background()
-	kept := "SELECT event_type, k, incidents, fatalities FROM cell_type_counts WHERE incidents != 0 OR fatalities != 0"
-	recount := "SELECT event_type, cell >> 34, count(*), sum(fatalities) FROM incidents WHERE deleted_at IS NULL GROUP BY 1, 2"
+	kept := "SELECT k, event_type, incidents, fatalities FROM cell_type_counts WHERE incidents != 0 OR fatalities != 0"
+	recount := "SELECT cell >> 34, event_type, count(*), sum(fatalities) FROM incidents WHERE deleted_at IS NULL GROUP BY 1, 2"
 	var differ int
 	if err := db.read.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM ("+kept+" EXCEPT "+recount+")) + (SELECT count(*) FROM ("+recount+" EXCEPT "+kept+"))").Scan(&differ); err != nil || differ != 0 {
 		t.Errorf("cell_type_counts: %d rows differ from a recount (%v)", differ, err)
@@ -195,4 +196,46 @@ func fatal(n *int) any {
 		return nil
 	}
 	return *n
+}
+
+// BenchmarkAggregateTypes times the map's overview (level 9) after a type
+// box is unticked (five types of six) and with one type ticked, from the
+// per-(event type, cell) counts and, as before migration 0021, grouping
+// the matches from the cell index. On 100,000 incidents, or on the
+// database INCIDENTMAP_BENCH_DB names (made with incidentmap gen;
+// BENCHMARKS.md has the figures at a million).
+func BenchmarkAggregateTypes(b *testing.B) {
+	var db *DB
+	if path := os.Getenv("INCIDENTMAP_BENCH_DB"); path != "" {
+		db = openAt(b, path)
+	} else {
+		db = openTest(b)
+		fill(b, db, 100000)
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		name  string
+		types []string
+	}{
+		{"FiveTypes", []string{"Explosions/Remote violence", "Violence against civilians", "Protests", "Riots", "Strategic developments"}},
+		{"Battles", []string{"Battles"}},
+	} {
+		f := incident.Filter{EventTypes: c.types}
+		b.Run(c.name+"/counts", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := db.Aggregate(ctx, f, 9); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(c.name+"/cellIndex", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := db.aggregateCellIndex(ctx, f, 9); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -243,7 +243,7 @@ func bulkLoad(ctx context.Context, tx *sql.Tx, next int64, counts tally) (finish
 		catchUp := []string{
 			"INSERT INTO stats_daily SELECT event_date, coalesce(region_code, ''), event_type, " + bandSQL() + ", count(*), sum(fatalities) FROM incidents INDEXED BY incidents_stats WHERE seq >= ?1 AND deleted_at IS NULL GROUP BY 1, 2, 3, 4 ON CONFLICT DO UPDATE SET incidents = incidents + excluded.incidents, fatalities = fatalities + excluded.fatalities",
 			"INSERT INTO counts SELECT 'cell', cell >> 34, count(*) FROM incidents INDEXED BY incidents_cell WHERE seq >= ?1 AND deleted_at IS NULL AND cell IS NOT NULL GROUP BY 2 ON CONFLICT DO UPDATE SET n = n + excluded.n",
-			"INSERT INTO cell_type_counts SELECT event_type, cell >> 34, count(*), sum(fatalities) FROM incidents INDEXED BY incidents_cell WHERE seq >= ?1 AND deleted_at IS NULL AND cell IS NOT NULL GROUP BY 1, 2 ON CONFLICT DO UPDATE SET incidents = incidents + excluded.incidents, fatalities = fatalities + excluded.fatalities",
+			"INSERT INTO cell_type_counts SELECT cell >> 34, event_type, count(*), sum(fatalities) FROM incidents INDEXED BY incidents_cell WHERE seq >= ?1 AND deleted_at IS NULL AND cell IS NOT NULL GROUP BY 1, 2 ON CONFLICT DO UPDATE SET incidents = incidents + excluded.incidents, fatalities = fatalities + excluded.fatalities",
 			"INSERT INTO incident_fts (rowid, search) SELECT seq, search FROM incident_search WHERE seq >= ?1",
 		}
 		for _, q := range catchUp {
