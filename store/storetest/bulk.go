@@ -17,7 +17,8 @@ const bulkSize = 2500
 
 // BulkLoad checks that CreateMany stores all of a large load or none:
 // refused whole for an id stored already (last in the load) or twice in
-// it; then stored whole, and listed as the reference lists it.
+// it; then stored whole, and listed and counted per cell as the reference
+// lists and counts it.
 func BulkLoad(t *testing.T, open Open) {
 	r := newRand(t)
 	ctx := context.Background()
@@ -53,6 +54,7 @@ func BulkLoad(t *testing.T, open Open) {
 	p.both(func(s incident.Store) error { return s.CreateMany(ctx, load) })
 	p.data.Incidents = append(p.data.Incidents[:1], load...)
 	p.sameReads(ids)
+	p.aggregateByType()
 	for i := range 3 {
 		f, _ := randomFilter(r, p.data, len(FilterFields)+i)
 		p.checkFilter(r, f, i, false)

@@ -22,11 +22,13 @@ const (
 // Listings stores random incidents and checks random filters (every field
 // alone, then combinations): List page by page along the cursors, Each
 // with and without a limit, JSONOnly documents, Stats and, where the store
-// has it, Aggregate, all against the reference. Every field alone is
+// has it, Aggregate (and the overviews of aggregateByType), all against the
+// reference. Every field alone is
 // checked on all of them; combinations on a share of the costlier ones.
 func Listings(t *testing.T, open Open) {
 	r := newRand(t)
 	p := newPair(t, open, r, listingIncidents)
+	p.aggregateByType()
 	for i, f := range fixedFilters(p.data) {
 		p.checkFilter(r, f, i, false)
 		if t.Failed() {
@@ -280,6 +282,24 @@ func (p *pair) aggregate(f incident.Filter, level int) {
 			p.errorf("Aggregate %s at level %d: cell %s has %d incidents, want %d", describe(f), level, c.Cell, c.Incidents, w.Incidents)
 		case c.Fatalities != nil && *c.Fatalities != *w.Fatalities:
 			p.errorf("Aggregate %s at level %d: cell %s has %d fatalities, want %d", describe(f), level, c.Cell, *c.Fatalities, *w.Fatalities)
+		}
+	}
+}
+
+// aggregateByType checks the overviews a map asks for most: of every
+// incident and of event types alone (one, two, all but one, as unticking a
+// type asks), at the levels of a map's zooms and a finer one. A store may
+// answer them from counts it keeps as it writes, which every kind of write
+// must keep right, so the suite checks them after each.
+func (p *pair) aggregateByType() {
+	p.t.Helper()
+	var types []string
+	for _, et := range incident.EventTypes {
+		types = append(types, et.Name)
+	}
+	for _, f := range []incident.Filter{{}, {EventTypes: types[:1]}, {EventTypes: types[2:4]}, {EventTypes: types[1:]}} {
+		for _, level := range []int{4, 9, 13, 16} {
+			p.aggregate(f, level)
 		}
 	}
 }

@@ -15,7 +15,8 @@ import (
 
 // Writes checks what writes leave behind and how they fail: reads of
 // live, deleted and unknown ids, conflicts, imports (Apply) applied whole
-// or not at all, restores, counts and extents.
+// or not at all, restores, counts and extents, and the overviews per cell
+// after an import.
 func Writes(t *testing.T, open Open) {
 	r := newRand(t)
 	ctx := context.Background()
@@ -93,6 +94,7 @@ func Writes(t *testing.T, open Open) {
 		ids = append(ids, in.ID)
 	}
 	p.sameReads(ids)
+	p.aggregateByType()
 
 	// Restores, where the store keeps history.
 	h, ok := p.store.(incident.History)
