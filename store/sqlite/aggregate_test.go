@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/golang/geo/s2"
@@ -205,13 +204,7 @@ func fatal(n *int) any {
 // database INCIDENTMAP_BENCH_DB names (made with incidentmap gen;
 // BENCHMARKS.md has the figures at a million).
 func BenchmarkAggregateTypes(b *testing.B) {
-	var db *DB
-	if path := os.Getenv("INCIDENTMAP_BENCH_DB"); path != "" {
-		db = openAt(b, path)
-	} else {
-		db = openTest(b)
-		fill(b, db, 100000)
-	}
+	db := benchDB(b, 100000)
 	ctx := context.Background()
 	for _, c := range []struct {
 		name  string

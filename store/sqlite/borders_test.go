@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -287,13 +286,7 @@ func TestUpgradeDerivesEveryIncidentAgain(t *testing.T) {
 // 20,000 incidents, or on the database INCIDENTMAP_BENCH_DB names (made
 // with incidentmap gen; BENCHMARKS.md has the figures at a million).
 func BenchmarkBorderQueries(b *testing.B) {
-	var db *DB
-	if path := os.Getenv("INCIDENTMAP_BENCH_DB"); path != "" {
-		db = openAt(b, path)
-	} else {
-		db = openTest(b)
-		fill(b, db, 20000)
-	}
+	db := benchDB(b, 20000)
 	for _, c := range []struct {
 		name string
 		f    incident.Filter

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -29,6 +30,19 @@ func openAt(t testing.TB, path string) *DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// benchDB is the database INCIDENTMAP_BENCH_DB names (made with
+// incidentmap gen, a million for BENCHMARKS.md), or else a new one filled
+// with n incidents.
+func benchDB(b *testing.B, n int) *DB {
+	b.Helper()
+	if path := os.Getenv("INCIDENTMAP_BENCH_DB"); path != "" {
+		return openAt(b, path)
+	}
+	db := openTest(b)
+	fill(b, db, n)
 	return db
 }
 
