@@ -98,7 +98,8 @@ func (n *Notifier) deliverLoop(ctx context.Context) {
 	var posting sync.WaitGroup
 	defer posting.Wait()
 	for {
-		due, err := n.Store.DueWebhooks(ctx, n.now())
+		claimed := n.now()
+		due, err := n.Store.DueWebhooks(ctx, claimed)
 		if err != nil && ctx.Err() == nil {
 			n.Logger.Error("webhooks: reading the outbox failed; trying again", "err", err)
 		}
@@ -111,7 +112,7 @@ func (n *Notifier) deliverLoop(ctx context.Context) {
 			go func(w *incident.Watch) {
 				defer posting.Done()
 				sem <- struct{}{}
-				n.deliver(ctx, w)
+				n.deliver(ctx, w, claimed)
 				<-sem
 				select {
 				case done <- w.ID:
@@ -142,16 +143,21 @@ func (n *Notifier) deliverLoop(ctx context.Context) {
 
 // deliver posts a watch's pending notices, oldest first, until they are
 // all delivered or one fails: later ones wait for it, so a receiver gets a
-// watch's notices in order.
-func (n *Notifier) deliver(ctx context.Context, w *incident.Watch) {
+// watch's notices in order. The watch is this server's from claimed for
+// incident.DeliveryLease: it stops posting after half of it, and ends the
+// claim (recording nothing delivered, or a failure) when it stops.
+func (n *Notifier) deliver(ctx context.Context, w *incident.Watch, claimed time.Time) {
 	failures := 0
 	if w.Delivery != nil {
 		failures = w.Delivery.Failures
 	}
-	for ctx.Err() == nil {
-		ns, err := n.Store.PendingNotices(ctx, w.ID, 100)
-		if err != nil || len(ns) == 0 {
-			return
+	for {
+		var ns []incident.Notice
+		var err error
+		if ctx.Err() == nil && n.now().Sub(claimed) < incident.DeliveryLease/2 {
+			if ns, err = n.Store.PendingNotices(ctx, w.ID, 100); err != nil {
+				n.Logger.Error("webhooks: reading the outbox failed", "watch", w.ID, "err", err)
+			}
 		}
 		var ok []int64
 		var fail *incident.DeliveryFailure
@@ -160,6 +166,7 @@ func (n *Notifier) deliver(ctx context.Context, w *incident.Watch) {
 			fail = &incident.DeliveryFailure{NoticeID: nt.ID, Err: err.Error(), NextAt: now.Add(n.backoff(failures + 1)), GiveUp: now.Add(-n.GiveUp)}
 		}
 		switch {
+		case len(ns) == 0:
 		case w.Email != "":
 			// One message for the batch; when it fails, the whole batch
 			// waits on its first notice.
@@ -172,6 +179,9 @@ func (n *Notifier) deliver(ctx context.Context, w *incident.Watch) {
 			}
 		default:
 			for _, nt := range ns {
+				if n.now().Sub(claimed) >= incident.DeliveryLease/2 {
+					break // the rest in the next claim
+				}
 				if err := n.post(ctx, w, nt); err != nil {
 					failed(nt, err)
 					break
@@ -191,6 +201,9 @@ func (n *Notifier) deliver(ctx context.Context, w *incident.Watch) {
 		if fail != nil {
 			n.Logger.Warn("delivering notices failed; will retry", "watch", w.ID, "notice", fail.NoticeID, "err", fail.Err, "next", fail.NextAt)
 			return
+		}
+		if len(ok) == 0 {
+			return // the claim ended
 		}
 	}
 }
