@@ -92,11 +92,40 @@ func (n *Notifier) backoff(failures int) time.Duration {
 func (n *Notifier) deliverLoop(ctx context.Context) {
 	t := time.NewTicker(n.Poll)
 	defer t.Stop()
+	// busy: the watches being delivered here; again: those claimed again
+	// while still busy here (their deliverer had just ended its claim),
+	// delivered as soon as it returns, or their claim would lapse unused.
 	busy := map[string]bool{}
+	type claim struct {
+		w  *incident.Watch
+		at time.Time
+	}
+	again := map[string]claim{}
 	done := make(chan string)
 	sem := make(chan struct{}, n.Workers)
 	var posting sync.WaitGroup
 	defer posting.Wait()
+	start := func(w *incident.Watch, claimed time.Time) {
+		busy[w.ID] = true
+		posting.Add(1)
+		go func() {
+			defer posting.Done()
+			sem <- struct{}{}
+			n.deliver(ctx, w, claimed)
+			<-sem
+			select {
+			case done <- w.ID:
+			case <-ctx.Done():
+			}
+		}()
+	}
+	finished := func(id string) {
+		delete(busy, id)
+		if c, ok := again[id]; ok {
+			delete(again, id)
+			start(c.w, c.at)
+		}
+	}
 	for {
 		claimed := n.now()
 		due, err := n.Store.DueWebhooks(ctx, claimed)
@@ -105,32 +134,22 @@ func (n *Notifier) deliverLoop(ctx context.Context) {
 		}
 		for _, w := range due {
 			if busy[w.ID] {
+				again[w.ID] = claim{w, claimed}
 				continue
 			}
-			busy[w.ID] = true
-			posting.Add(1)
-			go func(w *incident.Watch) {
-				defer posting.Done()
-				sem <- struct{}{}
-				n.deliver(ctx, w, claimed)
-				<-sem
-				select {
-				case done <- w.ID:
-				case <-ctx.Done():
-				}
-			}(w)
+			start(w, claimed)
 		}
 	wait:
 		select {
 		case <-ctx.Done():
 			return
 		case id := <-done:
-			delete(busy, id)
+			finished(id)
 			// Drain the others that finished too before looking again.
 			for {
 				select {
 				case id := <-done:
-					delete(busy, id)
+					finished(id)
 				default:
 					break wait
 				}
