@@ -228,9 +228,10 @@ type WatchStore interface {
 	Watches(ctx context.Context) ([]*Watch, error)
 	ReplaceWatch(ctx context.Context, w *Watch) error
 	DeleteWatch(ctx context.Context, id string) error
-	// WatchesVersion changes whenever a watch is created, replaced or
-	// deleted, by any server: a notifier reads the watches again when it
-	// moved, and makes notices with the watches of one version.
+	// WatchesVersion changes whenever a watch, or a zone or site (which
+	// a watch's filter may name), is created, replaced or deleted, by any
+	// server: a notifier reads them again when it moved, and makes
+	// notices with the watches of one version.
 	WatchesVersion(ctx context.Context) (int64, error)
 
 	// NoticeCursor is the change the notices were made up to.

@@ -49,6 +49,12 @@ type Notifier struct {
 	Workers int
 
 	Hub *Hub
+	// Refresh, when set, brings Places up to date before the watches are
+	// read again (their zone= and near_site= name zones and sites that
+	// another server may have changed): serve reads the zones and sites
+	// of the store again. Servers that match with the same watches and
+	// the same areas make the same notices.
+	Refresh func(context.Context) error
 
 	mu    sync.Mutex // held while matching, and while watches change
 	index atomic.Pointer[incident.WatchIndex]
@@ -130,6 +136,11 @@ func (n *Notifier) reload(ctx context.Context) error {
 	v, err := n.Store.WatchesVersion(ctx)
 	if err != nil {
 		return err
+	}
+	if n.Refresh != nil {
+		if err := n.Refresh(ctx); err != nil {
+			return err
+		}
 	}
 	ws, err := n.Store.Watches(ctx)
 	if err != nil {

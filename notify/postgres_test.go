@@ -13,6 +13,7 @@ import (
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/incidentmap/incidentmap/internal/pgtest"
 	"github.com/incidentmap/incidentmap/store/postgis"
+	"github.com/paulmach/orb"
 )
 
 func TestMain(m *testing.M) {
@@ -144,5 +145,75 @@ func TestPostgresTwoNotifiers(t *testing.T) {
 				t.Fatalf("server %s's stream heard of %d of the %d writes", name, len(seen), writes)
 			}
 		}
+	}
+}
+
+// A zone a watch names, redrawn through another server, is the zone the
+// watch hears of at once: the notifier reads the zones again (Refresh)
+// when the watches' version moves, as it does with any change to a zone.
+func TestPostgresZoneRedrawnElsewhere(t *testing.T) {
+	ctx := context.Background()
+	dbURL := pgtest.NewDatabase(t)
+	g, err := geo.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := postgis.Open(ctx, dbURL) // the other server: no notifier
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	square := func(lon, lat float64) orb.MultiPolygon {
+		return orb.MultiPolygon{{{{lon, lat}, {lon + 0.2, lat}, {lon + 0.2, lat + 0.2}, {lon, lat + 0.2}, {lon, lat}}}}
+	}
+	z := incident.NewDrawnZone("z-camp", "Camp", square(1, 13))
+	z.CreatedAt, z.UpdatedAt = time.Now(), time.Now()
+	if err := other.CreateZone(ctx, z); err != nil {
+		t.Fatal(err)
+	}
+	db, err := postgis.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	areas := geo.NewAreas(g)
+	if err := areas.Load(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	allow, _ := ParseAllow("127.0.0.1")
+	n := &Notifier{Store: db, Allow: allow, Logger: slog.New(slog.DiscardHandler), Places: areas, Poll: 10 * time.Millisecond,
+		Refresh: func(ctx context.Context) error { return areas.Load(ctx, db) }}
+	sctx, stop := context.WithCancel(ctx)
+	if err := n.Start(sctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stop(); n.Wait(); db.Close() }()
+	w := &incident.Watch{ID: "w-camp", Name: "Camp", Owner: "tok", Query: "zone=Camp", CreatedAt: time.Now()}
+	if err := incident.ParseWatch(w, areas); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.CreateWatch(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	z.Geometry, z.UpdatedAt = square(1.7, 13), time.Now()
+	if err := other.ReplaceZone(ctx, z); err != nil {
+		t.Fatal(err)
+	}
+	svc := &incident.Service{Store: db, Locator: g, Geocoder: g, OnChange: n.Wake}
+	if _, err := svc.Create(ctx, torodi(1.7987, 13.1192, 2)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ns, err := db.Notices(ctx, w.ID, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ns) == 1 && ns[0].IncidentID == "torodi-1" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the watch has %d notices; want one of torodi-1, in the zone as redrawn", len(ns))
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -192,6 +192,10 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	var notifier *notify.Notifier
 	if ns, ok := a.db.(notify.Store); ok {
 		notifier = &notify.Notifier{Store: ns, Allow: allow, Mail: mailer, Logger: logger, Places: areas}
+		if areaStore != nil {
+			// Another server's zones and sites, as its watches see them.
+			notifier.Refresh = func(ctx context.Context) error { return areas.Load(ctx, areaStore) }
+		}
 		if err := notifier.Start(nctx); err != nil {
 			return err
 		}

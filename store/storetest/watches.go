@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/paulmach/orb"
 )
 
 // WatchStore is what Watches tests: a store that keeps watches, their
@@ -21,7 +22,8 @@ type WatchStore interface {
 
 // Watches checks the watches and the outbox of a store that keeps them
 // (the in-memory reference does not): a watch hears of changes after the
-// last stored when it was made; every change to a watch moves the version;
+// last stored when it was made; every change to a watch, or to a zone,
+// moves the version;
 // notices are stored once, whoever stores them (a second AddNotices of the
 // same changes stores nothing, one made with watches since changed stores
 // nothing and fails with ECONFLICT, and the cursor never moves back); and
@@ -103,6 +105,19 @@ func Watches(t *testing.T, open Open) {
 	v2 := version()
 	if v2 == v1 {
 		t.Error("replacing a watch did not move the watches' version")
+	}
+	if as, ok := s.(incident.AreaStore); ok {
+		// A watch's filter may name a zone or a site.
+		z := incident.NewDrawnZone("z-1", "Torodi box", orb.MultiPolygon{{{{1, 13}, {2, 13}, {2, 14}, {1, 14}, {1, 13}}}})
+		z.CreatedAt, z.UpdatedAt = at, at
+		if err := as.CreateZone(ctx, z); err != nil {
+			t.Fatal(err)
+		}
+		if v := version(); v == v2 {
+			t.Error("drawing a zone did not move the watches' version")
+		} else {
+			v2 = v
+		}
 	}
 
 	// Notices, made once.
