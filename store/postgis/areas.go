@@ -25,6 +25,10 @@ func (db *DB) putArea(ctx context.Context, kind string, a stored.Area, create bo
 	}
 	key := geo.ZoneID(a.Name)
 	return db.inTx(ctx, func(tx pgx.Tx) error {
+		// Watches may name it (zone=, near_site=).
+		if err := bumpWatches(ctx, tx); err != nil {
+			return err
+		}
 		sql, args := "UPDATE areas SET name = $1, name_key = $2, geometry = $3, updated_ns = $4 WHERE id = $5 AND kind = $6",
 			[]any{a.Name, key, string(g), a.UpdatedAt.UnixNano(), a.ID, kind}
 		if create {
@@ -41,13 +45,16 @@ func (db *DB) putArea(ctx context.Context, kind string, a stored.Area, create bo
 		if tag.RowsAffected() == 0 {
 			return stored.AreaNotFound(kind, a.ID)
 		}
-		// Watches may name it (zone=, near_site=).
-		return bumpWatches(ctx, tx)
+		return nil
 	})
 }
 
 func (db *DB) deleteArea(ctx context.Context, kind, id string) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
+		// Watches may name it (zone=, near_site=).
+		if err := bumpWatches(ctx, tx); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, "DELETE FROM areas WHERE id = $1 AND kind = $2", id, kind)
 		if err != nil {
 			return err
@@ -55,8 +62,7 @@ func (db *DB) deleteArea(ctx context.Context, kind, id string) error {
 		if tag.RowsAffected() == 0 {
 			return stored.AreaNotFound(kind, id)
 		}
-		// Watches may name it (zone=, near_site=).
-		return bumpWatches(ctx, tx)
+		return nil
 	})
 }
 

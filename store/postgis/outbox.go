@@ -81,13 +81,14 @@ func (db *DB) Notices(ctx context.Context, watchID, state string, limit int) ([]
 
 // DueWebhooks implements incident.Outbox: it claims the due watches until
 // now+incident.DeliveryLease, skipping those another server is claiming
-// at the same moment (SKIP LOCKED) or holds.
+// at the same moment (SKIP LOCKED) or holds. NO KEY UPDATE: notices being
+// stored for a watch (their foreign key's lock) do not make it skipped.
 func (db *DB) DueWebhooks(ctx context.Context, now time.Time) ([]*incident.Watch, error) {
 	ws, err := scanWatches(db.pool.Query(ctx, `UPDATE watches w SET claimed_until = $2
 		WHERE w.id IN (SELECT d.id FROM watches d WHERE (d.webhook <> '' OR d.email <> '') AND d.next_at <= $1
 			AND (d.claimed_until IS NULL OR d.claimed_until <= $1)
 			AND EXISTS (SELECT 1 FROM notices n WHERE n.watch_id = d.id AND n.state = 'pending')
-			FOR UPDATE SKIP LOCKED)
+			FOR NO KEY UPDATE SKIP LOCKED)
 		RETURNING `+watchCols, now, now.Add(incident.DeliveryLease)))
 	return ws, db.fail("due webhooks", err)
 }

@@ -100,3 +100,50 @@ func TestDueWebhooksClaims(t *testing.T) {
 		t.Errorf("%d due once the lease ended, want %d (all with notices pending)", len(got), watches-1)
 	}
 }
+
+// A watch deleted while its notices are being stored waits for them, then
+// goes with them: neither write fails. (The delete once locked the watch
+// before the cursor's row, and the notices' foreign key waited for the
+// watch while holding that row: a deadlock, one of them aborted.)
+func TestDeleteWatchWhileNoticesAreStored(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	if err := db.CreateWatch(ctx, &incident.Watch{ID: "w-1", Name: "w", Owner: "o", Query: "country=NER", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	// What AddNotices does, held open: the cursor's row first.
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT seq FROM notice_cursor FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+	deleted := make(chan error, 1)
+	go func() { deleted <- db.DeleteWatch(ctx, "w-1") }()
+	// The delete waits on a lock.
+	deadline := time.Now().Add(10 * time.Second)
+	for waiting := 0; waiting == 0; {
+		if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the delete never waited")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO notices (watch_id, seq, incident_id, kind, at, body, state)
+		VALUES ('w-1', 1, 'i', 'match', now(), '{}', 'kept')`); err != nil {
+		t.Fatalf("storing a notice while the watch is deleted: %v", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-deleted; err != nil {
+		t.Fatalf("deleting the watch while its notices were stored: %v", err)
+	}
+	if ns, err := db.Notices(ctx, "w-1", "", 10); err != nil || len(ns) != 0 {
+		t.Errorf("the deleted watch has %d notices (%v)", len(ns), err)
+	}
+}

@@ -75,7 +75,10 @@ func nullText(b []byte) *string {
 }
 
 // bumpWatches moves watches_version in the transaction that changes a
-// watch (waiting, on the cursor's row, for notices being stored).
+// watch, zone or site, before the change: it waits, on the cursor's row,
+// for notices being stored, which hold that row first and then the
+// watches' rows (their foreign key): taken in the other order, a watch
+// deleted while its notices were stored deadlocked.
 func bumpWatches(ctx context.Context, tx pgx.Tx) error {
 	_, err := tx.Exec(ctx, "UPDATE notice_cursor SET watches_version = watches_version + 1")
 	return err
@@ -86,6 +89,9 @@ func bumpWatches(ctx context.Context, tx pgx.Tx) error {
 // flight commits a change numbered before it afterwards.
 func (db *DB) CreateWatch(ctx context.Context, w *incident.Watch) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := bumpWatches(ctx, tx); err != nil {
+			return err
+		}
 		if err := tx.QueryRow(ctx, "SELECT coalesce(max(seq), 0) FROM revisions").Scan(&w.FromSeq); err != nil {
 			return err
 		}
@@ -94,10 +100,7 @@ func (db *DB) CreateWatch(ctx context.Context, w *incident.Watch) error {
 		if isUniqueViolation(err) {
 			return &incident.Error{Code: incident.ECONFLICT, Field: "id", Message: fmt.Sprintf("a watch with id %q exists", w.ID)}
 		}
-		if err != nil {
-			return err
-		}
-		return bumpWatches(ctx, tx)
+		return err
 	})
 }
 
@@ -120,6 +123,9 @@ func (db *DB) Watches(ctx context.Context) ([]*incident.Watch, error) {
 // delivery change; the notices made stay as they were made.
 func (db *DB) ReplaceWatch(ctx context.Context, w *incident.Watch) error {
 	return db.outboxTx(ctx, func(tx pgx.Tx) error {
+		if err := bumpWatches(ctx, tx); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, "UPDATE watches SET name = $1, query = $2, within = $3, webhook = $4, email = $5, secret = $6 WHERE id = $7",
 			w.Name, w.Query, nullText(w.Within), w.Webhook, w.Email, w.Secret, w.ID)
 		if err != nil {
@@ -128,13 +134,16 @@ func (db *DB) ReplaceWatch(ctx context.Context, w *incident.Watch) error {
 		if tag.RowsAffected() == 0 {
 			return stored.WatchNotFound(w.ID)
 		}
-		return bumpWatches(ctx, tx)
+		return nil
 	})
 }
 
 // DeleteWatch implements incident.WatchStore, with its notices.
 func (db *DB) DeleteWatch(ctx context.Context, id string) error {
 	return db.outboxTx(ctx, func(tx pgx.Tx) error {
+		if err := bumpWatches(ctx, tx); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, "DELETE FROM watches WHERE id = $1", id)
 		if err != nil {
 			return err
@@ -142,7 +151,7 @@ func (db *DB) DeleteWatch(ctx context.Context, id string) error {
 		if tag.RowsAffected() == 0 {
 			return stored.WatchNotFound(id)
 		}
-		return bumpWatches(ctx, tx)
+		return nil
 	})
 }
 
