@@ -13,17 +13,13 @@ import (
 
 var _ incident.WatchStore = (*DB)(nil)
 
-// Watches: saved filters with a delivery, as the SQLite store keeps them
-// (the filter as a query, the area as GeoJSON as sent); parsing them needs
-// the geography, so readers call incident.ParseWatch. Every change to a
-// watch moves watches_version (notice_cursor), which each server's
-// notifier compares before it matches: a watch made through one server is
-// matched by all.
+// Watches are kept as the SQLite store keeps them (see there). Every
+// change to a watch moves watches_version (notice_cursor), which each
+// server's notifier compares before it matches: a watch made through one
+// server is matched by all.
 
 const watchCols = `w.id, w.name, w.owner, w.query, w.within, w.webhook, w.email, w.secret, w.created_ns, w.from_seq,
-	w.failures, w.last_error, w.last_success,
-	(SELECT count(*) FROM notices n WHERE n.watch_id = w.id AND n.state = 'pending'),
-	(SELECT count(*) FROM notices n WHERE n.watch_id = w.id AND n.state = 'dead')`
+	w.failures, w.last_error, w.last_success, ` + stored.WatchCounts
 
 func scanWatch(r pgx.Row) (*incident.Watch, error) {
 	var w incident.Watch

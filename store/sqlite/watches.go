@@ -18,9 +18,7 @@ var _ incident.WatchStore = (*DB)(nil)
 // geography, so readers call incident.ParseWatch.
 
 const watchCols = `w.id, w.name, w.owner, w.query, w.within, w.webhook, w.email, w.secret, w.created_at, w.from_seq,
-	w.failures, w.last_error, w.last_success,
-	(SELECT count(*) FROM notices n WHERE n.watch_id = w.id AND n.state = 'pending'),
-	(SELECT count(*) FROM notices n WHERE n.watch_id = w.id AND n.state = 'dead')`
+	w.failures, w.last_error, w.last_success, ` + stored.WatchCounts
 
 type scanner interface{ Scan(...any) error }
 

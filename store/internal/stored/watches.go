@@ -13,3 +13,8 @@ func StaleWatches(made, now int64) error {
 func WatchNotFound(id string) error {
 	return incident.Errorf(incident.ENOTFOUND, "no watch with id %q", id)
 }
+
+// WatchCounts is the SQL (the same in both stores) of a watch w's
+// notices waiting to be delivered and given up on: its delivery status.
+const WatchCounts = `(SELECT count(*) FROM notices n WHERE n.watch_id = w.id AND n.state = 'pending'),
+	(SELECT count(*) FROM notices n WHERE n.watch_id = w.id AND n.state = 'dead')`
