@@ -9,14 +9,15 @@ import (
 	"github.com/incidentmap/incidentmap/incident"
 )
 
-// coreStore is a store with the core interfaces only (as the PostGIS
-// store is): no drafts, no watches, no added places.
+// coreStore is a store with the core interfaces only: no drafts, no
+// watches or change log, no added places, no zones. (The SQLite and PostGIS
+// stores keep them all; a store that does not answers so.)
 type coreStore struct{ incident.Store }
 
 // What the store cannot do yet answers 501 problem+json naming the store
 // and where it works, never a 500 or a panic.
 func TestNotYetAvailableOnThisStore(t *testing.T) {
-	ts := newHarness(t, Config{StoreName: "PostgreSQL"})
+	ts := newHarness(t, Config{StoreName: "the core store"})
 	ts.cfg.Store = coreStore{ts.db}
 	ts.cfg.Service.Store = ts.cfg.Store
 	ts.cfg.AreaStore = nil
@@ -35,8 +36,8 @@ func TestNotYetAvailableOnThisStore(t *testing.T) {
 		rec := ts.do(req(r.method, r.path, r.body, "Authorization", "Bearer "+admin, "Content-Type", "application/json"))
 		var p Problem
 		json.Unmarshal(rec.Body.Bytes(), &p)
-		if rec.Code != http.StatusNotImplemented || rec.Header().Get("Content-Type") != MIMEProblem || !strings.Contains(p.Detail, "not yet available on PostgreSQL") {
-			t.Errorf("%s %s: %d %s %q, want 501 problem+json saying it is not yet available on PostgreSQL", r.method, r.path, rec.Code, rec.Header().Get("Content-Type"), p.Detail)
+		if rec.Code != http.StatusNotImplemented || rec.Header().Get("Content-Type") != MIMEProblem || !strings.Contains(p.Detail, "not yet available on the core store") {
+			t.Errorf("%s %s: %d %s %q, want 501 problem+json saying it is not yet available on the core store", r.method, r.path, rec.Code, rec.Header().Get("Content-Type"), p.Detail)
 		}
 	}
 	if strings.Contains(ts.logs.String(), "request failed") {

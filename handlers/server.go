@@ -189,8 +189,8 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 }
 
 // notYet is the answer to a request for what the store cannot do yet
-// (drafts, watches, added places on PostgreSQL): 501, saying so and where
-// it works.
+// (drafts, watches, added places, on a store that keeps none): 501,
+// saying so and where it works.
 func (s *Server) notYet(feature string) error {
 	name := s.cfg.StoreName
 	if name == "" {

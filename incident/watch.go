@@ -218,7 +218,8 @@ func ParseArea(b []byte) (orb.MultiPolygon, error) {
 
 // WatchStore keeps watches and their notices: an outbox, filled from the
 // change log with the position read up to in one transaction, so every
-// change becomes its notices exactly once.
+// change becomes its notices exactly once, even when several servers (on
+// one PostgreSQL database) make notices at once.
 type WatchStore interface {
 	CreateWatch(ctx context.Context, w *Watch) error
 	// Watch returns a watch (Secret included); ENOTFOUND if there is none.
@@ -227,11 +228,21 @@ type WatchStore interface {
 	Watches(ctx context.Context) ([]*Watch, error)
 	ReplaceWatch(ctx context.Context, w *Watch) error
 	DeleteWatch(ctx context.Context, id string) error
+	// WatchesVersion changes whenever a watch, or a zone or site (which
+	// a watch's filter may name), is created, replaced or deleted, by any
+	// server: a notifier reads them again when it moved, and makes
+	// notices with the watches of one version.
+	WatchesVersion(ctx context.Context) (int64, error)
 
 	// NoticeCursor is the change the notices were made up to.
 	NoticeCursor(ctx context.Context) (int64, error)
-	// AddNotices stores notices and moves the cursor to seq, at once.
-	AddNotices(ctx context.Context, ns []Notice, seq int64) error
+	// AddNotices stores the notices made from the changes up to seq with
+	// the watches of version, and moves the cursor to seq, at once. Those
+	// of changes the cursor has passed already (another server made them)
+	// are not stored again, and the cursor never moves back. When the
+	// watches changed since version, it stores nothing and fails with
+	// ECONFLICT: read them again and match again.
+	AddNotices(ctx context.Context, ns []Notice, seq, version int64) error
 	// Notices lists a watch's notices, newest first, in state ("" any).
 	Notices(ctx context.Context, watchID, state string, limit int) ([]Notice, error)
 }
@@ -239,18 +250,29 @@ type WatchStore interface {
 // Outbox is what posting webhooks needs of a WatchStore.
 type Outbox interface {
 	// DueWebhooks lists the watches with notices to deliver (to a
-	// webhook or by e-mail) whose next attempt is due at now.
+	// webhook or by e-mail) whose next attempt is due at now. A store
+	// several servers share claims them until now+DeliveryLease (or
+	// RecordDeliveries): no other server's DueWebhooks lists them
+	// meanwhile, so no two post a watch's notices at once.
 	DueWebhooks(ctx context.Context, now time.Time) ([]*Watch, error)
 	// PendingNotices returns a watch's notices to post, oldest first,
 	// bodies included.
 	PendingNotices(ctx context.Context, watchID string, limit int) ([]Notice, error)
 	// RecordDeliveries records what posting a watch's notices did: those
-	// delivered (at), and the failure that stopped it, if one did.
+	// delivered (at), and the failure that stopped it, if one did. A
+	// record of a failure or of nothing delivered ends the watch's claim
+	// (DueWebhooks); one of deliveries keeps it, for the next batch.
 	RecordDeliveries(ctx context.Context, watchID string, delivered []int64, at time.Time, fail *DeliveryFailure) error
 	// ResendDead puts a watch's dead notices back in line, to be posted
 	// again now, and says how many.
 	ResendDead(ctx context.Context, watchID string) (int, error)
 }
+
+// DeliveryLease is how long a watch DueWebhooks listed is its caller's to
+// deliver: a server that dies while posting holds it no longer, and one
+// that posts stops a batch after half of it (at 10 s a post at most, 100
+// posts would take longer than the lease).
+const DeliveryLease = 2 * time.Minute
 
 // DeliveryFailure is a post that failed: the notice, why, when to try
 // again, and the first try before which a notice is given up on (dead).

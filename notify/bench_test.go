@@ -52,7 +52,11 @@ func benchmarkDeliver(b *testing.B, watches int) {
 				ns = append(ns, nt)
 			}
 		}
-		if err := db.AddNotices(ctx, ns, 0); err != nil {
+		v, err := db.WatchesVersion(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := db.AddNotices(ctx, ns, int64(n/watches), v); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

@@ -92,44 +92,64 @@ func (n *Notifier) backoff(failures int) time.Duration {
 func (n *Notifier) deliverLoop(ctx context.Context) {
 	t := time.NewTicker(n.Poll)
 	defer t.Stop()
+	// busy: the watches being delivered here; again: those claimed again
+	// while still busy here (their deliverer had just ended its claim),
+	// delivered as soon as it returns, or their claim would lapse unused.
 	busy := map[string]bool{}
+	type claim struct {
+		w  *incident.Watch
+		at time.Time
+	}
+	again := map[string]claim{}
 	done := make(chan string)
 	sem := make(chan struct{}, n.Workers)
 	var posting sync.WaitGroup
 	defer posting.Wait()
+	start := func(w *incident.Watch, claimed time.Time) {
+		busy[w.ID] = true
+		posting.Add(1)
+		go func() {
+			defer posting.Done()
+			sem <- struct{}{}
+			n.deliver(ctx, w, claimed)
+			<-sem
+			select {
+			case done <- w.ID:
+			case <-ctx.Done():
+			}
+		}()
+	}
+	finished := func(id string) {
+		delete(busy, id)
+		if c, ok := again[id]; ok {
+			delete(again, id)
+			start(c.w, c.at)
+		}
+	}
 	for {
-		due, err := n.Store.DueWebhooks(ctx, n.now())
+		claimed := n.now()
+		due, err := n.Store.DueWebhooks(ctx, claimed)
 		if err != nil && ctx.Err() == nil {
 			n.Logger.Error("webhooks: reading the outbox failed; trying again", "err", err)
 		}
 		for _, w := range due {
 			if busy[w.ID] {
+				again[w.ID] = claim{w, claimed}
 				continue
 			}
-			busy[w.ID] = true
-			posting.Add(1)
-			go func(w *incident.Watch) {
-				defer posting.Done()
-				sem <- struct{}{}
-				n.deliver(ctx, w)
-				<-sem
-				select {
-				case done <- w.ID:
-				case <-ctx.Done():
-				}
-			}(w)
+			start(w, claimed)
 		}
 	wait:
 		select {
 		case <-ctx.Done():
 			return
 		case id := <-done:
-			delete(busy, id)
+			finished(id)
 			// Drain the others that finished too before looking again.
 			for {
 				select {
 				case id := <-done:
-					delete(busy, id)
+					finished(id)
 				default:
 					break wait
 				}
@@ -142,16 +162,21 @@ func (n *Notifier) deliverLoop(ctx context.Context) {
 
 // deliver posts a watch's pending notices, oldest first, until they are
 // all delivered or one fails: later ones wait for it, so a receiver gets a
-// watch's notices in order.
-func (n *Notifier) deliver(ctx context.Context, w *incident.Watch) {
+// watch's notices in order. The watch is this server's from claimed for
+// incident.DeliveryLease: it stops posting after half of it, and ends the
+// claim (recording nothing delivered, or a failure) when it stops.
+func (n *Notifier) deliver(ctx context.Context, w *incident.Watch, claimed time.Time) {
 	failures := 0
 	if w.Delivery != nil {
 		failures = w.Delivery.Failures
 	}
-	for ctx.Err() == nil {
-		ns, err := n.Store.PendingNotices(ctx, w.ID, 100)
-		if err != nil || len(ns) == 0 {
-			return
+	for {
+		var ns []incident.Notice
+		var err error
+		if ctx.Err() == nil && n.now().Sub(claimed) < incident.DeliveryLease/2 {
+			if ns, err = n.Store.PendingNotices(ctx, w.ID, 100); err != nil {
+				n.Logger.Error("webhooks: reading the outbox failed", "watch", w.ID, "err", err)
+			}
 		}
 		var ok []int64
 		var fail *incident.DeliveryFailure
@@ -160,6 +185,7 @@ func (n *Notifier) deliver(ctx context.Context, w *incident.Watch) {
 			fail = &incident.DeliveryFailure{NoticeID: nt.ID, Err: err.Error(), NextAt: now.Add(n.backoff(failures + 1)), GiveUp: now.Add(-n.GiveUp)}
 		}
 		switch {
+		case len(ns) == 0:
 		case w.Email != "":
 			// One message for the batch; when it fails, the whole batch
 			// waits on its first notice.
@@ -172,6 +198,9 @@ func (n *Notifier) deliver(ctx context.Context, w *incident.Watch) {
 			}
 		default:
 			for _, nt := range ns {
+				if n.now().Sub(claimed) >= incident.DeliveryLease/2 {
+					break // the rest in the next claim
+				}
 				if err := n.post(ctx, w, nt); err != nil {
 					failed(nt, err)
 					break
@@ -191,6 +220,9 @@ func (n *Notifier) deliver(ctx context.Context, w *incident.Watch) {
 		if fail != nil {
 			n.Logger.Warn("delivering notices failed; will retry", "watch", w.ID, "notice", fail.NoticeID, "err", fail.Err, "next", fail.NextAt)
 			return
+		}
+		if len(ok) == 0 {
+			return // the claim ended
 		}
 	}
 }

@@ -49,13 +49,23 @@ type Notifier struct {
 	Workers int
 
 	Hub *Hub
+	// Refresh, when set, brings Places up to date before the watches are
+	// read again (their zone= and near_site= name zones and sites that
+	// another server may have changed): serve reads the zones and sites
+	// of the store again. Servers that match with the same watches and
+	// the same areas make the same notices.
+	Refresh func(context.Context) error
 
-	mu     sync.Mutex // held while matching, and while watches change
-	index  atomic.Pointer[incident.WatchIndex]
-	wake   chan struct{}
-	kick   chan struct{}
-	client *http.Client
-	loops  sync.WaitGroup
+	mu    sync.Mutex // held while matching, and while watches change
+	index atomic.Pointer[incident.WatchIndex]
+	// version is the store's WatchesVersion the index was read at;
+	// streamed, the last change told to this server's streams (each
+	// server tells its own, whoever made the notices).
+	version, streamed int64
+	wake              chan struct{}
+	kick              chan struct{}
+	client            *http.Client
+	loops             sync.WaitGroup
 }
 
 func (n *Notifier) now() time.Time {
@@ -89,6 +99,10 @@ func (n *Notifier) Init(ctx context.Context) error {
 	n.client = newClient(n.Allow)
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	var err error
+	if n.streamed, err = n.Store.LastChange(ctx); err != nil {
+		return err
+	}
 	return n.reload(ctx)
 }
 
@@ -116,7 +130,18 @@ func (n *Notifier) Wake(context.Context, []incident.Change) {
 	}
 }
 
+// reload reads the watches and their version (before them: a change in
+// between is seen as a newer version, and read again).
 func (n *Notifier) reload(ctx context.Context) error {
+	v, err := n.Store.WatchesVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if n.Refresh != nil {
+		if err := n.Refresh(ctx); err != nil {
+			return err
+		}
+	}
 	ws, err := n.Store.Watches(ctx)
 	if err != nil {
 		return err
@@ -130,6 +155,7 @@ func (n *Notifier) reload(ctx context.Context) error {
 		}
 	}
 	n.index.Store(incident.NewWatchIndex(ws))
+	n.version = v
 	return nil
 }
 
@@ -206,27 +232,57 @@ func (n *Notifier) matchLoop(ctx context.Context) {
 }
 
 // Step reads the next changes of the log, stores their notices, tells the
-// streams, and says whether there are more.
+// streams, and says whether there are more. Watches another server changed
+// are read again first; notices another server stored already are not
+// stored again (the store's AddNotices sees its cursor passed).
 func (n *Notifier) Step(ctx context.Context) (more bool, err error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	v, err := n.Store.WatchesVersion(ctx)
+	if err != nil {
+		return false, err
+	}
+	if v != n.version {
+		if err := n.reload(ctx); err != nil {
+			return false, err
+		}
+	}
 	cursor, err := n.Store.NoticeCursor(ctx)
 	if err != nil {
 		return false, err
 	}
+	chs, more, err := n.makeNotices(ctx, cursor)
+	if incident.ErrorCode(err) == incident.ECONFLICT {
+		// The watches changed between reading them and storing: read
+		// them again and match again, now.
+		return true, n.reload(ctx)
+	}
+	if err != nil {
+		return false, err
+	}
+	streamMore, err := n.stream(ctx, cursor, chs)
+	return more || streamMore, err
+}
+
+// makeNotices matches the changes after cursor and stores their notices;
+// it returns the changes it read (nil when it read none).
+func (n *Notifier) makeNotices(ctx context.Context, cursor int64) (chs []incident.Change, more bool, err error) {
 	idx := n.index.Load()
-	if idx.Len() == 0 && n.Hub.Len() == 0 {
+	if idx.Len() == 0 {
 		// Nobody to tell: skip ahead without reading (a bulk load of a
 		// million incidents is a million changes).
 		last, err := n.Store.LastChange(ctx)
-		if err != nil || last == cursor {
-			return false, err
+		if err != nil || last <= cursor {
+			return nil, false, err
 		}
-		return false, n.Store.AddNotices(ctx, nil, last)
+		return nil, false, n.Store.AddNotices(ctx, nil, last, n.version)
 	}
-	chs, err := n.Store.ChangesSince(ctx, cursor, batch)
-	if err != nil || len(chs) == 0 {
-		return false, err
+	chs, err = n.Store.ChangesSince(ctx, cursor, batch)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(chs) == 0 {
+		return []incident.Change{}, false, nil // read: none since cursor
 	}
 	var ns []incident.Notice
 	names := map[string]string{}
@@ -239,13 +295,40 @@ func (n *Notifier) Step(ctx context.Context) (more bool, err error) {
 			ns = append(ns, nt)
 		}
 	}
-	if err := n.Store.AddNotices(ctx, ns, chs[len(chs)-1].Seq); err != nil {
-		return false, err
+	if err := n.Store.AddNotices(ctx, ns, chs[len(chs)-1].Seq, n.version); err != nil {
+		return nil, false, err
 	}
-	n.Hub.Publish(chs)
 	if len(ns) > 0 {
 		n.Kick()
 	}
+	return chs, len(chs) == batch, nil
+}
+
+// stream tells this server's streams the changes after the last it told
+// them (the changes makeNotices read from cursor, when it read from
+// there): a change written through another server reaches the streams of
+// every server.
+func (n *Notifier) stream(ctx context.Context, cursor int64, read []incident.Change) (more bool, err error) {
+	if n.Hub.Len() == 0 {
+		// Nobody listening: a stream that starts reads the log from
+		// where it starts, and the hub from here.
+		last, err := n.Store.LastChange(ctx)
+		if err == nil {
+			n.streamed = last
+		}
+		return false, err
+	}
+	chs := read
+	if read == nil || cursor != n.streamed {
+		if chs, err = n.Store.ChangesSince(ctx, n.streamed, batch); err != nil {
+			return false, err
+		}
+	}
+	if len(chs) == 0 {
+		return false, nil
+	}
+	n.Hub.Publish(chs)
+	n.streamed = chs[len(chs)-1].Seq
 	return len(chs) == batch, nil
 }
 

@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,8 +33,8 @@ func TestPostgresTwoServersShareOneDatabase(t *testing.T) {
 	defer func(d time.Duration) { placesPoll = d }(placesPoll)
 	placesPoll = 50 * time.Millisecond
 	dbURL := pgtest.NewDatabase(t)
-	a := start(t, dbURL)
-	b := start(t, dbURL)
+	a := start(t, dbURL, "--webhook-allow", "127.0.0.1")
+	b := start(t, dbURL, "--webhook-allow", "127.0.0.1")
 	if c := b.list(""); !slices.Equal(ids(c), seedIDs) || c.NumberMatched != len(seedIDs) {
 		t.Fatalf("the second server lists %v (%d), want the seed once", ids(c), c.NumberMatched)
 	}
@@ -41,12 +47,39 @@ func TestPostgresTwoServersShareOneDatabase(t *testing.T) {
 		Secret string `json:"token"`
 	}
 	json.Unmarshal(r.body, &made)
+	// A watch made through the first server, a stream on the second.
+	hook := newHookCounter(t)
+	if r := a.doCT("POST", "/api/v1/watches", made.Secret, "application/json", map[string]any{
+		"name": "Tillaberi", "filter": "near=1.9,14.2&radius_km=10", "webhook": hook.srv.URL}); r.status != 201 {
+		t.Fatalf("a watch on the first server: %d %s", r.status, r.body)
+	}
+	events := openStream(t, b.base+"/api/v1/stream?near=1.9,14.2&radius_km=10")
 	f := feature("pg-1", "2024-03-02", "Battles", "Armed clash", 1.9, 14.2, 3, nil)
 	if r := b.do("POST", "/api/v1/incidents", made.Secret, f); r.status != 201 {
 		t.Fatalf("a write on the second server with the first's token: %d %s", r.status, r.body)
 	}
 	if r := a.get("/api/v1/incidents/pg-1"); r.status != 200 {
 		t.Errorf("the first server does not see the second's write: %d %s", r.status, r.body)
+	}
+	if r := a.doCT("PATCH", "/api/v1/incidents/pg-1", made.Secret, "application/merge-patch+json", `{"properties":{"fatalities":4}}`); r.status != 200 {
+		t.Fatalf("an update on the first server: %d %s", r.status, r.body)
+	}
+	// The second server's stream tells of the first's update; the watch
+	// is told of both writes, each posted once (both servers' notifiers
+	// run on the database).
+	for want := `"action":"update","incident_id":"pg-1"`; ; {
+		select {
+		case ev := <-events:
+			if !strings.Contains(ev, want) {
+				continue
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the second server's stream never told of the first's update (%s)", want)
+		}
+		break
+	}
+	if got := hook.wait(t, 2); got["match"] != 1 || got["updated"] != 1 {
+		t.Errorf("the watch's webhook got %v; want the match and the update, once each", got)
 	}
 	if c := a.list("q=pg"); c.NumberMatched != 1 {
 		t.Errorf("q=pg on the first server matched %d, want 1", c.NumberMatched)
@@ -153,4 +186,86 @@ func TestPostgresServeWrongPassword(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1") || !strings.Contains(err.Error(), "password") || strings.Contains(err.Error(), "Wr0ngPass") {
 		t.Errorf("serve with a wrong password: %v; want an error naming the host and the password, without it", err)
 	}
+}
+
+// hookCounter is a webhook receiver that counts the posts of each notice
+// (by Idempotency-Key) and of each kind.
+type hookCounter struct {
+	srv   *httptest.Server
+	mu    sync.Mutex
+	keys  map[string]int
+	kinds map[string]int
+}
+
+func newHookCounter(t *testing.T) *hookCounter {
+	h := &hookCounter{keys: map[string]int{}, kinds: map[string]int{}}
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev struct {
+			Kind string `json:"kind"`
+		}
+		json.NewDecoder(r.Body).Decode(&ev)
+		h.mu.Lock()
+		h.keys[r.Header.Get("Idempotency-Key")]++
+		h.kinds[ev.Kind]++
+		h.mu.Unlock()
+	}))
+	t.Cleanup(h.srv.Close)
+	return h
+}
+
+// wait waits for n notices, lets the servers look at the outbox a few
+// times more (a notice posted twice would come now), and returns the
+// posts by kind; a notice posted twice fails the test.
+func (h *hookCounter) wait(t *testing.T, n int) map[string]int {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		h.mu.Lock()
+		k := len(h.keys)
+		h.mu.Unlock()
+		if k >= n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the webhook got %d notices, want %d", k, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // two polls of each server's outbox
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for k, posts := range h.keys {
+		if posts != 1 {
+			t.Errorf("notice %s was posted %d times", k, posts)
+		}
+	}
+	return maps.Clone(h.kinds)
+}
+
+// openStream reads a Server-Sent Events stream until the test ends, and
+// sends its data lines.
+func openStream(t *testing.T, u string) <-chan string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("stream %s: %v %v", u, err, res)
+	}
+	out := make(chan string, 100)
+	go func() {
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		for sc.Scan() {
+			if line, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				select {
+				case out <- line:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out
 }

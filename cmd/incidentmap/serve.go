@@ -186,11 +186,16 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	// changes stored just before a crash are told now.
 	nctx, stopNotices := context.WithCancel(ctx)
 	defer stopNotices()
-	// Watches need the store's outbox: the SQLite store's, so far.
-	// Without it their routes answer 501.
+	// Watches need the store's outbox (both stores keep one; servers
+	// sharing a PostgreSQL database make each notice once, post it once,
+	// and each tells its own streams). Without it their routes answer 501.
 	var notifier *notify.Notifier
 	if ns, ok := a.db.(notify.Store); ok {
 		notifier = &notify.Notifier{Store: ns, Allow: allow, Mail: mailer, Logger: logger, Places: areas}
+		if areaStore != nil {
+			// Another server's zones and sites, as its watches see them.
+			notifier.Refresh = func(ctx context.Context) error { return areas.Load(ctx, areaStore) }
+		}
 		if err := notifier.Start(nctx); err != nil {
 			return err
 		}

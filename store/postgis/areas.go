@@ -25,6 +25,10 @@ func (db *DB) putArea(ctx context.Context, kind string, a stored.Area, create bo
 	}
 	key := geo.ZoneID(a.Name)
 	return db.inTx(ctx, func(tx pgx.Tx) error {
+		// Watches may name it (zone=, near_site=).
+		if err := bumpWatches(ctx, tx); err != nil {
+			return err
+		}
 		sql, args := "UPDATE areas SET name = $1, name_key = $2, geometry = $3, updated_ns = $4 WHERE id = $5 AND kind = $6",
 			[]any{a.Name, key, string(g), a.UpdatedAt.UnixNano(), a.ID, kind}
 		if create {
@@ -47,6 +51,10 @@ func (db *DB) putArea(ctx context.Context, kind string, a stored.Area, create bo
 
 func (db *DB) deleteArea(ctx context.Context, kind, id string) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
+		// Watches may name it (zone=, near_site=).
+		if err := bumpWatches(ctx, tx); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, "DELETE FROM areas WHERE id = $1 AND kind = $2", id, kind)
 		if err != nil {
 			return err

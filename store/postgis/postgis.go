@@ -184,6 +184,16 @@ var lockWait = 10 * time.Second
 
 // inTx runs fn in a write transaction, committed when fn returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return db.runTx(ctx, true, fn)
+}
+
+// outboxTx runs fn in a transaction that does not take the write lock:
+// notices and deliveries change no incident, and wait for no bulk load.
+func (db *DB) outboxTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return db.runTx(ctx, false, fn)
+}
+
+func (db *DB) runTx(ctx context.Context, writes bool, fn func(pgx.Tx) error) error {
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return db.fail("begin", err)
@@ -192,8 +202,10 @@ func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = "+strconv.FormatInt(lockWait.Milliseconds(), 10)); err != nil {
 		return db.fail("begin", err)
 	}
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(writeLock)); err != nil {
-		return db.fail("begin", err)
+	if writes {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(writeLock)); err != nil {
+			return db.fail("begin", err)
+		}
 	}
 	if err := fn(tx); err != nil {
 		return db.fail("write", err)

@@ -41,7 +41,8 @@ func (db *DB) putArea(ctx context.Context, kind string, a stored.Area, create bo
 		if n, _ := res.RowsAffected(); n == 0 {
 			return stored.AreaNotFound(kind, a.ID)
 		}
-		return nil
+		// Watches may name it (zone=, near_site=).
+		return bumpWatches(ctx, tx)
 	})
 }
 
@@ -54,7 +55,8 @@ func (db *DB) deleteArea(ctx context.Context, kind, id string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return stored.AreaNotFound(kind, id)
 		}
-		return nil
+		// Watches may name it (zone=, near_site=).
+		return bumpWatches(ctx, tx)
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/internal/stored"
 )
 
 // The outbox: notices are made from the change log (the revisions) and
@@ -19,17 +20,24 @@ const noticeCursorKey = "notice_seq"
 
 // NoticeCursor implements incident.WatchStore.
 func (db *DB) NoticeCursor(ctx context.Context) (int64, error) {
-	v, err := db.Meta(ctx, noticeCursorKey)
-	if err != nil || v == "" {
-		return 0, err
-	}
-	return strconv.ParseInt(v, 10, 64)
+	return metaInt(ctx, db.read, noticeCursorKey)
 }
 
 // AddNotices implements incident.WatchStore. A notice for a watch deleted
 // meanwhile is dropped.
-func (db *DB) AddNotices(ctx context.Context, ns []incident.Notice, seq int64) error {
+func (db *DB) AddNotices(ctx context.Context, ns []incident.Notice, seq, version int64) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		v, err := metaInt(ctx, tx, watchesVersionKey)
+		if err != nil {
+			return err
+		}
+		if v != version {
+			return stored.StaleWatches(version, v)
+		}
+		cursor, err := metaInt(ctx, tx, noticeCursorKey)
+		if err != nil || cursor >= seq {
+			return err
+		}
 		st, err := tx.PrepareContext(ctx, `INSERT INTO notices (watch_id, seq, incident_id, kind, at, body, state)
 			SELECT id, ?, ?, ?, ?, ?, CASE WHEN webhook = '' AND email = '' THEN 'kept' ELSE 'pending' END FROM watches WHERE id = ?`)
 		if err != nil {
@@ -37,6 +45,9 @@ func (db *DB) AddNotices(ctx context.Context, ns []incident.Notice, seq int64) e
 		}
 		defer st.Close()
 		for _, n := range ns {
+			if n.Seq <= cursor {
+				continue
+			}
 			if _, err := st.ExecContext(ctx, n.Seq, n.IncidentID, n.Kind, n.At.UTC().Format(time.RFC3339Nano), n.Body, n.WatchID); err != nil {
 				return err
 			}
@@ -91,6 +102,9 @@ func (db *DB) PendingNotices(ctx context.Context, watchID string, limit int) ([]
 
 // RecordDeliveries implements incident.Outbox.
 func (db *DB) RecordDeliveries(ctx context.Context, watchID string, delivered []int64, at time.Time, fail *incident.DeliveryFailure) error {
+	if len(delivered) == 0 && fail == nil {
+		return nil // nothing to record: this store claims no watches
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		for _, id := range delivered {
 			if _, err := tx.ExecContext(ctx, "UPDATE notices SET state = 'delivered', attempts = attempts + 1 WHERE id = ? AND state = 'pending'", id); err != nil {
@@ -127,7 +141,7 @@ func (db *DB) ResendDead(ctx context.Context, watchID string) (int, error) {
 			return err
 		}
 		if exists == 0 {
-			return watchNotFound(watchID)
+			return stored.WatchNotFound(watchID)
 		}
 		res, err := tx.ExecContext(ctx, "UPDATE notices SET state = 'pending', attempts = 0, first_try = '', last_error = '' WHERE watch_id = ? AND state = 'dead'", watchID)
 		if err != nil {

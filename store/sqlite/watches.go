@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/internal/stored"
 )
 
 var _ incident.WatchStore = (*DB)(nil)
@@ -17,9 +18,7 @@ var _ incident.WatchStore = (*DB)(nil)
 // geography, so readers call incident.ParseWatch.
 
 const watchCols = `w.id, w.name, w.owner, w.query, w.within, w.webhook, w.email, w.secret, w.created_at, w.from_seq,
-	w.failures, w.last_error, w.last_success,
-	(SELECT count(*) FROM notices n WHERE n.watch_id = w.id AND n.state = 'pending'),
-	(SELECT count(*) FROM notices n WHERE n.watch_id = w.id AND n.state = 'dead')`
+	w.failures, w.last_error, w.last_success, ` + stored.WatchCounts
 
 type scanner interface{ Scan(...any) error }
 
@@ -47,10 +46,6 @@ func scanWatch(r scanner) (*incident.Watch, error) {
 	return &w, nil
 }
 
-func watchNotFound(id string) error {
-	return incident.Errorf(incident.ENOTFOUND, "no watch with id %q", id)
-}
-
 // CreateWatch implements incident.WatchStore: the watch hears of changes
 // after the last one stored now.
 func (db *DB) CreateWatch(ctx context.Context, w *incident.Watch) error {
@@ -63,7 +58,10 @@ func (db *DB) CreateWatch(ctx context.Context, w *incident.Watch) error {
 		if isConstraint(err) {
 			return &incident.Error{Code: incident.ECONFLICT, Field: "id", Message: fmt.Sprintf("a watch with id %q exists", w.ID)}
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return bumpWatches(ctx, tx)
 	})
 }
 
@@ -71,7 +69,7 @@ func (db *DB) CreateWatch(ctx context.Context, w *incident.Watch) error {
 func (db *DB) Watch(ctx context.Context, id string) (*incident.Watch, error) {
 	w, err := scanWatch(db.read.QueryRowContext(ctx, "SELECT "+watchCols+" FROM watches w WHERE w.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, watchNotFound(id)
+		return nil, stored.WatchNotFound(id)
 	}
 	return w, err
 }
@@ -107,9 +105,9 @@ func (db *DB) ReplaceWatch(ctx context.Context, w *incident.Watch) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return watchNotFound(w.ID)
+			return stored.WatchNotFound(w.ID)
 		}
-		return nil
+		return bumpWatches(ctx, tx)
 	})
 }
 
@@ -121,8 +119,37 @@ func (db *DB) DeleteWatch(ctx context.Context, id string) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return watchNotFound(id)
+			return stored.WatchNotFound(id)
 		}
-		return nil
+		return bumpWatches(ctx, tx)
 	})
+}
+
+// watchesVersionKey counts the changes to the watches (in meta).
+const watchesVersionKey = "watches_version"
+
+// bumpWatches moves WatchesVersion, in the transaction that changes a
+// watch.
+func bumpWatches(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1", watchesVersionKey)
+	return err
+}
+
+// WatchesVersion implements incident.WatchStore.
+func (db *DB) WatchesVersion(ctx context.Context) (int64, error) {
+	return metaInt(ctx, db.read, watchesVersionKey)
+}
+
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// metaInt reads a number kept in meta (0 when there is none).
+func metaInt(ctx context.Context, q queryRower, key string) (int64, error) {
+	var v int64
+	err := q.QueryRowContext(ctx, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
 }

@@ -26,7 +26,8 @@
 // microsecond, what PostgreSQL keeps.
 //
 // Stores that also implement incident.TokenStore, incident.History,
-// incident.Aggregator or incident.AreaStore are tested on those too (a
+// incident.Aggregator, incident.AreaStore or the watches and their outbox
+// (WatchStore) are tested on those too (a
 // store that keeps zones and sites is given the suite's before any query,
 // and its filters resolve against what it reads back: areas.go). The randomness is seeded:
 // a failure prints the seed, and -storetest.seed=N (or the environment
@@ -60,6 +61,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("History", func(t *testing.T) { History(t, open) })
 	t.Run("Tokens", func(t *testing.T) { Tokens(t, open) })
 	t.Run("AreaStore", func(t *testing.T) { AreaStore(t, open) })
+	t.Run("Watches", func(t *testing.T) { Watches(t, open) })
 	t.Run("BulkLoad", func(t *testing.T) { BulkLoad(t, open) })
 	t.Run("ApplyBatches", func(t *testing.T) { ApplyBatches(t, open) })
 	t.Run("PagesUnderWrites", func(t *testing.T) { PagesUnderWrites(t, open) })
