@@ -3,7 +3,6 @@ package postgis
 import (
 	"context"
 	"errors"
-	"reflect"
 	"strconv"
 
 	"github.com/incidentmap/incidentmap/incident"
@@ -220,18 +219,4 @@ func (db *DB) Extent(ctx context.Context) (*incident.Extent, error) {
 		BBox:  orb.Bound{Min: orb.Point{*minLon, *minLat}, Max: orb.Point{*maxLon, *maxLat}},
 		First: *first, Last: *last,
 	}, nil
-}
-
-// countSQL counts what f selects. A border filter alone is counted from
-// incident_borders' index alone (a count through incidents read every row
-// of the wide table: 280 ms at 100,000).
-func countSQL(f incident.Filter, area *areaMatch) (string, []any) {
-	g := f
-	g.Border, g.BorderKM, g.Limit, g.Cursor, g.JSONOnly = "", 0, 0, nil, false
-	if f.Border != "" && area == nil && reflect.ValueOf(g).IsZero() {
-		return "SELECT count(*) FROM incident_borders WHERE key = $1 AND km <= $2 AND live", []any{f.Border, f.BorderKM}
-	}
-	q := query{area: area}
-	filter(&q, f)
-	return "SELECT count(*) FROM incidents i" + q.where(), q.args
 }

@@ -176,6 +176,9 @@ func bulkLoad(ctx context.Context, tx pgx.Tx) (finish func() error, err error) {
 			return nil, err
 		}
 	}
+	if _, err := tx.Exec(ctx, countTriggers("DISABLE")); err != nil {
+		return nil, err
+	}
 	return func() error {
 		// Sorts for the B-trees in memory where they fit.
 		if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'"); err != nil {
@@ -186,8 +189,22 @@ func bulkLoad(ctx context.Context, tx pgx.Tx) (finish func() error, err error) {
 				return fmt.Errorf("bulk load: %s: %w", def, err)
 			}
 		}
-		return nil
+		if _, err := tx.Exec(ctx, "SELECT rebuild_counts()"); err != nil {
+			return fmt.Errorf("bulk load: counts: %w", err)
+		}
+		_, err := tx.Exec(ctx, countTriggers("ENABLE"))
+		return err
 	}, nil
+}
+
+// countTriggers turns the triggers that keep the counts tables (migration
+// 0006) on or off (verb ENABLE or DISABLE), by name: other triggers stay
+// as they are. Off during a bulk load, which counts everything again at
+// its end (rebuild_counts): a statement trigger's transition table would
+// hold each COPY's rows a second time.
+func countTriggers(verb string) string {
+	return "ALTER TABLE incidents " + verb + " TRIGGER incidents_counts_insert, " + verb + " TRIGGER incidents_counts_update, " + verb + " TRIGGER incidents_counts_delete; " +
+		"ALTER TABLE incident_borders " + verb + " TRIGGER incident_borders_counts_insert, " + verb + " TRIGGER incident_borders_counts_update, " + verb + " TRIGGER incident_borders_counts_delete"
 }
 
 // CreateManyWithMeta stores incidents and sets a meta key in one
