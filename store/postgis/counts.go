@@ -44,7 +44,7 @@ func countSQL(f incident.Filter, area *areaMatch) (string, []any) {
 	}
 	q := query{area: area}
 	filter(&q, f)
-	return "SELECT count(*) FROM incidents i" + q.where(), q.args
+	return "SELECT count(*)" + q.from() + q.where(), q.args
 }
 
 // borderCount counts a border filter alone: whole kilometres from

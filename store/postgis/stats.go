@@ -29,7 +29,7 @@ func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, er
 			q.conds = append(q.conds, "i.deleted_ns IS NULL")
 		}
 		sql = groupedStatsSQL("(SELECT coalesce(i.region_code, '') AS region_code, coalesce(i.country, '') AS country, substr(i.event_date, 1, 7) AS month, i.event_type, " +
-			"border_band(i.d_any) AS band, 1 AS incidents, i.fatalities FROM incidents i" + q.where() + ")")
+			"border_band(i.d_any) AS band, 1 AS incidents, i.fatalities" + q.from() + q.where() + ")")
 		args = q.args
 	}
 	rows, err := db.pool.Query(ctx, sql, args...)
@@ -77,7 +77,7 @@ func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]in
 	q := query{area: area}
 	filter(&q, f)
 	shift := 60 - 2*level
-	sql := fmt.Sprintf("SELECT i.cell >> %d AS k, count(*), coalesce(sum(i.fatalities), 0), avg(i.lon), avg(i.lat) FROM incidents i%s GROUP BY k ORDER BY k", shift, q.where())
+	sql := fmt.Sprintf("SELECT i.cell >> %d AS k, count(*), coalesce(sum(i.fatalities), 0), avg(i.lon), avg(i.lat)%s%s GROUP BY k ORDER BY k", shift, q.from(), q.where())
 	rows, err := db.pool.Query(ctx, sql, q.args...)
 	if err != nil {
 		return nil, db.fail("aggregate", err)
