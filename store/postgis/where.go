@@ -111,13 +111,13 @@ func filter(q *query, f incident.Filter) (dist string) {
 		lon, lat := q.arg(f.Near[0]), q.arg(f.Near[1])
 		dist = haversineSQL(lon, lat)
 		within := dist + " <= " + q.arg(f.RadiusKM)
-		switch {
-		case q.rowwise:
-			// The box around the circle first: a comparison, where the
-			// distance is a dozen functions.
+		if q.rowwise || f.UpdatedSince != nil {
+			// Tested on each row (a sync listing too: incidents_cell holds
+			// live incidents only), the box around the circle first: a
+			// comparison, where the distance is a dozen functions.
 			b := geo.CircleBound(*f.Near, f.RadiusKM)
 			q.conds = append(q.conds, fmt.Sprintf("i.lon BETWEEN %s AND %s AND i.lat BETWEEN %s AND %s", q.arg(b.Min[0]), q.arg(b.Max[0]), q.arg(b.Min[1]), q.arg(b.Max[1])), within)
-		case f.UpdatedSince == nil:
+		} else {
 			// The circle's s2 cell ranges (the SQLite store's way in):
 			// only points in ranges on its edge are measured. Through
 			// GiST, every point in the circle's box was measured with
@@ -129,14 +129,6 @@ func filter(q *query, f incident.Filter) (dist string) {
 			}
 			q.ranges = q.arg(lo) + "::bigint[], " + q.arg(hi) + "::bigint[], " + q.arg(inside) + "::boolean[]"
 			q.conds = append(q.conds, "(r.inside OR "+within+")")
-		default:
-			// A sync listing (deletions too, which incidents_cell does
-			// not hold): ST_DWithin on the GiST index, a metre and a
-			// millionth wider than asked (PostGIS's sphere is 0.03 m
-			// larger than ours), then the distance every store measures.
-			q.conds = append(q.conds,
-				fmt.Sprintf("ST_DWithin(i.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s, false)", lon, lat, q.arg(f.RadiusKM*1000*(1+1e-6)+1)),
-				within)
 		}
 	}
 	if m := q.area; m != nil {
