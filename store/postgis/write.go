@@ -181,8 +181,11 @@ func bulkLoad(ctx context.Context, tx pgx.Tx) (finish func() error, err error) {
 		return nil, err
 	}
 	return func() error {
-		// Sorts for the B-trees in memory where they fit.
-		if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'"); err != nil {
+		// Sorts for the B-trees in memory where they fit: at a million
+		// incidents incident_borders has ten million rows, about 500 MB to
+		// sort. The server's setting when it is larger; held only while
+		// an index is built.
+		if _, err := tx.Exec(ctx, "SELECT set_config('maintenance_work_mem', greatest(setting::bigint, 1048576)::text || 'kB', true) FROM pg_settings WHERE name = 'maintenance_work_mem'"); err != nil {
 			return err
 		}
 		for _, def := range defs {
