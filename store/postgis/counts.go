@@ -142,16 +142,7 @@ func rollupStatsSQL(f incident.Filter) (string, []any) {
 		}
 		parts = append(parts, "SELECT region_code, country, "+month+" AS month, event_type, band, incidents, fatalities FROM "+table+" WHERE "+strings.Join(conds, " AND "))
 	}
-	months, days := stored.MonthSplit(f.Start, f.End)
-	if months == nil && len(days) == 0 { // end before start: nothing
-		days = [][2]string{{f.Start, f.End}}
-	}
-	if months != nil {
-		part("stats_monthly", "month", "month", months[0], months[1])
-	}
-	for _, d := range days {
-		part("stats_daily", "substr(event_date, 1, 7)", "event_date", d[0], d[1])
-	}
+	stored.RollupParts(f.Start, f.End, part)
 	return groupedStatsSQL("(" + strings.Join(parts, " UNION ALL ") + ")"), q.args
 }
 

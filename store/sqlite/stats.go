@@ -103,16 +103,7 @@ func rollupFrom(f incident.Filter) (string, []any) {
 		}
 		parts = append(parts, q)
 	}
-	months, days := stored.MonthSplit(f.Start, f.End)
-	if months == nil && len(days) == 0 { // end before start: nothing
-		days = [][2]string{{f.Start, f.End}}
-	}
-	if months != nil {
-		part("stats_monthly", "month", "month", months[0], months[1])
-	}
-	for _, d := range days {
-		part("stats_daily", "substr(event_date, 1, 7)", "event_date", d[0], d[1])
-	}
+	stored.RollupParts(f.Start, f.End, part)
 	return "(" + strings.Join(parts, " UNION ALL ") + ")", args
 }
 

@@ -80,6 +80,21 @@ func CellID(k int64, level int) s2.CellID {
 // means, and 17 digits would double the response.
 func Round5(v float64) float64 { return math.Round(v*1e5) / 1e5 }
 
+// RollupParts calls part for each part of the rollups (both stores keep
+// stats_monthly by month and stats_daily by event_date) that holds the
+// dates from start to end (YYYY-MM-DD, "" open): the whole months from the
+// monthly table, the days of a month cut part-way from the daily one. lo
+// and hi bound dateCol ("" open); month is the month's expression.
+func RollupParts(start, end string, part func(table, month, dateCol, lo, hi string)) {
+	months, days := MonthSplit(start, end)
+	if months != nil {
+		part("stats_monthly", "month", "month", months[0], months[1])
+	}
+	for _, d := range days {
+		part("stats_daily", "substr(event_date, 1, 7)", "event_date", d[0], d[1])
+	}
+}
+
 // MonthSplit splits the dates from start to end (inclusive, YYYY-MM-DD; ""
 // is open) into whole months, the first and last as YYYY-MM ("" open; nil
 // when there are none), and the ranges of days left at either end.
