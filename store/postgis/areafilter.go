@@ -53,7 +53,7 @@ func (db *DB) resolveAreas(ctx context.Context, qr querier, f incident.Filter) (
 	var q query
 	filter(&q, rest)
 	border := borderZonesSQL(&q, zones)
-	rows, err := qr.Query(ctx, "SELECT i.seq, i.lon, i.lat, "+border+" FROM incidents i"+q.where(), q.args...)
+	rows, err := qr.Query(ctx, "SELECT i.seq, i.lon, i.lat, "+border+q.from()+q.where(), q.args...)
 	if err != nil {
 		return f, nil, db.fail("zone= and near_site=", err)
 	}

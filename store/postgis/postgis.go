@@ -1,9 +1,11 @@
 // Package postgis is the incident.Store on PostgreSQL (15 or later) with
 // PostGIS 3, through pgx's connection pool: several servers can share one
-// database. Points are a geography column with GiST indexes (a box is
-// tested on its geometry, a circle with ST_DWithin then the haversine
-// distance every store uses); border distances are precomputed rows with
-// an index per key (incident_borders); text is a tsvector of the words
+// database. Points are a geography column with a GiST index on its
+// geometry (for a box) and s2 cell keys in a B-tree (for a circle, then
+// the haversine distance every store uses), with counts per cell, per
+// border kilometre and per day kept with the writes (counts.go); border
+// distances are precomputed rows with an index per key
+// (incident_borders); text is a tsvector of the words
 // incident.SearchWords finds, searched as prefixes. What every filter
 // means is incident.Filter.Match; this package says it in SQL.
 package postgis

@@ -155,7 +155,18 @@ func randomFilter(r *rand.Rand, ins []*incident.Incident, since time.Time) incid
 // after page, the same numberMatched, distances, stats and counts per
 // cell, after creates (bulk and one by one), updates, deletions and a
 // restore.
-func TestPostgresMatchesFilterMatch(t *testing.T) {
+func TestPostgresMatchesFilterMatch(t *testing.T) { matchesFilterMatch(t) }
+
+// The same with every circle's page tested row by row as the date index
+// is walked (the plan for circles holding many), not read through its
+// cells.
+func TestPostgresMatchesFilterMatchCirclesRowwise(t *testing.T) {
+	defer func(n int) { placeFirstMax = n }(placeFirstMax)
+	placeFirstMax = 0
+	matchesFilterMatch(t)
+}
+
+func matchesFilterMatch(t *testing.T) {
 	ctx := context.Background()
 	pg := openTest(t)
 	r := rand.New(rand.NewSource(15))

@@ -51,7 +51,8 @@ func TestPostgresDerivedWithMarksStaleIncidents(t *testing.T) {
 
 // Rederive, in batches, puts every incident (deleted ones too) where the
 // geography puts it: documents, country and border filters agree with
-// incidents derived right from the start; updated_at and the history stay.
+// incidents derived right from the start, and so do the counts tables;
+// updated_at and the history stay.
 func TestPostgresRederive(t *testing.T) {
 	ctx := context.Background()
 	defer func(n int) { rederiveSize = n }(rederiveSize)
@@ -96,6 +97,7 @@ func TestPostgresRederive(t *testing.T) {
 	if left, _, _ := db.RederivePending(ctx); left != 0 {
 		t.Errorf("%d still wait", left)
 	}
+	checkCounts(t, db, "after deriving again")
 	if after, _ := db.LastChange(ctx); after != before {
 		t.Errorf("the change log went from %d to %d; deriving again is no change of the incident", before, after)
 	}

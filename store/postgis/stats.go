@@ -3,62 +3,56 @@ package postgis
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/incidentmap/incidentmap/store/internal/stored"
 )
 
-// bandSQL is the border band (incident.BorderBands) of an incident's
-// distance to its nearest border; the last band takes the rest, those
-// with none within 300 km too.
-func bandSQL() string {
-	var b strings.Builder
-	b.WriteString("CASE")
-	bands := incident.BorderBands
-	for _, band := range bands[:len(bands)-1] {
-		fmt.Fprintf(&b, " WHEN i.d_any < %g THEN '%s'", band.Max, band.Key)
-	}
-	fmt.Fprintf(&b, " ELSE '%s' END", bands[len(bands)-1].Key)
-	return b.String()
-}
-
-// Stats implements incident.Store: one grouped scan of what f selects
-// yields every dimension; Go adds them up. Stats count live incidents: a
-// sync filter's deletion markers are not among them.
+// Stats implements incident.Store: from the rollups when the filter is on
+// dates, regions, countries and event types alone (rollupStatsSQL), else
+// from one scan of what f selects; either way each dimension is added up
+// in the database. Stats count live incidents: a sync filter's deletion
+// markers are not among them.
 func (db *DB) Stats(ctx context.Context, f incident.Filter) (*incident.Stats, error) {
 	f, area, err := db.resolveAreas(ctx, db.pool, f)
 	if err != nil {
 		return nil, err
 	}
-	q := query{area: area}
-	filter(&q, f)
-	if f.UpdatedSince != nil {
-		q.conds = append(q.conds, "i.deleted_ns IS NULL")
+	var sql string
+	var args []any
+	if rollupOK(f, area) {
+		sql, args = rollupStatsSQL(f)
+	} else {
+		q := query{area: area}
+		filter(&q, f)
+		if f.UpdatedSince != nil {
+			q.conds = append(q.conds, "i.deleted_ns IS NULL")
+		}
+		sql = groupedStatsSQL("(SELECT coalesce(i.region_code, '') AS region_code, coalesce(i.country, '') AS country, substr(i.event_date, 1, 7) AS month, i.event_type, " +
+			"border_band(i.d_any) AS band, 1 AS incidents, i.fatalities" + q.from() + q.where() + ")")
+		args = q.args
 	}
-	sql := "SELECT coalesce(i.region_code, ''), coalesce(i.country, ''), substr(i.event_date, 1, 7), i.event_type, " + bandSQL() +
-		", count(*), coalesce(sum(i.fatalities), 0) FROM incidents i" + q.where() + " GROUP BY 1, 2, 3, 4, 5"
-	rows, err := db.pool.Query(ctx, sql, q.args...)
+	rows, err := db.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, db.fail("stats", err)
 	}
 	defer rows.Close()
-	var dims [5]stored.Buckets
+	var dims [statsDims]stored.Buckets
 	for i := range dims {
 		dims[i] = stored.Buckets{}
 	}
 	st := &incident.Stats{Total: incident.Bucket{Key: "total"}}
 	for rows.Next() {
-		var keys [5]string
-		var n, fat int
-		if err := rows.Scan(&keys[0], &keys[1], &keys[2], &keys[3], &keys[4], &n, &fat); err != nil {
+		var dim, n, fat int
+		var key string
+		if err := rows.Scan(&dim, &key, &n, &fat); err != nil {
 			return nil, db.fail("stats", err)
 		}
-		st.Total.Incidents += n
-		st.Total.Fatalities += fat
-		for i, k := range keys {
-			dims[i].Add(k, n, fat)
+		if dim == 0 {
+			st.Total.Incidents += n
+			st.Total.Fatalities += fat
 		}
+		dims[dim].Add(key, n, fat)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, db.fail("stats", err)
@@ -83,7 +77,7 @@ func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]in
 	q := query{area: area}
 	filter(&q, f)
 	shift := 60 - 2*level
-	sql := fmt.Sprintf("SELECT i.cell >> %d AS k, count(*), coalesce(sum(i.fatalities), 0), avg(i.lon), avg(i.lat) FROM incidents i%s GROUP BY k ORDER BY k", shift, q.where())
+	sql := fmt.Sprintf("SELECT i.cell >> %d AS k, count(*), coalesce(sum(i.fatalities), 0), avg(i.lon), avg(i.lat)%s%s GROUP BY k ORDER BY k", shift, q.from(), q.where())
 	rows, err := db.pool.Query(ctx, sql, q.args...)
 	if err != nil {
 		return nil, db.fail("aggregate", err)

@@ -16,6 +16,24 @@ type query struct {
 	// area is the filter's zone= and near_site= resolved (resolveAreas);
 	// nil when it has neither.
 	area *areaMatch
+	// ranges, when set, are the cell key ranges (lo, hi, inside arrays'
+	// placeholders) of a circle the live incidents are read from through
+	// incidents_cell (from).
+	ranges string
+	// rowwise: a circle is a test of each row (set before filter), for a
+	// page that walks the date index through a circle holding many.
+	rowwise bool
+}
+
+// from is the FROM clause: the incidents, or those in a circle's cell
+// ranges, each range an index scan of incidents_cell (OFFSET 0 keeps the
+// planner from joining the ranges to another index's rows one by one: a
+// page through the date index tested 124,000 pairs, 88 ms).
+func (q *query) from() string {
+	if q.ranges == "" {
+		return " FROM incidents i"
+	}
+	return " FROM unnest(" + q.ranges + ") AS r(lo, hi, inside) CROSS JOIN LATERAL (SELECT * FROM incidents WHERE cell BETWEEN r.lo AND r.hi AND deleted_ns IS NULL OFFSET 0) i"
 }
 
 // arg adds an argument and returns its placeholder.
@@ -92,12 +110,26 @@ func filter(q *query, f incident.Filter) (dist string) {
 	if f.Near != nil {
 		lon, lat := q.arg(f.Near[0]), q.arg(f.Near[1])
 		dist = haversineSQL(lon, lat)
-		// ST_DWithin on the GiST index, a metre and a millionth wider
-		// than asked (PostGIS's sphere is 0.03 m larger than ours), then
-		// the distance every store measures.
-		q.conds = append(q.conds,
-			fmt.Sprintf("ST_DWithin(i.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s, false)", lon, lat, q.arg(f.RadiusKM*1000*(1+1e-6)+1)),
-			dist+" <= "+q.arg(f.RadiusKM))
+		within := dist + " <= " + q.arg(f.RadiusKM)
+		if q.rowwise || f.UpdatedSince != nil {
+			// Tested on each row (a sync listing too: incidents_cell holds
+			// live incidents only), the box around the circle first: a
+			// comparison, where the distance is a dozen functions.
+			b := geo.CircleBound(*f.Near, f.RadiusKM)
+			q.conds = append(q.conds, fmt.Sprintf("i.lon BETWEEN %s AND %s AND i.lat BETWEEN %s AND %s", q.arg(b.Min[0]), q.arg(b.Max[0]), q.arg(b.Min[1]), q.arg(b.Max[1])), within)
+		} else {
+			// The circle's s2 cell ranges (the SQLite store's way in):
+			// only points in ranges on its edge are measured. Through
+			// GiST, every point in the circle's box was measured with
+			// ST_DWithin (8,300 within 25 km of Niamey at 100,000: 65 ms).
+			var lo, hi []int64
+			var inside []bool
+			for _, r := range geo.CoverCap(*f.Near, f.RadiusKM, coverBudget) {
+				lo, hi, inside = append(lo, r.Lo), append(hi, r.Hi), append(inside, r.Inside)
+			}
+			q.ranges = q.arg(lo) + "::bigint[], " + q.arg(hi) + "::bigint[], " + q.arg(inside) + "::boolean[]"
+			q.conds = append(q.conds, "(r.inside OR "+within+")")
+		}
 	}
 	if m := q.area; m != nil {
 		q.conds = append(q.conds, "i.seq = ANY("+q.arg(m.seqs)+"::bigint[])")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/internal/stored"
 )
 
 // greatCircleSQL is the great-circle distance in km from the incident to a
@@ -99,23 +100,7 @@ func bucketCount(f incident.Filter, c clause) (string, []any, bool) {
 	if !datesOnly(g) || g.Start != "" || g.End != "" || c.ranges == nil {
 		return "", nil, false
 	}
-	const size = int64(1) << countBucketBits
-	var buckets, rest []geo.KeyRange
-	for _, r := range c.ranges {
-		lo := (r.Lo + size - 1) / size * size // whole buckets inside the range
-		hi := (r.Hi+1)/size*size - 1
-		if !r.Inside || lo > hi {
-			rest = append(rest, r)
-			continue
-		}
-		buckets = append(buckets, geo.KeyRange{Lo: lo >> countBucketBits, Hi: (hi+1)>>countBucketBits - 1})
-		if r.Lo < lo {
-			rest = append(rest, geo.KeyRange{Lo: r.Lo, Hi: lo - 1, Inside: true})
-		}
-		if hi < r.Hi {
-			rest = append(rest, geo.KeyRange{Lo: hi + 1, Hi: r.Hi, Inside: true})
-		}
-	}
+	buckets, rest := stored.SplitBuckets(c.ranges, countBucketBits)
 	sum, count := "0", "0"
 	var args []any
 	if len(buckets) > 0 {

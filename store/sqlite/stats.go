@@ -10,7 +10,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/incidentmap/incidentmap/store/internal/stored"
@@ -104,56 +103,8 @@ func rollupFrom(f incident.Filter) (string, []any) {
 		}
 		parts = append(parts, q)
 	}
-	months, days := monthSplit(f.Start, f.End)
-	if months == nil && len(days) == 0 { // end before start: nothing
-		days = [][2]string{{f.Start, f.End}}
-	}
-	if months != nil {
-		part("stats_monthly", "month", "month", months[0], months[1])
-	}
-	for _, d := range days {
-		part("stats_daily", "substr(event_date, 1, 7)", "event_date", d[0], d[1])
-	}
+	stored.RollupParts(f.Start, f.End, part)
 	return "(" + strings.Join(parts, " UNION ALL ") + ")", args
-}
-
-// monthSplit splits the dates from start to end (inclusive, YYYY-MM-DD; ""
-// is open) into whole months, the first and last as YYYY-MM ("" open; nil
-// when there are none), and the ranges of days left at either end.
-func monthSplit(start, end string) (months []string, days [][2]string) {
-	const day, month = "2006-01-02", "2006-01"
-	s, errS := time.Parse(day, start)
-	e, errE := time.Parse(day, end)
-	if start != "" && errS != nil || end != "" && errE != nil {
-		return nil, [][2]string{{start, end}} // not dates: compared as text, day by day
-	}
-	first := func(t time.Time) time.Time { return t.AddDate(0, 0, 1-t.Day()) }
-	last := func(t time.Time) time.Time { return first(t).AddDate(0, 1, -1) }
-	if start != "" && end != "" && s.Format(month) == e.Format(month) {
-		if s.Day() == 1 && e.Equal(last(e)) {
-			return []string{s.Format(month), e.Format(month)}, nil
-		}
-		return nil, [][2]string{{start, end}}
-	}
-	lo, hi := "", ""
-	if start != "" {
-		lo = s.Format(month)
-		if s.Day() != 1 {
-			lo = first(s).AddDate(0, 1, 0).Format(month)
-			days = append(days, [2]string{start, last(s).Format(day)})
-		}
-	}
-	if end != "" {
-		hi = e.Format(month)
-		if !e.Equal(last(e)) {
-			hi = first(e).AddDate(0, -1, 0).Format(month)
-			days = append(days, [2]string{first(e).Format(day), end})
-		}
-	}
-	if lo != "" && hi != "" && lo > hi {
-		return nil, days
-	}
-	return []string{lo, hi}, days
 }
 
 // bandSQL is the border band (incident.BorderBands) of an incident's d_any

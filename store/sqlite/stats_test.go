@@ -9,6 +9,7 @@ import (
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/internal/stored"
 )
 
 // A sync filter (updated_since) lists deletions as markers, but stats
@@ -155,8 +156,9 @@ func TestMonthSplit(t *testing.T) {
 		{"2020-03-01", "2020-03-31", []string{"2020-03", "2020-03"}, nil},
 		{"2020-03-15", "2020-04-02", nil, [][2]string{{"2020-03-15", "2020-03-31"}, {"2020-04-01", "2020-04-02"}}},
 		{"2020-12-31", "2022-01-01", []string{"2021-01", "2021-12"}, [][2]string{{"2020-12-31", "2020-12-31"}, {"2022-01-01", "2022-01-01"}}},
+		{"2023-11-02", "2023-05-02", nil, [][2]string{{"2023-11-02", "2023-05-02"}}}, // end before start
 	} {
-		months, days := monthSplit(c.start, c.end)
+		months, days := stored.MonthSplit(c.start, c.end)
 		if !slices.Equal(months, c.months) || !slices.Equal(days, c.days) {
 			t.Errorf("%q..%q: months %q days %q, want %q %q", c.start, c.end, months, days, c.months, c.days)
 		}

@@ -4,8 +4,10 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/golang/geo/s2"
+	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
 )
 
@@ -77,3 +79,88 @@ func CellID(k int64, level int) s2.CellID {
 // Round5 keeps a degree to 5 decimals (about a metre): cell positions are
 // means, and 17 digits would double the response.
 func Round5(v float64) float64 { return math.Round(v*1e5) / 1e5 }
+
+// RollupParts calls part for each part of the rollups (both stores keep
+// stats_monthly by month and stats_daily by event_date) that holds the
+// dates from start to end (YYYY-MM-DD, "" open): the whole months from the
+// monthly table, the days of a month cut part-way from the daily one. lo
+// and hi bound dateCol ("" open); month is the month's expression.
+func RollupParts(start, end string, part func(table, month, dateCol, lo, hi string)) {
+	months, days := MonthSplit(start, end)
+	if months != nil {
+		part("stats_monthly", "month", "month", months[0], months[1])
+	}
+	for _, d := range days {
+		part("stats_daily", "substr(event_date, 1, 7)", "event_date", d[0], d[1])
+	}
+}
+
+// MonthSplit splits the dates from start to end (inclusive, YYYY-MM-DD; ""
+// is open) into whole months, the first and last as YYYY-MM ("" open; nil
+// when there are none), and the ranges of days left at either end.
+func MonthSplit(start, end string) (months []string, days [][2]string) {
+	const day, month = "2006-01-02", "2006-01"
+	s, errS := time.Parse(day, start)
+	e, errE := time.Parse(day, end)
+	if start != "" && errS != nil || end != "" && errE != nil {
+		return nil, [][2]string{{start, end}} // not dates: compared as text, day by day
+	}
+	if start != "" && end != "" && start > end {
+		// Nothing: not the days at either end of an empty range of months
+		// (2023-11-02..2023-05-02 counted November's end and May's start).
+		return nil, [][2]string{{start, end}}
+	}
+	first := func(t time.Time) time.Time { return t.AddDate(0, 0, 1-t.Day()) }
+	last := func(t time.Time) time.Time { return first(t).AddDate(0, 1, -1) }
+	if start != "" && end != "" && s.Format(month) == e.Format(month) {
+		if s.Day() == 1 && e.Equal(last(e)) {
+			return []string{s.Format(month), e.Format(month)}, nil
+		}
+		return nil, [][2]string{{start, end}}
+	}
+	lo, hi := "", ""
+	if start != "" {
+		lo = s.Format(month)
+		if s.Day() != 1 {
+			lo = first(s).AddDate(0, 1, 0).Format(month)
+			days = append(days, [2]string{start, last(s).Format(day)})
+		}
+	}
+	if end != "" {
+		hi = e.Format(month)
+		if !e.Equal(last(e)) {
+			hi = first(e).AddDate(0, -1, 0).Format(month)
+			days = append(days, [2]string{first(e).Format(day), end})
+		}
+	}
+	if lo != "" && hi != "" && lo > hi {
+		return nil, days
+	}
+	return []string{lo, hi}, days
+}
+
+// SplitBuckets splits cell key ranges (geo.CoverCap, geo.CoverBound) for a
+// count from per-cell counts whose buckets are keys sharing all but their
+// last bits bits: the buckets wholly inside a range that is inside the
+// region (as bucket numbers, key >> bits), and the ranges left (the
+// region's edge, and the parts of inside ranges that fill no bucket),
+// whose points are counted one by one.
+func SplitBuckets(ranges []geo.KeyRange, bits int) (buckets, rest []geo.KeyRange) {
+	size := int64(1) << bits
+	for _, r := range ranges {
+		lo := (r.Lo + size - 1) / size * size // whole buckets inside the range
+		hi := (r.Hi+1)/size*size - 1
+		if !r.Inside || lo > hi {
+			rest = append(rest, r)
+			continue
+		}
+		buckets = append(buckets, geo.KeyRange{Lo: lo >> bits, Hi: (hi+1)>>bits - 1})
+		if r.Lo < lo {
+			rest = append(rest, geo.KeyRange{Lo: r.Lo, Hi: lo - 1, Inside: true})
+		}
+		if hi < r.Hi {
+			rest = append(rest, geo.KeyRange{Lo: hi + 1, Hi: r.Hi, Inside: true})
+		}
+	}
+	return buckets, rest
+}
