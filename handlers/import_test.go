@@ -22,7 +22,7 @@ func TestImportSaysWhatItCannotRead(t *testing.T) {
 		{"GeoJSON with a stray comma", "application/geo+json", "{\n  \"type\": \"FeatureCollection\",\n  \"features\": [],\n}",
 			"malformed GeoJSON: invalid character '}' looking for beginning of object key string at line 4, column 1"},
 		{"no feature readable", "application/geo+json", `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{}}]}`,
-			"none of the 1 records could be imported (first, record 1: missing: send a Point geometry"},
+			"none of the 1 records could be imported (first, record 1: empty; write the date as 2023-10-02"},
 		{"a broken spreadsheet sent as CSV", "text/csv", "PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00",
 			"not an Excel workbook (.xlsx)"},
 		{"a PDF sent as CSV", "text/csv", "%PDF-1.7\n\x00\x01\x02\x03",

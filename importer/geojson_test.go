@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,37 +18,127 @@ import (
 // Exports as GIS tools write them. QGIS's "Save Features As" GeoJSON has
 // "name" and a "crs" naming CRS84 before "features", properties before
 // geometry and no feature id: ACLED's columns are properties, typed, read
-// as an incident each. A conversion that typed nothing (ogr2ogr from the
-// CSV, ACLED's API, whose JSON is all strings) has numbers as strings,
-// which are refused, never guessed, naming the field and what was sent.
+// as a CSV's row each, the id from event_id_cnty (so importing it again
+// finds the same incidents). A conversion that typed nothing (ogr2ogr
+// from the CSV, ACLED's API, whose JSON is all strings) has numbers as
+// strings, read as a CSV's cells are.
 func TestGeoJSONExports(t *testing.T) {
 	b := readFile(t, "testdata/qgis_export.geojson", Options{})
 	if b.Shape != ShapeGeoJSON || b.Container != "GeoJSON" || len(b.Incidents) != 3 || len(b.Rejected) != 0 {
 		t.Fatalf("%s %s: %d incidents, rejected %v", b.Shape, b.Container, len(b.Incidents), b.Rejected)
 	}
 	in := b.Incidents[0]
-	if in.Line != 1 || in.EventDate != "2023-10-02" || in.Lon != 1.8 || in.Lat != 13.12 || in.Fatalities != 7 || in.GeoPrecision != 2 ||
-		in.Admin2 != "Torodi" || in.ReportedCountry != "Niger" || !strings.Contains(in.Notes, "\nof notes") {
+	if in.ID != "NIG90001" || in.Line != 1 || in.EventDate != "2023-10-02" || in.Lon != 1.8 || in.Lat != 13.12 || in.Fatalities != 7 || in.GeoPrecision != 2 ||
+		in.Admin2 != "Torodi" || !strings.Contains(in.Notes, "\nof notes") {
 		t.Errorf("first feature: %+v", in)
 	}
-	if in.Extra["event_id_cnty"] != "NIG90001" || in.Extra["inter1"] != 2.0 || in.Extra["timestamp"] != 1696300000.0 {
-		t.Errorf("ACLED's other columns: %v", in.Extra)
+	if in.Extra["reported_country"] != "Niger" || in.Extra["inter1"] != 2.0 || in.Extra["timestamp"] != 1696300000.0 || in.Extra["event_id_cnty"] != nil || len(in.Tags) != 0 {
+		t.Errorf("ACLED's other columns, as from its CSV: %v", in.Extra)
 	}
-	if b.Incidents[2].Line != 3 || b.Incidents[2].TimePrecision != 2 {
+	if _, ok := in.Extra["assoc_actor_1"]; ok {
+		t.Errorf("null kept, where an empty cell is missing: %v", in.Extra)
+	}
+	if b.Incidents[2].ID != "NIG90003" || b.Incidents[2].Line != 3 || b.Incidents[2].TimePrecision != 2 {
 		t.Errorf("third feature: %+v", b.Incidents[2])
 	}
 
 	b = readFile(t, "testdata/acled_strings.geojson", Options{})
-	if len(b.Incidents) != 0 || len(b.Rejected) != 2 {
+	if len(b.Incidents) != 2 || len(b.Rejected) != 0 {
 		t.Fatalf("numbers as strings: %d incidents, rejected %v", len(b.Incidents), b.Rejected)
 	}
-	for i, want := range []incident.Rejected{
-		{Record: 1, Field: "time_precision", Reason: `expected a whole number, got a string "1"`},
-		{Record: 2, Field: "fatalities", Reason: `expected a whole number, got a string "3"`},
-	} {
-		if b.Rejected[i] != want {
-			t.Errorf("rejected %+v, want %+v", b.Rejected[i], want)
+	in = b.Incidents[0]
+	if in.ID != "NIG90001" || in.Fatalities != 7 || in.TimePrecision != 1 || in.GeoPrecision != 2 || in.Lat != 13.12 || in.Extra["inter1"] != 2.0 || in.Extra["timestamp"] != 1696300000.0 || in.Extra["year"] != nil {
+		t.Errorf("numbers as strings: %+v %v", in, in.Extra)
+	}
+}
+
+// ogr2ogr -f GeoJSON out.geojson acled.csv (GDAL 3.6, no type detection)
+// writes every column as a string property and "geometry": null: the
+// incidents are those of the CSV itself, to the last kept column, so a
+// file imported either way is the same incidents (and importing the other
+// finds them unchanged). The same for UCDP GED, ids ucdp-<id>.
+func TestGeoJSONFromCSVIsTheCSV(t *testing.T) {
+	for csv, geojson := range map[string]string{"acled_export.csv": "acled_ogr2ogr.geojson", "ucdp_ged.csv": "ucdp_ged_ogr2ogr.geojson"} {
+		want := readFile(t, "testdata/"+csv, Options{})
+		got := readFile(t, "testdata/"+geojson, Options{})
+		if len(got.Incidents) != len(want.Incidents) || len(got.Incidents) == 0 || len(got.Rejected) != 0 {
+			t.Fatalf("%s: %d incidents, rejected %v; want %d", geojson, len(got.Incidents), got.Rejected, len(want.Incidents))
 		}
+		m := byID(got)
+		for _, w := range want.Incidents {
+			g := m[w.ID]
+			if g == nil {
+				t.Errorf("%s: %s missing (ids %v)", geojson, w.ID, slices.Collect(maps.Keys(m)))
+				continue
+			}
+			g.Line, w.Line = 0, 0
+			if !reflect.DeepEqual(g, w) {
+				t.Errorf("%s: %s\n got %+v %v\nwant %+v %v", geojson, w.ID, g, g.Extra, w, w.Extra)
+			}
+		}
+	}
+}
+
+// What a CSV row is rejected for, its Feature is, with the same words: a
+// count that is no number ("twelve", "NA"); empty strings are missing, as
+// empty cells. A Feature contradicting itself is rejected naming both
+// sides: latitude/longitude properties 20 km from the geometry (a point
+// moved in QGIS, its columns left), a Feature id beside another
+// event_id_cnty.
+func TestGeoJSONBadCells(t *testing.T) {
+	b := readFile(t, "testdata/acled_strings_bad.geojson", Options{})
+	if len(b.Incidents) != 1 || b.Incidents[0].ID != "NIG90103" {
+		t.Fatalf("%d incidents %v, rejected %v", len(b.Incidents), b.Incidents, b.Rejected)
+	}
+	if in := b.Incidents[0]; in.Fatalities != 0 || in.GeoPrecision != 0 || in.TimePrecision != 0 || in.Lat != 13.12 {
+		t.Errorf("empty strings are missing: %+v", in)
+	}
+	want := []incident.Rejected{
+		{Record: 1, ID: "NIG90101", Field: "fatalities", Reason: `"twelve" is not a whole number`},
+		{Record: 2, ID: "NIG90102", Field: "geo_precision", Reason: `"NA" is not a whole number`},
+		{Record: 4, ID: "NIG90104", Field: "latitude/longitude", Reason: "15.2, 4.6 lie 20.2 km from the geometry's Point [4.75, 15.31]; they are two places, and which is the incident's cannot be told: make them agree (within 1 km), or leave latitude and longitude out"},
+		{Record: 5, ID: "NIG90105", Field: "id", Reason: `the Feature's id "inc-7Hq2xK" and event_id_cnty "NIG90105" name different incidents; make them the same, or leave one out`},
+	}
+	if !reflect.DeepEqual(b.Rejected, want) {
+		t.Errorf("rejected:\n%+v\nwant\n%+v", b.Rejected, want)
+	}
+	// The CSV says the same of the same row.
+	csv := "event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude,fatalities\nNIG90101,2023-11-02,Battles,Armed clash,13.12,1.80,twelve\n"
+	if c, err := Read(strings.NewReader(csv), Options{}); err != nil || len(c.Rejected) != 1 || c.Rejected[0].Field != want[0].Field || c.Rejected[0].Reason != want[0].Reason {
+		t.Errorf("the CSV: %v %+v", err, c)
+	}
+}
+
+// Which id a Feature has, by the CSV's rules and its own: event_id_cnty,
+// else incidentmap's id property (which QGIS and GDAL write for a string
+// Feature id), else the Feature's id, all of which must agree; UCDP's id
+// is ucdp-<id>.
+func TestGeoJSONIDs(t *testing.T) {
+	props := `"event_date":"2023-10-02","event_type":"Battles","sub_event_type":"Armed clash","latitude":"13.12","longitude":"1.8"`
+	for _, c := range []struct{ feature, id, field, reason string }{
+		{`{"type":"Feature","geometry":null,"properties":{"id":"inc-7Hq2xK",` + props + `}}`, "inc-7Hq2xK", "", ""},
+		{`{"type":"Feature","id":"NIG90001","geometry":null,"properties":{"event_id_cnty":"NIG90001",` + props + `}}`, "NIG90001", "", ""},
+		{`{"type":"Feature","id":17,"geometry":null,"properties":{` + props + `}}`, "17", "", ""},
+		{`{"type":"Feature","geometry":null,"properties":{"event_id_cnty":"NIG90001","id":"inc-7Hq2xK",` + props + `}}`, "", "id", `event_id_cnty "NIG90001" and id "inc-7Hq2xK" name different incidents; make them the same, or leave one out`},
+		{`{"type":"Feature","id":3,"geometry":null,"properties":{"event_id_cnty":"NIG90001",` + props + `}}`, "", "id", `the Feature's id "3" and event_id_cnty "NIG90001" name different incidents; make them the same, or leave one out`},
+		{`{"type":"Feature","id":990001,"geometry":null,"properties":{"date_start":"2023-10-02","type_of_violence":"1","latitude":"13.12","longitude":"1.8"}}`, "ucdp-990001", "", ""},
+		{`{"type":"Feature","id":"ucdp-990001","geometry":null,"properties":{"id":990001,"date_start":"2023-10-02","type_of_violence":1,"latitude":13.12,"longitude":1.8}}`, "ucdp-990001", "", ""},
+		{`{"type":"Feature","id":"ucdp-5","geometry":null,"properties":{"id":990001,"date_start":"2023-10-02","type_of_violence":1,"latitude":13.12,"longitude":1.8}}`, "", "id", `the Feature's id "ucdp-5" and id "990001" name different incidents; make them the same, or leave one out`},
+	} {
+		b, err := Read(strings.NewReader(c.feature), Options{})
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v", c.feature, err)
+		case c.reason == "" && (len(b.Incidents) != 1 || b.Incidents[0].ID != c.id):
+			t.Errorf("%s: %+v, rejected %+v; want id %s", c.feature, b.Incidents, b.Rejected, c.id)
+		case c.reason != "" && (len(b.Rejected) != 1 || b.Rejected[0].Field != c.field || b.Rejected[0].Reason != c.reason):
+			t.Errorf("%s: rejected %+v; want %s: %s", c.feature, b.Rejected, c.field, c.reason)
+		}
+	}
+	// The same two columns in a CSV.
+	csv := "event_id_cnty,id,event_date,event_type,sub_event_type,latitude,longitude\nNIG90001,inc-7Hq2xK,2023-10-02,Battles,Armed clash,13.12,1.8\n"
+	if b, err := Read(strings.NewReader(csv), Options{}); err != nil || len(b.Rejected) != 1 || b.Rejected[0].Reason != `event_id_cnty "NIG90001" and id "inc-7Hq2xK" name different incidents; make them the same, or leave one out` {
+		t.Errorf("the CSV: %v %+v", err, b)
 	}
 }
 

@@ -1,16 +1,28 @@
 package importer
 
 import (
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/paulmach/orb"
 )
 
-// row is one record of a table, by normalised column name.
+// row is one record of a table, by normalised column name: a CSV or Excel
+// row, or a JSON object's members (a GeoJSON Feature's properties, an
+// object of ACLED's API), read by the same rules.
 type row struct {
-	col map[string]int
-	rec []string
+	header []string
+	col    map[string]int
+	rec    []string
+	// typed are a JSON record's values, by the same index as rec (whose
+	// text is a string's, a number's as written, "" for null): what is
+	// not a string is kept in Extra as it is. nil for CSV and Excel.
+	typed []json.RawMessage
+	// feature is the GeoJSON Feature whose properties the row is.
+	feature *incident.Feature
 }
 
 func (r row) get(k string) string {
@@ -81,8 +93,8 @@ var skipColumns = map[string]bool{
 
 // keepRest puts the row's other columns in Extra; rename maps a column to
 // the name it is kept under.
-func keepRest(in *incident.Incident, header []string, r row, used map[string]bool, rename map[string]string) {
-	for i, h := range header {
+func keepRest(in *incident.Incident, r row, used map[string]bool, rename map[string]string) {
+	for i, h := range r.header {
 		k := normalizeHeader(h)
 		if used[k] || skipColumns[k] || i >= len(r.rec) || strings.TrimSpace(r.rec[i]) == "" {
 			continue
@@ -93,8 +105,52 @@ func keepRest(in *incident.Incident, header []string, r row, used map[string]boo
 		if in.Extra == nil {
 			in.Extra = map[string]any{}
 		}
-		in.Extra[k] = extraValue(k, strings.TrimSpace(r.rec[i]))
+		in.Extra[k] = r.value(i, k)
 	}
+}
+
+// value is cell i as kept in Extra: a JSON number, boolean, array or
+// object as it is; text as extraValue keeps a CSV cell.
+func (r row) value(i int, k string) any {
+	if r.typed != nil && r.typed[i][0] != '"' {
+		var v any
+		json.Unmarshal(r.typed[i], &v)
+		return v
+	}
+	return extraValue(k, strings.TrimSpace(r.rec[i]))
+}
+
+// id is the record's id: the first of cols that is not empty (ACLED's
+// event_id_cnty before incidentmap's own id; UCDP's id, with prefix), or
+// a GeoJSON Feature's id. Every id a record gives must name the same
+// incident. When two disagree (a Feature id beside another
+// event_id_cnty, as a GIS tool numbering features writes; an id column
+// beside event_id_cnty) which incident the record is cannot be told, and
+// either guess writes a duplicate or overwrites another incident: the
+// record is rejected, naming both, and the others go in.
+func (r row) id(prefix string, cols ...string) (string, error) {
+	id, from := "", ""
+	for _, c := range cols {
+		v := r.get(c)
+		switch {
+		case v == "":
+		case id == "":
+			id, from = prefix+v, fmt.Sprintf("%s %q", c, v)
+		case prefix+v != id:
+			return id, incident.FieldErrorf(c, "%s and %s %q name different incidents; make them the same, or leave one out", from, c, clip(v))
+		}
+	}
+	if r.feature == nil || r.feature.ID == "" {
+		return id, nil
+	}
+	fid := r.feature.ID
+	if prefix != "" && !strings.HasPrefix(fid, prefix) {
+		fid = prefix + fid // UCDP's number as a Feature id
+	}
+	if id != "" && fid != id {
+		return id, incident.FieldErrorf("id", "the Feature's id %q and %s name different incidents; make them the same, or leave one out", clip(r.feature.ID), from)
+	}
+	return fid, nil
 }
 
 // acledFields are the ACLED columns read into fields.
@@ -108,10 +164,10 @@ var acledFields = map[string]bool{
 // acledRow reads a row of an ACLED export (or of incidentmap's CSV, which
 // has ACLED's columns first). The source's country is kept as
 // reported_country: country is what incidentmap derives from the point.
-func acledRow(in *incident.Incident, header []string, r row, d *dates, serial bool) error {
-	in.ID = r.get("event_id_cnty")
-	if in.ID == "" {
-		in.ID = r.get("id")
+func acledRow(in *incident.Incident, r row, d *dates, serial bool) error {
+	var err error
+	if in.ID, err = r.id("", "event_id_cnty", "id"); err != nil {
+		return err
 	}
 	if err := acledDate(in, r, d, serial); err != nil {
 		return err
@@ -145,14 +201,43 @@ func acledRow(in *incident.Incident, header []string, r row, d *dates, serial bo
 	if err := point(in, r, "latitude", "longitude"); err != nil {
 		return err
 	}
-	if t := r.get("tags"); t != "" {
-		for _, p := range strings.FieldsFunc(t, func(r rune) bool { return r == ';' || r == ',' }) {
-			if p = strings.TrimSpace(p); p != "" {
-				in.Tags = append(in.Tags, p)
+	if err := tags(in, r); err != nil {
+		return err
+	}
+	keepRest(in, r, acledFields, map[string]string{"country": "reported_country"})
+	return nil
+}
+
+// tags reads the tags column, "a; b" (or "a, b"), or a JSON array of
+// strings (incidentmap's GeoJSON).
+func tags(in *incident.Incident, r row) error {
+	if raw := r.raw("tags"); len(raw) > 0 && raw[0] == '[' {
+		var items []json.RawMessage
+		json.Unmarshal(raw, &items)
+		for i, it := range items {
+			var t string
+			if json.Unmarshal(it, &t) != nil {
+				return incident.FieldErrorf("tags", "item %d is %s; tags are text", i+1, clip(string(it)))
+			}
+			if t = strings.TrimSpace(t); t != "" {
+				in.Tags = append(in.Tags, t)
 			}
 		}
+		return nil
 	}
-	keepRest(in, header, r, acledFields, map[string]string{"country": "reported_country"})
+	for _, p := range strings.FieldsFunc(r.get("tags"), func(r rune) bool { return r == ';' || r == ',' }) {
+		if p = strings.TrimSpace(p); p != "" {
+			in.Tags = append(in.Tags, p)
+		}
+	}
+	return nil
+}
+
+// raw is a JSON record's value of column k, nil for CSV and Excel.
+func (r row) raw(k string) json.RawMessage {
+	if i, ok := r.col[k]; ok && r.typed != nil {
+		return r.typed[i]
+	}
 	return nil
 }
 
@@ -177,18 +262,74 @@ func acledDate(in *incident.Incident, r row, d *dates, serial bool) error {
 	return err
 }
 
+// point reads the point from a row's latitude and longitude. A GeoJSON
+// Feature's geometry is its point (and one with neither is geocoded from
+// its location, as through the API).
 func point(in *incident.Incident, r row, latCol, lonCol string) error {
+	if f := r.feature; f != nil {
+		return featurePoint(in, r, latCol, lonCol)
+	}
+	lon, lat, err := coordinates(r, latCol, lonCol)
+	if err != nil {
+		return err
+	}
+	in.SetPoint(lon, lat)
+	return nil
+}
+
+func coordinates(r row, latCol, lonCol string) (lon, lat float64, err error) {
 	lat, err1 := strconv.ParseFloat(r.get(latCol), 64)
 	lon, err2 := strconv.ParseFloat(r.get(lonCol), 64)
 	switch {
 	case err1 != nil && err2 != nil:
-		return incident.FieldErrorf(latCol+"/"+lonCol, "%q, %q are not numbers; write decimal degrees with a point, like 13.51, 2.11", clip(r.get(latCol)), clip(r.get(lonCol)))
+		return 0, 0, incident.FieldErrorf(latCol+"/"+lonCol, "%q, %q are not numbers; write decimal degrees with a point, like 13.51, 2.11", clip(r.get(latCol)), clip(r.get(lonCol)))
 	case err1 != nil:
-		return incident.FieldErrorf(latCol, "%q is not a number; write decimal degrees with a point, like 13.51", clip(r.get(latCol)))
+		return 0, 0, incident.FieldErrorf(latCol, "%q is not a number; write decimal degrees with a point, like 13.51", clip(r.get(latCol)))
 	case err2 != nil:
-		return incident.FieldErrorf(lonCol, "%q is not a number; write decimal degrees with a point, like 2.11", clip(r.get(lonCol)))
+		return 0, 0, incident.FieldErrorf(lonCol, "%q is not a number; write decimal degrees with a point, like 2.11", clip(r.get(lonCol)))
 	}
-	in.SetPoint(lon, lat)
+	return lon, lat, nil
+}
+
+// MaxPointDisagreementKM is how far a Feature's latitude and longitude
+// properties may lie from its geometry. Copies of one point differ by
+// rounding: ACLED writes 4 decimals (11 m), and coordinates rounded to 2
+// (what a spreadsheet column formatted 0.00 keeps) are at most 0.8 km off;
+// a reprojection round trip moves them by less than a millimetre. Farther
+// apart, they are two places (a point moved in QGIS and its columns left,
+// latitude and longitude swapped, columns of another row); ACLED's finest
+// precision (geo_precision 1, a town) is a few km across, so 1 km is below
+// any difference in place an analyst would mean.
+const MaxPointDisagreementKM = 1.0
+
+// featurePoint reads a Feature's point: its geometry, or its latitude and
+// longitude properties (ACLED's columns, which ogr2ogr from a CSV writes
+// with "geometry": null) read as a CSV's. With both, the geometry is the
+// point, and the properties must agree with it: farther than
+// MaxPointDisagreementKM, which is the incident's place cannot be told,
+// and the record is rejected, naming both, as a record whose ids
+// disagree is.
+func featurePoint(in *incident.Incident, r row, latCol, lonCol string) error {
+	f := r.feature
+	if r.get(latCol) == "" && r.get(lonCol) == "" {
+		if f.HasPoint {
+			in.SetPoint(f.Lon, f.Lat)
+		}
+		return nil
+	}
+	lon, lat, err := coordinates(r, latCol, lonCol)
+	if err != nil {
+		return err
+	}
+	if !f.HasPoint {
+		in.SetPoint(lon, lat)
+		return nil
+	}
+	if d := incident.DistanceKM(orb.Point{f.Lon, f.Lat}, orb.Point{lon, lat}); d > MaxPointDisagreementKM {
+		return incident.FieldErrorf(latCol+"/"+lonCol, "%s, %s lie %.1f km from the geometry's Point [%s, %s]; they are two places, and which is the incident's cannot be told: make them agree (within %g km), or leave latitude and longitude out",
+			r.get(latCol), r.get(lonCol), d, strconv.FormatFloat(f.Lon, 'f', -1, 64), strconv.FormatFloat(f.Lat, 'f', -1, 64), MaxPointDisagreementKM)
+	}
+	in.SetPoint(f.Lon, f.Lat)
 	return nil
 }
 
@@ -263,12 +404,15 @@ var (
 // ucdpRow reads a row of UCDP's Georeferenced Event Dataset. Its id becomes
 // the incident id ucdp-<id> (UCDP's ids are bare numbers, which would
 // collide with other sources'); the number is kept as ucdp_id.
-func ucdpRow(in *incident.Incident, header []string, r row, d *dates, serial bool) error {
-	id := r.get("id")
-	if id == "" {
+func ucdpRow(in *incident.Incident, r row, d *dates, serial bool) error {
+	var err error
+	if in.ID, err = r.id("ucdp-", "id"); err != nil {
+		return err
+	}
+	if in.ID == "" {
 		return incident.FieldErrorf("id", "empty; every UCDP GED row has an id")
 	}
-	in.ID = "ucdp-" + id
+	id := strings.TrimPrefix(in.ID, "ucdp-")
 	in.Extra = map[string]any{"ucdp_id": extraValue("ucdp_id", id)}
 	s := r.get("date_start")
 	if s == "" {
@@ -319,7 +463,7 @@ func ucdpRow(in *incident.Incident, header []string, r row, d *dates, serial boo
 	if err := point(in, r, "latitude", "longitude"); err != nil {
 		return err
 	}
-	keepRest(in, header, r, ucdpFields, nil)
+	keepRest(in, r, ucdpFields, nil)
 	if c := r.get("country"); c != "" {
 		in.Extra["reported_country"] = c
 	}

@@ -71,7 +71,7 @@ func Open(r io.Reader, opts Options) (*Reader, error) {
 		return nil, incident.FieldErrorf("format", "%q: use auto, csv, xlsx or geojson", clip(opts.Format))
 	}
 	if s.kind == "json" {
-		return &Reader{Shape: ShapeGeoJSON, Container: "GeoJSON", fr: incident.NewFeatureReader(br)}, nil
+		return &Reader{Shape: ShapeGeoJSON, Container: "GeoJSON", fr: incident.NewFeatureReader(br), d: &dates{order: opts.DateOrder, given: opts.DateOrder != ""}}, nil
 	}
 	stripBOM(br)
 	t, closeT, err := openTable(br, s)
@@ -133,26 +133,26 @@ func (rd *Reader) Next(n int) (*Batch, error) {
 	if rd.eof {
 		return nil, io.EOF
 	}
-	if rd.fr != nil {
-		return rd.nextFeatures(n)
-	}
 	b := &Batch{Shape: rd.Shape, Container: rd.Container, Header: rd.Header}
 	for rows := 0; rows < n; rows++ {
-		line, rec, err := rd.t.next()
+		line, r, rej, err := rd.next()
 		if errors.Is(err, io.EOF) {
 			rd.eof = true
 			break
 		}
 		rd.rows++
 		var re rowError
-		if errors.As(err, &re) {
+		switch {
+		case errors.As(err, &re):
 			b.Rejected = append(b.Rejected, incident.RejectErr(line, "", re.err))
 			continue
-		}
-		if err != nil {
+		case err != nil:
 			return nil, err
+		case rej != nil:
+			b.Rejected = append(b.Rejected, *rej)
+			continue
 		}
-		if err := rd.row(b, line, rec); err != nil {
+		if err := rd.row(b, line, r); err != nil {
 			return nil, err
 		}
 	}
@@ -168,9 +168,22 @@ func (rd *Reader) Next(n int) (*Batch, error) {
 	return b, nil
 }
 
+// next reads the next record: a table's row, or a GeoJSON Feature's
+// properties as a row (or its rejection, when it is no Feature).
+func (rd *Reader) next() (int, row, *incident.Rejected, error) {
+	if rd.fr != nil {
+		f, rej, err := rd.fr.NextFeature()
+		if err != nil || rej != nil {
+			return 0, row{}, rej, err
+		}
+		return f.Record, featureRow(f), nil, nil
+	}
+	line, rec, err := rd.t.next()
+	return line, row{header: rd.Header, col: rd.col, rec: rec}, nil, err
+}
+
 // row reads one record into b, or holds it while its date waits.
-func (rd *Reader) row(b *Batch, line int, rec []string) error {
-	r := row{col: rd.col, rec: rec}
+func (rd *Reader) row(b *Batch, line int, r row) error {
 	if rd.Shape == ShapeDeletions {
 		del, err := deletionRow(r, line)
 		if err != nil {
@@ -183,10 +196,13 @@ func (rd *Reader) row(b *Batch, line int, rec []string) error {
 	in := &incident.Incident{Line: line}
 	pending := len(rd.d.pending)
 	var err error
-	if rd.Shape == ShapeUCDP {
-		err = ucdpRow(in, rd.Header, r, rd.d, rd.xlsx)
-	} else {
-		err = acledRow(in, rd.Header, r, rd.d, rd.xlsx)
+	switch {
+	case r.feature != nil:
+		err = readFeature(in, r, rd.d)
+	case rd.Shape == ShapeUCDP:
+		err = ucdpRow(in, r, rd.d, rd.xlsx)
+	default:
+		err = acledRow(in, r, rd.d, rd.xlsx)
 	}
 	waits := len(rd.d.pending) > pending
 	switch {
@@ -225,33 +241,6 @@ func (rd *Reader) release(b *Batch, end bool) error {
 	}
 	rd.held = nil
 	return nil
-}
-
-// nextFeatures reads the next n GeoJSON records. A chunk the input breaks
-// in (a FeatureCollection cut short) is dropped whole, as a CSV chunk with
-// an unclosed quote is: what was read of it is not returned.
-func (rd *Reader) nextFeatures(n int) (*Batch, error) {
-	b := &Batch{Shape: rd.Shape, Container: rd.Container}
-	for range n {
-		in, rej, err := rd.fr.Next()
-		if errors.Is(err, io.EOF) {
-			rd.eof = true
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		rd.rows++
-		if rej != nil {
-			b.Rejected = append(b.Rejected, *rej)
-		} else {
-			b.Incidents = append(b.Incidents, in)
-		}
-	}
-	if len(b.Incidents)+len(b.Rejected) == 0 && rd.eof {
-		return nil, io.EOF
-	}
-	return b, nil
 }
 
 // Read reads a whole input into one Batch: Open, then Next to the end. An

@@ -30,6 +30,11 @@ var derivedProps = map[string]bool{
 	"admin1_mismatch": true, "boundary_snap_km": true, "country_mismatch": true, "possible_duplicates": true, "near": true,
 }
 
+// IsDerived reports whether a property is one incidentmap derives from the
+// point on every write (its exports write them): an input's copy is
+// dropped, never trusted.
+func IsDerived(property string) bool { return derivedProps[property] }
+
 // feature is the GeoJSON mirror of an Incident.
 type feature struct {
 	Type       string          `json:"type"`
@@ -46,58 +51,104 @@ func (in *Incident) UnmarshalJSON(data []byte) error {
 	if err := strictObject(data, &f); err != nil {
 		return err
 	}
-	switch f.Type {
-	case "Feature":
-	case "":
-		return FieldErrorf("type", "missing; send a GeoJSON Feature (\"type\":\"Feature\")")
-	default:
-		return FieldErrorf("type", "got %q; send a GeoJSON Feature (\"type\":\"Feature\")", clip(f.Type))
+	if err := f.checkType(); err != nil {
+		return err
 	}
 	return in.fromFeature(f)
 }
 
 func (in *Incident) fromFeature(f feature) error {
 	*in = Incident{}
+	p, err := f.parse()
+	in.ID, in.Lon, in.Lat, in.hasPoint = p.ID, p.Lon, p.Lat, p.HasPoint
+	if err != nil {
+		return err
+	}
+	return in.setProperties(p.Properties)
+}
+
+// A Feature is a GeoJSON Feature as read, before its properties are an
+// incident's fields: its id (a number kept as text), its Point, and its
+// properties as sent. An importer reads the properties by its source's
+// rules (FeatureReader.NextFeature); DecodeFeature reads them as the API
+// does, each typed property in its JSON type.
+type Feature struct {
+	Record     int // 1, 2... in the order read
+	ID         string
+	Lon, Lat   float64
+	HasPoint   bool
+	Properties map[string]json.RawMessage
+}
+
+// ParseFeature reads one GeoJSON Feature's id and geometry, with an error
+// that says what to fix when it is not one, and leaves its properties as
+// sent.
+func ParseFeature(data []byte) (*Feature, error) {
+	var f feature
+	if err := strictObject(data, &f); err != nil {
+		return nil, err
+	}
+	if err := f.checkType(); err != nil {
+		return nil, err
+	}
+	return f.parse()
+}
+
+func (f feature) checkType() error {
+	switch f.Type {
+	case "Feature":
+		return nil
+	case "":
+		return FieldErrorf("type", "missing; send a GeoJSON Feature (\"type\":\"Feature\")")
+	}
+	return FieldErrorf("type", "got %q; send a GeoJSON Feature (\"type\":\"Feature\")", clip(f.Type))
+}
+
+// parse reads the id, the geometry and the properties object, in that
+// order; what it read before an error is returned with it.
+func (f feature) parse() (*Feature, error) {
+	p := &Feature{}
 	if present(f.ID) {
 		switch f.ID[0] {
 		case '"':
-			json.Unmarshal(f.ID, &in.ID)
+			json.Unmarshal(f.ID, &p.ID)
 		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 			// GeoJSON allows numeric ids (RFC 7946 §3.2); they are kept as text.
 			var n float64
 			if json.Unmarshal(f.ID, &n) != nil {
-				return typeError("id", "a string", f.ID)
+				return p, typeError("id", "a string", f.ID)
 			}
-			in.ID = formatFloat(n)
+			p.ID = formatFloat(n)
 		default:
-			return typeError("id", "a string", f.ID)
+			return p, typeError("id", "a string", f.ID)
 		}
 	}
 	if present(f.Geometry) {
-		if err := in.setGeometry(f.Geometry); err != nil {
-			return err
+		lon, lat, err := parsePoint(f.Geometry)
+		if err != nil {
+			return p, err
 		}
+		p.Lon, p.Lat, p.HasPoint = lon, lat, true
 	}
 	if !present(f.Properties) {
-		return FieldErrorf("properties", "missing; an incident needs at least event_date, event_type and sub_event_type")
+		return p, FieldErrorf("properties", "missing; an incident needs at least event_date, event_type and sub_event_type")
 	}
 	if f.Properties[0] != '{' {
-		return typeError("properties", "an object", f.Properties)
+		return p, typeError("properties", "an object", f.Properties)
 	}
-	var props map[string]json.RawMessage
-	json.Unmarshal(f.Properties, &props) // an object, and the whole text is valid JSON
-	return in.setProperties(props)
+	json.Unmarshal(f.Properties, &p.Properties) // an object, and the whole text is valid JSON
+	return p, nil
 }
 
 // positionNames name a GeoJSON position's numbers (RFC 7946 §3.1.1).
 var positionNames = [...]string{"longitude", "latitude", "altitude"}
 
-// setGeometry reads a Point. A third number (altitude, which RFC 7946 allows)
+// parsePoint reads a Point. A third number (altitude, which RFC 7946 allows)
 // is accepted and dropped: incidents are places on the ground. Four or more
 // are refused rather than truncated, since they are no position at all.
-func (in *Incident) setGeometry(raw json.RawMessage) error {
+func parsePoint(raw json.RawMessage) (lon, lat float64, err error) {
 	if raw[0] != '{' {
-		return typeError("geometry", `a GeoJSON Point like {"type":"Point","coordinates":[2.1,13.5]}`, raw)
+		return 0, 0, typeError("geometry", `a GeoJSON Point like {"type":"Point","coordinates":[2.1,13.5]}`, raw)
 	}
 	var g struct {
 		Type        json.RawMessage `json:"type"`
@@ -106,34 +157,33 @@ func (in *Incident) setGeometry(raw json.RawMessage) error {
 	json.Unmarshal(raw, &g)
 	var typ string
 	if !present(g.Type) {
-		return FieldErrorf("geometry", `a geometry without "type"; send {"type":"Point","coordinates":[longitude, latitude]}`)
+		return 0, 0, FieldErrorf("geometry", `a geometry without "type"; send {"type":"Point","coordinates":[longitude, latitude]}`)
 	}
 	if g.Type[0] != '"' {
-		return typeError("geometry", `a GeoJSON Point ("type":"Point")`, g.Type)
+		return 0, 0, typeError("geometry", `a GeoJSON Point ("type":"Point")`, g.Type)
 	}
 	json.Unmarshal(g.Type, &typ)
 	if typ != "Point" {
-		return FieldErrorf("geometry", "got a %s; incidents are Points (lon, lat in WGS84)", clip(typ))
+		return 0, 0, FieldErrorf("geometry", "got a %s; incidents are Points (lon, lat in WGS84)", clip(typ))
 	}
 	if !present(g.Coordinates) || g.Coordinates[0] != '[' {
-		return typeError("geometry.coordinates", "[longitude, latitude]", g.Coordinates)
+		return 0, 0, typeError("geometry.coordinates", "[longitude, latitude]", g.Coordinates)
 	}
 	var cs []json.RawMessage
 	json.Unmarshal(g.Coordinates, &cs)
 	if len(cs) < 2 {
-		return FieldErrorf("geometry.coordinates", "want [longitude, latitude], got %d number(s)", len(cs))
+		return 0, 0, FieldErrorf("geometry.coordinates", "want [longitude, latitude], got %d number(s)", len(cs))
 	}
 	if len(cs) > len(positionNames) {
-		return FieldErrorf("geometry.coordinates", "%d numbers; a position is [longitude, latitude] or [longitude, latitude, altitude] (RFC 7946 §3.1.1)", len(cs))
+		return 0, 0, FieldErrorf("geometry.coordinates", "%d numbers; a position is [longitude, latitude] or [longitude, latitude, altitude] (RFC 7946 §3.1.1)", len(cs))
 	}
 	var v [len(positionNames)]float64
 	for i, c := range cs {
 		if !isNumber(c) || json.Unmarshal(c, &v[i]) != nil {
-			return FieldErrorf("geometry.coordinates", "expected a number for the %s, got %s", positionNames[i], describeJSON(c))
+			return 0, 0, FieldErrorf("geometry.coordinates", "expected a number for the %s, got %s", positionNames[i], describeJSON(c))
 		}
 	}
-	in.Lon, in.Lat, in.hasPoint = v[0], v[1], true
-	return nil
+	return v[0], v[1], nil
 }
 
 // setProperties reads the properties object. Each typed property takes one

@@ -62,26 +62,52 @@ func (fr *FeatureReader) Records() int { return fr.record }
 // at which line, column and record; a top level that is no
 // FeatureCollection or Feature) or the reader's, and ends it.
 func (fr *FeatureReader) Next() (*Incident, *Rejected, error) {
+	raw, err := fr.nextRecord()
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := DecodeFeature(raw)
+	if err != nil {
+		r := RejectErr(fr.record, "", err)
+		return nil, &r, nil
+	}
+	in.Line = fr.record
+	return in, nil, nil
+}
+
+// NextFeature returns the next record as Next does, as a Feature whose
+// properties are left as sent: for an importer that reads them by its
+// source's rules. A record that is no Feature (no Point, no properties
+// object) is rejected, saying why.
+func (fr *FeatureReader) NextFeature() (*Feature, *Rejected, error) {
+	raw, err := fr.nextRecord()
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := ParseFeature(raw)
+	if err != nil {
+		r := RejectErr(fr.record, "", err)
+		return nil, &r, nil
+	}
+	f.Record = fr.record
+	return f, nil, nil
+}
+
+// nextRecord returns the next record's text and counts it.
+func (fr *FeatureReader) nextRecord() (json.RawMessage, error) {
 	if fr.err != nil {
-		return nil, nil, fr.err
+		return nil, fr.err
 	}
 	for {
 		raw, err := fr.nextRaw()
 		if err != nil {
 			fr.err = err
-			return nil, nil, err
+			return nil, err
 		}
-		if raw == nil {
-			continue
+		if raw != nil {
+			fr.record++
+			return raw, nil
 		}
-		fr.record++
-		in, err := DecodeFeature(raw)
-		if err != nil {
-			r := RejectErr(fr.record, "", err)
-			return nil, &r, nil
-		}
-		in.Line = fr.record
-		return in, nil, nil
 	}
 }
 
