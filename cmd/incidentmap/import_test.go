@@ -245,3 +245,49 @@ func TestImportExportRoundTrip(t *testing.T) {
 		t.Errorf("export with a filter and no limit: %v, %d features, want 30", err, len(c.Features))
 	}
 }
+
+// GIS tools drop a Feature's id: QGIS's export of ACLED data has none,
+// and a string id saved through QGIS or GDAL (GeoPackage, then GeoJSON)
+// becomes an "id" property. Importing such files again is a sync, never
+// the same incidents once more: the id is event_id_cnty, or the id
+// property, as from a CSV.
+func TestReimportGISExports(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "gis.db")
+	qgis := fixtures + "qgis_export.geojson"
+	if out, _, err := runCLI(t, "", "import", "--db", db, "--create", qgis); err != nil || !strings.Contains(out, "new 3, updated 0, unchanged 0") {
+		t.Fatalf("first import: %v\n%s", err, out)
+	}
+	if out, _, err := runCLI(t, "", "import", "--db", db, qgis); err != nil || !strings.Contains(out, "new 0, updated 0, unchanged 3") {
+		t.Fatalf("the QGIS export again: %v\n%s", err, out)
+	}
+	// ACLED's CSV (its rows revise two of the QGIS file's), and ogr2ogr's
+	// all-string GeoJSON of it, are the same incidents.
+	if out, _, err := runCLI(t, "", "import", "--db", db, fixtures+"acled_export.csv"); err != nil || !strings.Contains(out, "new 0, updated 2, unchanged 1") {
+		t.Fatalf("the CSV: %v\n%s", err, out)
+	}
+	if out, _, err := runCLI(t, "", "import", "--db", db, fixtures+"acled_ogr2ogr.geojson"); err != nil || !strings.Contains(out, "new 0, updated 0, unchanged 3") {
+		t.Fatalf("ogr2ogr's GeoJSON of the CSV: %v\n%s", err, out)
+	}
+	// incidentmap's own export, its ids moved into the properties.
+	exp := filepath.Join(dir, "out.geojson")
+	if _, _, err := runCLI(t, "", "export", "--db", db, "--out", exp); err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	b, _ := os.ReadFile(exp)
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range c["features"].([]any) {
+		f := f.(map[string]any)
+		f["properties"].(map[string]any)["id"] = f["id"]
+		delete(f, "id")
+	}
+	b, _ = json.Marshal(c)
+	saved := filepath.Join(dir, "saved.geojson")
+	os.WriteFile(saved, b, 0o644)
+	if out, _, err := runCLI(t, "", "import", "--db", db, saved); err != nil || !strings.Contains(out, "new 0, updated 0, unchanged 3") {
+		t.Fatalf("the export saved by QGIS: %v\n%s", err, out)
+	}
+}
