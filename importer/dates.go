@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -46,6 +47,15 @@ type dates struct {
 	dmyLine int // first row that is day-first, 0 when none
 	mdyLine int
 	pending []pendingDate
+	unit    string // what a row's number counts: "line", or "record" in JSON
+}
+
+// where names row n for errors: line 12, record 12.
+func (d *dates) where(n int) string {
+	if d.unit == "" {
+		return fmt.Sprintf("line %d", n)
+	}
+	return fmt.Sprintf("%s %d", d.unit, n)
 }
 
 // parse reads one row's date. It returns "" with no error when the date
@@ -136,7 +146,7 @@ func (d *dates) settle(end bool) (settled bool, rej []incident.Rejected, err err
 			return false, nil, nil
 		}
 		p := d.pending[0]
-		return false, nil, incident.Errorf(incident.EINVALID, "dates like %q (line %d) could be day first or month first, and no date in the file has a day above 12 to tell; say which with --date-order dmy or --date-order mdy (API: ?date_order=dmy or mdy)", p.raw, p.line)
+		return false, nil, incident.Errorf(incident.EINVALID, "dates like %q (%s) could be day first or month first, and no date in the file has a day above 12 to tell; say which with --date-order dmy or --date-order mdy (API: ?date_order=dmy or mdy)", p.raw, d.where(p.line))
 	}
 	for _, p := range d.pending {
 		day, month := p.a, p.b
@@ -159,7 +169,7 @@ func (d *dates) settle(end bool) (settled bool, rej []incident.Rejected, err err
 // given, when each row that cannot be read so is rejected on its own).
 func (d *dates) conflict() error {
 	if !d.given && d.dmyLine > 0 && d.mdyLine > 0 {
-		return incident.Errorf(incident.EINVALID, "the dates disagree: line %d is day first and line %d month first; make them one order (best: 2023-10-02)", d.dmyLine, d.mdyLine)
+		return incident.Errorf(incident.EINVALID, "the dates disagree: %s is day first and %s month first; make them one order (best: 2023-10-02)", d.where(d.dmyLine), d.where(d.mdyLine))
 	}
 	return nil
 }

@@ -12,22 +12,29 @@ import (
 // featureRow is a GeoJSON Feature's properties as a row, read by the rules
 // a CSV row is read by: a GIS tool's export of an ACLED or UCDP file holds
 // its columns as properties, typed (QGIS) or all text (ogr2ogr from a CSV,
-// ACLED's API), and either way is the same rows. A property's cell is its
-// text, a number as written, "" for null (missing, as an empty cell); its
-// JSON value is kept beside it (row.typed). Properties incidentmap derives
-// (its own exports write them) are dropped, never trusted, as through the
-// API.
+// ACLED's API), and either way is the same rows. Properties incidentmap
+// derives (its own exports write them) are dropped, never trusted, as
+// through the API; "country" is read by readFeature.
 func featureRow(f *incident.Feature) row {
-	keys := make([]string, 0, len(f.Properties))
-	for k := range f.Properties {
-		if !incident.IsDerived(k) || k == "country" {
+	r := objectRow(f.Properties, func(k string) bool { return !incident.IsDerived(k) || k == "country" })
+	r.feature = f
+	return r
+}
+
+// objectRow is a JSON object's members as a row, those keep says. A
+// member's cell is its text, a number as written, "" for null (missing,
+// as an empty cell); its JSON value is kept beside it (row.typed).
+func objectRow(obj map[string]json.RawMessage, keep func(string) bool) row {
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		if keep == nil || keep(k) {
 			keys = append(keys, k)
 		}
 	}
 	slices.Sort(keys) // a name written twice in other cases is read the same way each time
-	r := row{header: keys, col: make(map[string]int, len(keys)), rec: make([]string, len(keys)), typed: make([]json.RawMessage, len(keys)), feature: f}
+	r := row{header: keys, col: make(map[string]int, len(keys)), rec: make([]string, len(keys)), typed: make([]json.RawMessage, len(keys))}
 	for i, k := range keys {
-		raw := bytes.TrimSpace(f.Properties[k])
+		raw := bytes.TrimSpace(obj[k])
 		r.typed[i] = raw
 		switch raw[0] {
 		case '"':

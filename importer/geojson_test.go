@@ -56,9 +56,12 @@ func TestGeoJSONExports(t *testing.T) {
 // writes every column as a string property and "geometry": null: the
 // incidents are those of the CSV itself, to the last kept column, so a
 // file imported either way is the same incidents (and importing the other
-// finds them unchanged). The same for UCDP GED, ids ucdp-<id>.
+// finds them unchanged). The same for UCDP GED, ids ucdp-<id>, and for
+// the answer of ACLED's API (every value a string, coordinates with 4
+// decimals).
 func TestGeoJSONFromCSVIsTheCSV(t *testing.T) {
-	for csv, geojson := range map[string]string{"acled_export.csv": "acled_ogr2ogr.geojson", "ucdp_ged.csv": "ucdp_ged_ogr2ogr.geojson"} {
+	for _, c := range [][2]string{{"acled_export.csv", "acled_ogr2ogr.geojson"}, {"ucdp_ged.csv", "ucdp_ged_ogr2ogr.geojson"}, {"acled_export.csv", "acled_api.json"}} {
+		csv, geojson := c[0], c[1]
 		want := readFile(t, "testdata/"+csv, Options{})
 		got := readFile(t, "testdata/"+geojson, Options{})
 		if len(got.Incidents) != len(want.Incidents) || len(got.Incidents) == 0 || len(got.Rejected) != 0 {

@@ -1,6 +1,8 @@
 package importer
 
 import (
+	"bufio"
+	"encoding/json"
 	"errors"
 	"io"
 	"sort"
@@ -39,8 +41,19 @@ type Reader struct {
 	xlsx   bool
 	held   []*incident.Incident    // rows whose date waits for the file's order
 	fr     *incident.FeatureReader // GeoJSON
+	api    *apiTable               // ACLED's API JSON
+	peeked *peekedRow              // its first row, read to tell its shape
 	eof    bool
 	rows   int
+}
+
+// Unit is what a row's number (Incident.Line, Rejected.Record) counts:
+// "line" in CSV and Excel, "record" in GeoJSON and JSON.
+func (rd *Reader) Unit() string {
+	if rd.d.unit == "" {
+		return "line"
+	}
+	return rd.d.unit
 }
 
 // Rows is how many rows (or GeoJSON records) have been read so far.
@@ -70,8 +83,11 @@ func Open(r io.Reader, opts Options) (*Reader, error) {
 	default:
 		return nil, incident.FieldErrorf("format", "%q: use auto, csv, xlsx or geojson", clip(opts.Format))
 	}
+	if s.kind == "json" && opts.Format != "geojson" && isACLEDAPI(head) {
+		return openACLEDAPI(br, opts)
+	}
 	if s.kind == "json" {
-		return &Reader{Shape: ShapeGeoJSON, Container: "GeoJSON", fr: incident.NewFeatureReader(br), d: &dates{order: opts.DateOrder, given: opts.DateOrder != ""}}, nil
+		return &Reader{Shape: ShapeGeoJSON, Container: "GeoJSON", fr: incident.NewFeatureReader(br), d: &dates{order: opts.DateOrder, given: opts.DateOrder != "", unit: "record"}}, nil
 	}
 	stripBOM(br)
 	t, closeT, err := openTable(br, s)
@@ -86,6 +102,36 @@ func Open(r io.Reader, opts Options) (*Reader, error) {
 		closeT()
 		return nil, err
 	}
+	return rd, nil
+}
+
+// peekedRow is a row read ahead, or the error reading it.
+type peekedRow struct {
+	line int
+	r    row
+	err  error
+}
+
+// openACLEDAPI opens an answer of ACLED's API; its first row says its
+// shape (ACLED's columns, or its deletion list).
+func openACLEDAPI(br *bufio.Reader, opts Options) (*Reader, error) {
+	stripBOM(br)
+	rd := &Reader{Shape: ShapeACLED, Container: "JSON", api: &apiTable{dec: json.NewDecoder(br)}, d: &dates{order: opts.DateOrder, given: opts.DateOrder != "", unit: "record"}}
+	line, r, err := rd.api.next()
+	var re rowError
+	switch {
+	case errors.Is(err, io.EOF):
+		rd.eof = true
+		return rd, nil
+	case errors.As(err, &re):
+	case err != nil:
+		return nil, err
+	default:
+		if rd.Shape, err = shapeOf(r.col, r.header); err != nil {
+			return nil, err
+		}
+	}
+	rd.peeked = &peekedRow{line, r, err}
 	return rd, nil
 }
 
@@ -171,6 +217,14 @@ func (rd *Reader) Next(n int) (*Batch, error) {
 // next reads the next record: a table's row, or a GeoJSON Feature's
 // properties as a row (or its rejection, when it is no Feature).
 func (rd *Reader) next() (int, row, *incident.Rejected, error) {
+	if p := rd.peeked; p != nil {
+		rd.peeked = nil
+		return p.line, p.r, nil, p.err
+	}
+	if rd.api != nil {
+		line, r, err := rd.api.next()
+		return line, r, nil, err
+	}
 	if rd.fr != nil {
 		f, rej, err := rd.fr.NextFeature()
 		if err != nil || rej != nil {
@@ -214,7 +268,7 @@ func (rd *Reader) row(b *Batch, line int, r row) error {
 		rd.held = append(rd.held, in)
 		if len(rd.held) > maxHeld {
 			p := rd.d.pending[0]
-			return incident.Errorf(incident.EINVALID, "dates like %q (line %d) could be day first or month first, and none of the first %d rows has a day above 12 to tell; say which with --date-order dmy or --date-order mdy (API: ?date_order=dmy or mdy)", p.raw, p.line, maxHeld)
+			return incident.Errorf(incident.EINVALID, "dates like %q (%s) could be day first or month first, and none of the first %d rows has a day above 12 to tell; say which with --date-order dmy or --date-order mdy (API: ?date_order=dmy or mdy)", p.raw, rd.d.where(p.line), maxHeld)
 		}
 	default:
 		b.Incidents = append(b.Incidents, in)

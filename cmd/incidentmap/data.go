@@ -106,10 +106,7 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 	if res != nil {
 		fmt.Fprintf(e.stdout, "%s (%s %s): new %d, updated %d, unchanged %d, stale %d, deleted %d, rejected %d; admin1 mismatches %d\n",
 			name, b.Shape, b.Container, res.New, res.Updated, res.Unchanged, res.Stale, res.Deleted, len(res.Rejected), res.Admin1Mismatch)
-		unit := "line"
-		if b.Shape == importer.ShapeGeoJSON {
-			unit = "record"
-		}
+		unit := b.Unit()
 		for _, r := range res.Rejected {
 			field := ""
 			if r.Field != "" {
