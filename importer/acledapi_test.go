@@ -2,10 +2,8 @@ package importer
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -77,37 +75,11 @@ func TestACLEDAPIMemoryIsBounded(t *testing.T) {
 		pw.CloseWithError(bw.Flush())
 		sizec <- size
 	}()
-	heap := func() uint64 {
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return ms.HeapAlloc
-	}
-	base := heap()
-	rd, err := Open(pr, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var peak uint64
-	read, last := 0, ""
-	for {
-		b, err := rd.Next(0)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		read += len(b.Incidents)
-		last = b.Incidents[len(b.Incidents)-1].ID
-		peak = max(peak, heap())
-		runtime.KeepAlive(b)
-	}
+	_, read, last, grew := readMeasured(t, pr)
 	size := <-sizec
 	if read != n || last != "GEN0199999" {
 		t.Fatalf("read %d incidents, the last %s; want %d", read, last, n)
 	}
-	grew := int64(peak) - int64(base)
 	if grew > size/8 {
 		t.Errorf("the live heap grew by %d MB reading %d MB of JSON; want at most an eighth", grew>>20, size>>20)
 	}

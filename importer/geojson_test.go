@@ -145,6 +145,41 @@ func TestGeoJSONIDs(t *testing.T) {
 	}
 }
 
+// readMeasured reads r to its end a chunk at a time, as an import does,
+// and says how many incidents it read, the last one's id, and by how much
+// the live heap grew at most, sampled after each chunk with the chunk
+// live, as an import holds it.
+func readMeasured(t *testing.T, r io.Reader) (rd *Reader, read int, last string, grew int64) {
+	t.Helper()
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	base := heap()
+	rd, err := Open(r, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := rd.Chunks()
+	var peak uint64
+	for {
+		c, err := next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c == nil {
+			break
+		}
+		read += len(c.Incidents)
+		last = c.Incidents[len(c.Incidents)-1].ID
+		peak = max(peak, heap())
+		runtime.KeepAlive(c)
+	}
+	return rd, read, last, int64(peak) - int64(base)
+}
+
 // features writes a FeatureCollection of n invented incidents to w, its
 // "type" last (RFC 8259: members in any order), and says how many bytes.
 func features(w io.Writer, n int) (int64, error) {
@@ -179,35 +214,8 @@ func TestGeoJSONMemoryIsBounded(t *testing.T) {
 		pw.CloseWithError(err)
 		sizec <- size
 	}()
-	heap := func() uint64 {
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return ms.HeapAlloc
-	}
-	base := heap()
-	rd, err := Open(pr, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	next := rd.Chunks()
-	var peak uint64
-	read, last := 0, ""
-	for {
-		c, err := next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c == nil {
-			break
-		}
-		read += len(c.Incidents)
-		last = c.Incidents[len(c.Incidents)-1].ID
-		peak = max(peak, heap())
-		runtime.KeepAlive(c) // sampled with the chunk live, as an import holds it
-	}
+	rd, read, last, grew := readMeasured(t, pr)
 	size := <-sizec
-	grew := int64(peak) - int64(base)
 	if read != n || last != "GEN0999999" || rd.Rows() != n {
 		t.Fatalf("read %d incidents (%d records), the last %s; want %d", read, rd.Rows(), last, n)
 	}
