@@ -21,7 +21,8 @@ const (
 // Options are how to read one input.
 type Options struct {
 	// Format forces the container: "csv", "xlsx" or "geojson"; empty
-	// recognises it from the content.
+	// recognises it from the content (JSON is GeoJSON or an answer of
+	// ACLED's API).
 	Format string
 	// DateOrder is DMY or MDY for files whose numeric dates do not say
 	// (ParseDateOrder reads it).
@@ -32,7 +33,7 @@ type Options struct {
 // and the rows that could not be read.
 type Batch struct {
 	Shape     string
-	Container string // CSV, Excel or GeoJSON
+	Container string // CSV, Excel, GeoJSON or JSON (ACLED's API)
 	Header    []string
 	Incidents []*incident.Incident
 	Deletions []incident.Deletion

@@ -28,10 +28,11 @@ var maxHeld = 100000
 // Reader reads an input a chunk of rows at a time: Open recognises it and
 // reads its header, Next returns the next rows. Memory is one chunk and
 // the rows waiting for the date order, whatever the size of the input
-// (GeoJSON too: a FeatureCollection is read a Feature at a time).
+// (GeoJSON too: a FeatureCollection is read a Feature at a time; and an
+// answer of ACLED's API an object of its data at a time).
 type Reader struct {
 	Shape     string
-	Container string // CSV, Excel or GeoJSON
+	Container string // CSV, Excel, GeoJSON or JSON (ACLED's API)
 	Header    []string
 
 	t      table

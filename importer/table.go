@@ -1,8 +1,10 @@
 // Package importer reads the files analysts import: ACLED exports (CSV
 // from the export tool or the API, Excel, ACLED's deletion list, the
-// pre-2019 typology), UCDP GED CSV, GeoJSON and text sequences, and
-// incidentmap's own CSV. It recognises each from its content, reads it
-// row by row with bounded memory per line, and turns every row into an
+// pre-2019 typology, the JSON answer of ACLED's API), UCDP GED CSV, GeoJSON
+// and text sequences, and incidentmap's own CSV. It recognises each from
+// its content, reads it row by row with bounded memory per line (a
+// GeoJSON Feature's properties and a JSON object's members are rows of
+// named cells, read by the rules of the CSV), and turns every row into an
 // incident, a deletion, or a rejection that names its line, its id, the
 // field and what to fix. What is stored, and how re-imports update, is
 // incident.Service.Import's business.
