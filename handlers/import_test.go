@@ -93,3 +93,25 @@ func TestImportGeoJSONSequence(t *testing.T) {
 		t.Errorf("%d %s", r.Code, r.Body)
 	}
 }
+
+// An answer of ACLED's API uploaded as it was saved (application/json) is
+// ACLED's rows, numbers as strings; uploaded again, it is unchanged.
+func TestImportACLEDAPIAnswer(t *testing.T) {
+	ts := newHarness(t, Config{})
+	admin := ts.token(t, "admin")
+	body := `{"status":200,"success":true,"last_update":12,"count":2,"messages":[],"data":[` +
+		`{"event_id_cnty":"NIG90201","event_date":"2024-01-01","year":"2024","time_precision":"1","event_type":"Battles","sub_event_type":"Armed clash","country":"Niger","admin1":"Tillaberi","location":"Invented Village","latitude":"13.1000","longitude":"1.8000","geo_precision":"1","fatalities":"4","inter1":"2","timestamp":"1704100000"},` +
+		`{"event_id_cnty":"NIG90202","event_date":"2024-01-02","year":"2024","time_precision":"1","event_type":"Battles","sub_event_type":"Armed clash","country":"Niger","admin1":"Tillaberi","location":"Invented Village","latitude":"13.1000","longitude":"1.8000","geo_precision":"1","fatalities":"NA","inter1":"2","timestamp":"1704100000"}` +
+		`],"filename":"2024-01-03"}`
+	for _, want := range []string{`"new":1`, `"unchanged":1`} {
+		r := ts.do(req("POST", "/api/v1/import", body, "Authorization", "Bearer "+admin, "Content-Type", "application/json"))
+		if r.Code != http.StatusOK || !strings.Contains(r.Body.String(), want) || !strings.Contains(r.Body.String(), `"shape":"ACLED","container":"JSON"`) ||
+			!strings.Contains(r.Body.String(), `{"record":2,"id":"NIG90202","field":"fatalities","reason":"\"NA\" is not a whole number"}`) {
+			t.Errorf("want %s: %d %s", want, r.Code, r.Body)
+		}
+	}
+	r := ts.do(req("GET", "/api/v1/incidents/NIG90201", ""))
+	if !strings.Contains(r.Body.String(), `"fatalities":4`) || !strings.Contains(r.Body.String(), `"inter1":2`) {
+		t.Errorf("stored %s", r.Body)
+	}
+}
