@@ -258,6 +258,7 @@ func FuzzRead(f *testing.F) {
 	f.Add("event_date,latitude,longitude\n\"unclosed,1,2\n")
 	f.Add("\ufeffevent_date;latitude;longitude;tags\n05/06/2023;NaN;1e999;a;b\n")
 	f.Add("id,date_start,type_of_violence,latitude,longitude,best\n1,2023-10-02,3,13,2,4\n")
+	f.Add(`{"status":200,"success":true,"count":1,"data":[{"event_id_cnty":"NIG1","event_date":"2023-10-02","event_type":"Battles","sub_event_type":"Armed clash","latitude":"15.5","longitude":"4.0","fatalities":"29","inter1":2}]}`)
 	f.Fuzz(func(t *testing.T, s string) {
 		b, err := Read(strings.NewReader(s), Options{})
 		if err != nil {
