@@ -32,7 +32,7 @@ func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]in
 		return nil, err
 	}
 	f.Limit, f.Cursor, f.JSONOnly = 0, nil, false
-	if countsAnswer(f, level) {
+	if db.AggregateFromCounts(f, level) {
 		return db.aggregateCounts(ctx, f.EventTypes, level)
 	}
 	if db.cellIndexScans(ctx, f) {
@@ -168,9 +168,13 @@ func cellIndexHolds(f incident.Filter) bool {
 	return rollupOK(g)
 }
 
-// countsAnswer says whether the level-13 counts answer f at level: no
-// filter but event types, no finer level than theirs.
-func countsAnswer(f incident.Filter, level int) bool {
+var _ incident.CheapAggregator = (*DB)(nil)
+
+// AggregateFromCounts implements incident.CheapAggregator: the level-13
+// counts answer f at level when f has no filter but event types and level
+// is no finer than theirs (at 1M, 0.15–0.3 s for any set of types at the
+// map's level 9, against 0.5–1.1 s reading the cell index).
+func (db *DB) AggregateFromCounts(f incident.Filter, level int) bool {
 	g := f
 	g.EventTypes = nil
 	return level <= 13 && datesOnly(g) && g.Start == "" && g.End == ""
