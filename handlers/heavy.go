@@ -12,12 +12,13 @@ import (
 
 // Heavy requests read many incidents: a download, a stats scan, a vector
 // tile at zoom 6 or below (a quarter of Niger or more), an OGC page of over
-// 1,000 incidents, counts per cell of a filtered match over more than a
-// map's view (at 1M, q=jnim grouped every incident, and unticking Battles
-// groups 640,000 of them: 0.8 s). Eight GeoPackage downloads of 100,000 incidents at once
-// took 762 MB and all timed out after 30 s on 2 cores; so they run a few at a
-// time, refused at once (503, Retry-After) when all slots are taken rather
-// than queued, and each client IP gets heavyPerMinute of them.
+// 1,000 incidents, counts per cell of a match over more than a map's view
+// that the store does not add up from counts it keeps (at 1M, q=jnim
+// grouped every incident, and region=NE-6 took 3.6 s). Eight GeoPackage
+// downloads of 100,000 incidents at once took 762 MB and all timed out
+// after 30 s on 2 cores; so they run a few at a time, refused at once (503,
+// Retry-After) when all slots are taken rather than queued, and each client
+// IP gets heavyPerMinute of them.
 const (
 	heavyTileMaxZoom = 6
 	heavyOGCLimit    = incident.DefaultLimit
@@ -62,7 +63,7 @@ func isDownload(c echo.Context) bool {
 
 // isHeavy says whether a request is heavy (see heavyGate); it is decided
 // here alone.
-func isHeavy(c echo.Context) bool {
+func (s *Server) isHeavy(c echo.Context) bool {
 	switch c.Path() {
 	case "/api/v1/incidents":
 		return isDownload(c)
@@ -72,7 +73,7 @@ func isHeavy(c echo.Context) bool {
 		z, err := strconv.Atoi(c.Param("z"))
 		return err == nil && z <= heavyTileMaxZoom
 	case "/api/v1/aggregate":
-		return isHeavyAggregate(c.QueryParams())
+		return s.isHeavyAggregate(c.QueryParams())
 	case "/ogc/collections/:cid/items":
 		limit, err := strconv.Atoi(c.QueryParam("limit"))
 		return c.Param("cid") == "incidents" && err == nil && limit > heavyOGCLimit
@@ -80,26 +81,29 @@ func isHeavy(c echo.Context) bool {
 	return false
 }
 
-// isHeavyAggregate: counts per cell are light with no filter (the store
-// adds up its per-cell counts, 0.1 s at 1M), within a box no bigger than a
-// map's view, or within a month (the map's timeline playback steps by
-// month or week: about 8,000 incidents a month at 1M); any other filter
-// may group every incident.
-func isHeavyAggregate(q url.Values) bool {
-	if b, err := incident.ParseBBox(q.Get("bbox")); err == nil && (b.Max[0]-b.Min[0])*(b.Max[1]-b.Min[1]) <= heavyAggregateDeg2 {
+// isHeavyAggregate: counts per cell are light when the store adds up
+// counts it keeps for them (incident.CheapAggregator; SQLite with no filter
+// or event types alone, 0.1–0.3 s at 1M whatever is ticked), within a box
+// no bigger than a map's view, or within a month (the map's timeline
+// playback steps by month or week: about 8,000 incidents a month at 1M);
+// any other filter may group every incident, and so may no filter on a
+// store that keeps no counts for it (PostGIS reads the incidents). A query
+// the handler refuses is light: it reads nothing.
+func (s *Server) isHeavyAggregate(q url.Values) bool {
+	zoom, f, err := s.aggregateQuery(q)
+	if err != nil {
 		return false
 	}
-	start, err1 := time.Parse(time.DateOnly, q.Get("start"))
-	end, err2 := time.Parse(time.DateOnly, q.Get("end"))
+	if b := f.BBox; b != nil && (b.Max[0]-b.Min[0])*(b.Max[1]-b.Min[1]) <= heavyAggregateDeg2 {
+		return false
+	}
+	start, err1 := time.Parse(incident.DateLayout, f.Start)
+	end, err2 := time.Parse(incident.DateLayout, f.End)
 	if err1 == nil && err2 == nil && end.Sub(start) <= heavyAggregateDays*24*time.Hour {
 		return false
 	}
-	for k := range q {
-		if k != "zoom" {
-			return true
-		}
-	}
-	return false
+	ca, ok := s.cfg.Store.(incident.CheapAggregator)
+	return !ok || !ca.AggregateFromCounts(f, levelForZoom(zoom))
 }
 
 // limitHeavy admits a heavy request when a slot is free and its client is
@@ -107,7 +111,7 @@ func isHeavyAggregate(q url.Values) bool {
 func (s *Server) limitHeavy(next echo.HandlerFunc) echo.HandlerFunc {
 	g := s.heavy
 	return func(c echo.Context) error {
-		if !isHeavy(c) {
+		if !s.isHeavy(c) {
 			return next(c)
 		}
 		what := "heavy requests (downloads, statistics, counts per cell, low-zoom tiles, large OGC pages)"

@@ -9,11 +9,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/incidentmap/incidentmap/incident"
 )
 
 // answer serves a request and fails the test if it is held instead of
@@ -59,8 +62,8 @@ func TestHeavyRequestsAreRefusedAtOnceWhenFull(t *testing.T) {
 	refused("/api/v1/aggregate?zoom=9&q=jnim")                   // the whole match, by text
 	refused("/api/v1/aggregate?zoom=9&event_type=Battles")       // the whole match
 	refused("/api/v1/aggregate?zoom=20&bbox=-10,0,20,25&q=jnim") // a box of West Africa
+	refused("/api/v1/aggregate?zoom=9")                          // no filter, from a store that keeps no counts
 	for _, light := range []string{"/api/v1/incidents?limit=10", "/api/v1/typology", "/ogc/collections/incidents/items?limit=10",
-		"/api/v1/aggregate?zoom=9",                                          // no filter: the per-cell counts
 		"/api/v1/aggregate?zoom=10&bbox=1.5,12.9,3.1,13.9&q=jnim",           // a map's view
 		"/api/v1/aggregate?zoom=9&start=2024-03-01&end=2024-03-31&q=jnim"} { // a month
 		if r := answer(t, ts, req("GET", light, "")); r.Code != http.StatusOK {
@@ -106,6 +109,57 @@ func TestHeavyRequestsAreRateLimitedPerClient(t *testing.T) {
 	}
 	if !slices.Equal(codes, []int{200, 200, 429, 200}) {
 		t.Errorf("three addresses of one /64, then another /64: %v", codes)
+	}
+}
+
+// An aggregate the store adds up from counts it keeps is not heavy: an
+// analyst ticking event types on the map sent one per click and got 429s
+// after 30 a minute, although SQLite answers each in a fraction of a
+// second. Any other filter over a wide view still spends the client's
+// heavy budget.
+func TestAggregatesFromKeptCountsAreNotHeavy(t *testing.T) {
+	type ask struct {
+		types []string
+		level int
+	}
+	var asked []ask
+	fs := &fakeStore{fromCounts: func(f incident.Filter, level int) bool {
+		asked = append(asked, ask{f.EventTypes, level})
+		g := f
+		g.EventTypes, g.Limit = nil, 0
+		return reflect.DeepEqual(g, incident.Filter{}) && level <= 13
+	}}
+	from := func(ts *harness, target string) *httptest.ResponseRecorder {
+		r := req("GET", target, "")
+		r.RemoteAddr = "203.0.113.7:4000"
+		return ts.do(r)
+	}
+	ts := newHarness(t, Config{Store: fs, HeavyPerMinute: 30})
+	for i := range 31 {
+		for _, cheap := range []string{"/api/v1/aggregate?zoom=6&event_type=Battles,Riots", "/api/v1/aggregate?zoom=6"} {
+			if r := from(ts, cheap); r.Code != http.StatusOK {
+				t.Fatalf("%s, request %d: %d %s", cheap, i+1, r.Code, r.Body)
+			}
+		}
+	}
+	if want := (ask{[]string{"Battles", "Riots"}, 6}); len(asked) == 0 || !reflect.DeepEqual(asked[0], want) {
+		t.Errorf("the store was asked about %+v, want the request's filter and level %+v", asked, want)
+	}
+	// The same filters at zoom 14 (level 14, finer than the counts) and
+	// with a region are heavy: 30 pass, the 31st is refused.
+	for _, heavy := range []string{"/api/v1/aggregate?zoom=14&event_type=Battles", "/api/v1/aggregate?zoom=6&event_type=Battles&region=NE-6"} {
+		ts := newHarness(t, Config{Store: fs, HeavyPerMinute: 30})
+		var codes []int
+		for range 31 {
+			rec := from(ts, heavy)
+			codes = append(codes, rec.Code)
+			if rec.Code == http.StatusTooManyRequests && (rec.Header().Get("Retry-After") == "" || rec.Header().Get("Content-Type") != MIMEProblem) {
+				t.Errorf("%s over the heavy rate: %v", heavy, rec.Header())
+			}
+		}
+		if want := append(slices.Repeat([]int{200}, 30), 429); !slices.Equal(codes, want) {
+			t.Errorf("%s 31 times with a heavy budget of 30: %v", heavy, codes)
+		}
 	}
 }
 

@@ -112,6 +112,9 @@ type fakeStore struct {
 	// each incident's index.
 	delay time.Duration
 	each  func(i int)
+	// fromCounts, when set, says which aggregates the store adds up from
+	// counts it keeps (incident.CheapAggregator); else none.
+	fromCounts func(f incident.Filter, level int) bool
 }
 
 func (f *fakeStore) Each(ctx context.Context, fl incident.Filter, fn func(*incident.Incident) error) error {
@@ -146,6 +149,10 @@ func (f *fakeStore) List(ctx context.Context, fl incident.Filter) (*incident.Pag
 
 func (f *fakeStore) Aggregate(ctx context.Context, fl incident.Filter, level int) ([]incident.CellCount, error) {
 	return nil, nil
+}
+
+func (f *fakeStore) AggregateFromCounts(fl incident.Filter, level int) bool {
+	return f.fromCounts != nil && f.fromCounts(fl, level)
 }
 
 func (f *fakeStore) Stats(ctx context.Context, fl incident.Filter) (*incident.Stats, error) {
