@@ -208,6 +208,21 @@ func TestMapInBrowser(t *testing.T) {
 	if count != "6" || strings.Contains(url, "region=") {
 		t.Errorf("after Back: count %q, URL %q; want 6 and no region", count, url)
 	}
+	// Event types clicked through one after another load the match once,
+	// not once a click (each load spends one of the client's heavy
+	// requests on /api/v1/stats): three boxes unticked 30 ms apart.
+	var statsAsked int
+	b.run(t,
+		chromedp.Evaluate(`performance.clearResourceTimings()`, nil),
+		chromedp.Evaluate(`(async function(){for (const ty of ['Protests', 'Riots', 'Battles']) { document.querySelector('input[name=event_type][value="' + ty + '"]').click(); await new Promise(function (r) { setTimeout(r, 30); }); }})()`, nil,
+			func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+		settled("event_type=", "4"),
+		chromedp.Evaluate(`performance.getEntriesByType('resource').filter(function (e) { return e.name.includes('/api/v1/stats?'); }).length`, &statsAsked),
+		chromedp.Location(&url),
+	)
+	if statsAsked != 1 || strings.Contains(url, "Battles") || !strings.Contains(url, "Strategic") {
+		t.Errorf("three event types unticked 30 ms apart: stats asked %d times, want once; URL %q", statsAsked, url)
+	}
 	// A shared link opens with its filters.
 	b.run(t, chromedp.Navigate(s.base+"/?border=MLI&border_km=50"), waitLoaded(), chromedp.AttributeValue("#count", "data-count", &count, nil))
 	var borderSel string

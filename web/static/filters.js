@@ -131,13 +131,17 @@
   }
   IM.formState = formState;
 
+  // Typed values wait 400 ms for the next keystroke; event-type boxes wait
+  // 200 ms for the next click, so an analyst clicking through types loads
+  // once (each load asks for stats, counts per cell and a page), not once
+  // a click.
   var debounce;
   function onFormChange(e) {
     var target = e && e.target;
     if (target && target.id === 'f-border-km') { $('border-km-out').textContent = target.value; }
     if (target && target.type === 'date' && !dateOK(target.value)) { return; }
     clearTimeout(debounce);
-    var wait = target && /^(search|range|number|date)$/.test(target.type) ? 400 : 0;
+    var wait = !target ? 0 : /^(search|range|number|date)$/.test(target.type) ? 400 : target.type === 'checkbox' ? 200 : 0;
     debounce = setTimeout(function () {
       var s = formState();
       if (query(s) !== query(state)) { setState(s, true); }
