@@ -208,8 +208,9 @@ func acledRow(in *incident.Incident, r row, d *dates, serial bool) error {
 	return nil
 }
 
-// tags reads the tags column, "a; b" (or "a, b"), or a JSON array of
-// strings (incidentmap's GeoJSON).
+// tags reads the tags column: "a; b" (or "a, b"), a JSON array of strings
+// (incidentmap's GeoJSON), or the text GDAL writes for a string list in a
+// format without lists (see gdalList).
 func tags(in *incident.Incident, r row) error {
 	if raw := r.raw("tags"); len(raw) > 0 && raw[0] == '[' {
 		var items []json.RawMessage
@@ -225,12 +226,46 @@ func tags(in *incident.Incident, r row) error {
 		}
 		return nil
 	}
-	for _, p := range strings.FieldsFunc(r.get("tags"), func(r rune) bool { return r == ';' || r == ',' }) {
+	cell := r.get("tags")
+	items, ok := gdalList(cell)
+	if !ok {
+		items = strings.FieldsFunc(cell, func(r rune) bool { return r == ';' || r == ',' })
+	}
+	for _, p := range items {
 		if p = strings.TrimSpace(p); p != "" {
 			in.Tags = append(in.Tags, p)
 		}
 	}
 	return nil
+}
+
+// gdalList reads a cell holding a list as GDAL writes one where the format
+// has no list type. Our GeoJSON's tags array through ogr2ogr (or QGIS)
+// into a GeoPackage or a Shapefile (-mapFieldType StringList=String)
+// becomes the text "(2:curfew,checkpoint)", the count then the items;
+// into a CSV, GDAL 3.6 writes the JSON array as text,
+// `[ "curfew", "checkpoint" ]`. Split on ';' and ',' as any other cell,
+// either would become tags like "(2:curfew" and "checkpoint)".
+//
+// GDAL does not escape a comma inside an item: ["a,b","c"] is written
+// "(2:a,b,c)" (ogr2ogr 3.6.2). When the count is not the number of items
+// the commas make, which comma is a separator cannot be told, so such a
+// cell is not taken as a list (ok is false) and is read as any other:
+// guessing would store tags nobody wrote, without a word.
+func gdalList(cell string) (items []string, ok bool) {
+	if strings.HasPrefix(cell, "[") {
+		return items, json.Unmarshal([]byte(cell), &items) == nil
+	}
+	head, body, found := strings.Cut(strings.TrimPrefix(cell, "("), ":")
+	n, err := strconv.Atoi(head)
+	if !found || !strings.HasPrefix(cell, "(") || !strings.HasSuffix(body, ")") || err != nil || n < 0 || head != strconv.Itoa(n) {
+		return nil, false
+	}
+	if body = strings.TrimSuffix(body, ")"); n == 0 {
+		return nil, body == ""
+	}
+	items = strings.Split(body, ",")
+	return items, len(items) == n
 }
 
 // raw is a JSON record's value of column k, nil for CSV and Excel.
