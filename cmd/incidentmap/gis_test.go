@@ -53,6 +53,7 @@ func gisFixture(t *testing.T) (*instance, string) {
 	loadFixtures(t, s, tok)
 	f := feature("awkward-1", "2024-06-01", "Riots", "Mob violence", 1.45418, 14.20711, 1, map[string]any{
 		"location": "Tillabéri, \"centre\"", "notes": "a, b; c\nline two <b>&amp;</b> =SUM(A1)", "actor1": "=cmd|' /C calc'!A0", "admin1": "Tillabéri",
+		"tags": []string{"curfew", "armed checkpoint"},
 	})
 	if r := s.do("POST", "/api/v1/incidents", tok, f); r.status != 201 {
 		t.Fatalf("POST: %d %s", r.status, r.body)
@@ -102,12 +103,48 @@ func TestOGCAPIWithGDAL(t *testing.T) {
 			t.Errorf("%s: GeoPackage %q, API %q", f.ID, got[f.ID], w)
 		}
 	}
+	// That GeoPackage, converted to GeoJSON by ogr2ogr, imports with the
+	// tags it had: GDAL wrote each tags array as "(2:seed,coup)".
+	tagsBack(t, out, want)
 	// The reference layers come through too.
 	if n := countOf(t, gdal(t, "ogrinfo", "-ro", "-so", ogc, "regions")); n != 171 {
 		t.Errorf("regions: %d features, want 171 (Burkina Faso in 13 regions)", n)
 	}
 	if n := countOf(t, gdal(t, "ogrinfo", "-ro", "-so", ogc, "places")); n < 70 {
 		t.Errorf("places: %d features", n)
+	}
+}
+
+// tagsBack converts a GeoPackage to GeoJSON with ogr2ogr, imports that
+// into a new database and checks every incident of want comes back with
+// its tags.
+func tagsBack(t *testing.T, gpkg string, want fc) {
+	t.Helper()
+	dir := t.TempDir()
+	gj := filepath.Join(dir, "incidents.geojson")
+	gdal(t, "ogr2ogr", "-f", "GeoJSON", gj, gpkg)
+	db := filepath.Join(dir, "back.db")
+	if out, _, err := runCLI(t, "", "import", "--db", db, "--create", gj); err != nil || !strings.Contains(out, fmt.Sprintf("new %d,", len(want.Features))) {
+		t.Fatalf("import of ogr2ogr's GeoJSON of %s: %v %s", filepath.Base(gpkg), err, out)
+	}
+	exp, _, _ := runCLI(t, "", "export", "--db", db)
+	var back fc
+	json.Unmarshal([]byte(exp), &back)
+	got := map[string]string{}
+	for _, f := range back.Features {
+		got[f.ID] = fmt.Sprint(f.Properties["tags"])
+	}
+	tagged := 0
+	for _, f := range want.Features {
+		if w := fmt.Sprint(f.Properties["tags"]); got[f.ID] != w {
+			t.Errorf("%s: tags %s after GeoPackage → GeoJSON → import, want %s", f.ID, got[f.ID], w)
+		}
+		if tags, _ := f.Properties["tags"].([]any); len(tags) > 1 {
+			tagged++
+		}
+	}
+	if tagged < 2 {
+		t.Fatalf("only %d incidents with two tags or more: the round trip proves nothing", tagged)
 	}
 }
 
@@ -211,6 +248,8 @@ func TestDownloadsOpenInGDAL(t *testing.T) {
 			}
 		})
 	}
+	// Our own GeoPackage writes tags as "curfew; armed checkpoint".
+	tagsBack(t, filepath.Join(dir, "incidents.gpkg"), s.list("limit=10000"))
 	// Filters apply to downloads; an empty result is still a valid file.
 	r := s.get("/api/v1/incidents?f=csv&region=NE-2")
 	if lines := strings.Count(strings.TrimSpace(string(r.body)), "\n"); lines != 1 {
