@@ -64,6 +64,18 @@ func (in *Incident) fromFeature(f feature) error {
 	if err != nil {
 		return err
 	}
+	// properties.id names the incident as the Feature's id does (ACLED-
+	// style tables carry the id as a column, and the importer reads it so):
+	// either gives it, and both must agree.
+	pid, err := parseID("properties.id", p.Properties["id"])
+	switch {
+	case err != nil:
+		return err
+	case pid != "" && in.ID != "" && pid != in.ID:
+		return IDMismatch("the Feature's id %q and properties.id %q name different incidents; make them the same, or leave one out", clip(in.ID), clip(pid))
+	case pid != "":
+		in.ID = pid
+	}
 	return in.setProperties(p.Properties)
 }
 
@@ -108,20 +120,9 @@ func (f feature) checkType() error {
 // order; what it read before an error is returned with it.
 func (f feature) parse() (*Feature, error) {
 	p := &Feature{}
-	if present(f.ID) {
-		switch f.ID[0] {
-		case '"':
-			json.Unmarshal(f.ID, &p.ID)
-		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-			// GeoJSON allows numeric ids (RFC 7946 §3.2); they are kept as text.
-			var n float64
-			if json.Unmarshal(f.ID, &n) != nil {
-				return p, typeError("id", "a string", f.ID)
-			}
-			p.ID = formatFloat(n)
-		default:
-			return p, typeError("id", "a string", f.ID)
-		}
+	var err error
+	if p.ID, err = parseID("id", f.ID); err != nil {
+		return p, err
 	}
 	if present(f.Geometry) {
 		lon, lat, err := parsePoint(f.Geometry)
@@ -138,6 +139,35 @@ func (f feature) parse() (*Feature, error) {
 	}
 	json.Unmarshal(f.Properties, &p.Properties) // an object, and the whole text is valid JSON
 	return p, nil
+}
+
+// parseID reads an id member: a string, or a number kept as text (GeoJSON
+// allows numeric ids, RFC 7946 §3.2); "" when absent or null.
+func parseID(field string, raw json.RawMessage) (string, error) {
+	if !present(raw) {
+		return "", nil
+	}
+	switch raw[0] {
+	case '"':
+		var id string
+		json.Unmarshal(raw, &id)
+		return id, nil
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		var n float64
+		if json.Unmarshal(raw, &n) != nil {
+			return "", typeError(field, "a string", raw)
+		}
+		return formatFloat(n), nil
+	}
+	return "", typeError(field, "a string", raw)
+}
+
+// IDMismatch is the error of a write given two ids for one incident: the
+// URL's and the body's, or the Feature's id and properties.id. It is 422,
+// naming both, never a choice of one: a Feature PUT to the wrong URL would
+// otherwise overwrite the URL's incident with another's content.
+func IDMismatch(format string, args ...any) *Error {
+	return &Error{Code: EUNPROCESSABLE, Field: "id", Message: fmt.Sprintf(format, args...)}
 }
 
 // positionNames name a GeoJSON position's numbers (RFC 7946 §3.1.1).

@@ -186,7 +186,7 @@ func (s *Service) Replace(ctx context.Context, id string, in *Incident) (*Incide
 // updated_at) and returns old.
 func (s *Service) replace(ctx context.Context, old, in *Incident) (*Incident, error) {
 	if in.ID != "" && in.ID != old.ID {
-		return nil, FieldErrorf("id", "%q does not match the URL's id %q", clip(in.ID), old.ID)
+		return nil, IDMismatch("the body's id %q is not the URL's id %q, and an id never changes: send the body to the URL of the incident it names, or leave its id out", clip(in.ID), old.ID)
 	}
 	in.ID = old.ID
 	if err := s.Prepare(in); err != nil {

@@ -213,14 +213,18 @@ func TestPatch(t *testing.T) {
 		{"an unknown member", `{"bbox":[1,2,3,4]}`, false, "bbox", `"geometry" and "properties"`, false, 0},
 		{"properties null", `{"properties":null}`, false, "properties", "every property", false, 0},
 		{"properties not an object", `{"properties":[]}`, false, "properties", "expected an object, got an array", false, 0},
-		{"another id", `{"id":"y-2"}`, false, "id", "does not match", false, 0},
+		{"another id", `{"id":"y-2"}`, false, "id", `"y-2" is not the URL's id "x-1"`, false, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, st, old := stored(t)
 			out, err := s.Patch(context.Background(), "x-1", []byte(tt.patch), PatchOptions{Regeocode: tt.regeocode})
 			if tt.field != "" {
-				wantFieldError(t, err, EINVALID, tt.field, tt.says)
+				code := EINVALID
+				if tt.field == "id" { // two ids for one incident
+					code = EUNPROCESSABLE
+				}
+				wantFieldError(t, err, code, tt.field, tt.says)
 				if st.writes != 0 {
 					t.Error("a refused patch was written")
 				}
