@@ -51,7 +51,7 @@ func TestBadInput(t *testing.T) {
 		{"javascript url", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { p["source_url"] = "javascript:alert(1)" }), 400, "properties.source_url"},
 		{"bad id", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { f["id"] = "../etc/passwd" }), 400, "id"},
 		{"no geometry nor location", "POST", "/api/v1/incidents", with(func(f, p map[string]any) { f["geometry"] = nil; delete(p, "location") }), 400, "geometry"},
-		{"PUT id mismatch", "PUT", "/api/v1/incidents/ner-2023-07-26-niamey-coup", good(), 400, "id"},
+		{"PUT id mismatch", "PUT", "/api/v1/incidents/ner-2023-07-26-niamey-coup", good(), 422, "id"},
 		{"PATCH not an object", "PATCH", "/api/v1/incidents/ner-2023-07-26-niamey-coup", `"x"`, 400, ""},
 		{"PATCH breaking a rule", "PATCH", "/api/v1/incidents/ner-2023-07-26-niamey-coup", `{"properties":{"event_type":"Nope"}}`, 400, "properties.event_type"},
 		{"oversized body", "POST", "/api/v1/incidents", `{"type":"Feature","properties":{"notes":"` + strings.Repeat("x", 2<<20) + `"}}`, 413, ""},
