@@ -92,6 +92,19 @@ type Store interface {
 	Ping(ctx context.Context) error
 }
 
+// CheapStats is a Store that answers some stats by adding up rollups it
+// keeps as incidents are written (a row per day, region, event type and
+// border band: a few thousand rows a month however many incidents there
+// are) instead of reading the incidents they select. The server lets those
+// through its limit on heavy requests: the map asks for stats on every
+// change of filter, and an analyst makes more than 30 a minute.
+type CheapStats interface {
+	Store
+	// StatsFromRollups says whether Stats(ctx, f) would add up the kept
+	// rollups. It reads nothing and does not check f.
+	StatsFromRollups(f Filter) bool
+}
+
 // Coverage is where the stored incidents are: the countries they are in
 // and the box around them (nil when there are none), for a map to show
 // those countries' units and borders and open fitted to the data.

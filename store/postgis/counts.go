@@ -103,11 +103,14 @@ func placeCount(f incident.Filter) (string, []any, bool) {
 }
 
 // rollupOK: the rollups answer stats filtered by dates, regions, countries
-// and event types alone.
-func rollupOK(f incident.Filter, area *areaMatch) bool {
+// and event types alone. It is asked before zone= and near_site= are
+// resolved (resolveAreas tests them in Go on the incidents, so no rollup
+// answers them): their fields are in f then, and a filter with them is not
+// from the rollups, so the answer needs no reads.
+func rollupOK(f incident.Filter) bool {
 	g := rest(f)
 	g.Start, g.End, g.Regions, g.Countries, g.EventTypes = "", "", nil, nil, nil
-	return area == nil && reflect.ValueOf(g).IsZero()
+	return reflect.ValueOf(g).IsZero()
 }
 
 // statsDims are the dimensions of incident.Stats in the order statsSQL

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/golang/geo/s2"
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/incidentmap/incidentmap/store/internal/stored"
 )
@@ -177,14 +176,13 @@ var _ incident.CheapAggregator = (*DB)(nil)
 func (db *DB) AggregateFromCounts(f incident.Filter, level int) bool {
 	g := f
 	g.EventTypes = nil
-	return level <= 13 && datesOnly(g) && g.Start == "" && g.End == ""
+	return level <= stored.CountBucketLevel && datesOnly(g) && g.Start == "" && g.End == ""
 }
 
 // aggregateCounts adds up level-13 counts into level-L cells: of every live
 // incident (migration 0008), or of those of the given event types with
 // their fatalities (0021).
 func (db *DB) aggregateCounts(ctx context.Context, types []string, level int) ([]incident.CellCount, error) {
-	up := countBucketBits - (60 - 2*level) // level 13 → level L: drop 2 bits a level
 	q, args := "SELECT k, n, NULL FROM counts WHERE dim = 'cell' AND n > 0 ORDER BY k", []any(nil)
 	if len(types) > 0 {
 		q = "SELECT k, sum(incidents), sum(fatalities) FROM cell_type_counts WHERE event_type IN (" + placeholders(len(types)) + ") GROUP BY k HAVING sum(incidents) > 0 ORDER BY k"
@@ -197,14 +195,7 @@ func (db *DB) aggregateCounts(ctx context.Context, types []string, level int) ([
 		return nil, fmt.Errorf("sqlite: aggregate: %w", err)
 	}
 	defer rows.Close()
-	var out []incident.CellCount
-	var lon, lat float64
-	flush := func() {
-		if n := len(out); n > 0 {
-			out[n-1].Lon, out[n-1].Lat = stored.Round5(lon/float64(out[n-1].Incidents)), stored.Round5(lat/float64(out[n-1].Incidents))
-		}
-	}
-	last := int64(-1)
+	cells := stored.NewCountedCells(level)
 	for rows.Next() {
 		var k13 int64
 		var n int
@@ -212,24 +203,11 @@ func (db *DB) aggregateCounts(ctx context.Context, types []string, level int) ([
 		if err := rows.Scan(&k13, &n, &fat); err != nil {
 			return nil, err
 		}
-		k := k13 >> -up
-		if k != last {
-			flush()
-			out = append(out, incident.CellCount{Cell: stored.CellToken(k, level), Level: level})
-			if fat.Valid {
-				out[len(out)-1].Fatalities = new(int)
-			}
-			lon, lat, last = 0, 0, k
+		var fp *int
+		if fat.Valid {
+			fp = new(int(fat.Int64))
 		}
-		centre := s2.LatLngFromPoint(stored.CellID(k13, 13).Point())
-		c := &out[len(out)-1]
-		c.Incidents += n
-		if c.Fatalities != nil {
-			*c.Fatalities += int(fat.Int64)
-		}
-		lon += centre.Lng.Degrees() * float64(n)
-		lat += centre.Lat.Degrees() * float64(n)
+		cells.Add(k13, n, fp)
 	}
-	flush()
-	return out, rows.Err()
+	return cells.Cells(), rows.Err()
 }

@@ -2,11 +2,11 @@ package sqlite
 
 import (
 	"context"
-	"math"
 	"testing"
 
 	"github.com/golang/geo/s2"
 	"github.com/incidentmap/incidentmap/incident"
+	"github.com/incidentmap/incidentmap/store/storetest"
 	"github.com/paulmach/orb"
 )
 
@@ -37,88 +37,28 @@ func TestAggregateReadsTheCellIndexForMostIncidents(t *testing.T) {
 }
 
 // AggregateFromCounts says which path Aggregate takes (the server lets
-// those aggregates past its heavy-request limit): from the kept counts a
-// cell's position is the count-weighted mean of the centres of its level-13
-// cells, read from the incidents it is their mean. Both are worked out here
-// from the matches, and each cell of the answer must be one or the other
-// as the predicate says.
+// those aggregates past its heavy-request limit): storetest.AggregatePaths
+// tells the paths apart by where each cell is placed.
 func TestAggregateFromCountsSaysWhichPathAggregateTakes(t *testing.T) {
-	ctx := context.Background()
 	db := openTest(t)
 	fill(t, db, 3000)
 	box := orb.Bound{Min: orb.Point{1, 12.5}, Max: orb.Point{2.5, 14}}
 	five := []string{"Explosions/Remote violence", "Violence against civilians", "Protests", "Riots", "Strategic developments"}
-	for _, c := range []struct {
-		name   string
-		f      incident.Filter
-		level  int
-		counts bool
-	}{
-		{"no filter", incident.Filter{}, 9, true},
-		{"no filter", incident.Filter{}, 13, true},
-		{"no filter", incident.Filter{}, 14, false},
-		{"one type", incident.Filter{EventTypes: []string{"Battles"}}, 6, true},
-		{"five types (else the cell index)", incident.Filter{EventTypes: five}, 9, true},
-		{"two types", incident.Filter{EventTypes: []string{"Riots", "Protests"}}, 13, true},
-		{"two types", incident.Filter{EventTypes: []string{"Riots", "Protests"}}, 14, false},
-		{"types and dates", incident.Filter{EventTypes: five, Start: "2020-06-01"}, 9, false},
-		{"types and a box", incident.Filter{EventTypes: five, BBox: &box}, 9, false},
-		{"types and fatalities", incident.Filter{EventTypes: five, MinFatalities: 2}, 9, false},
-		{"a region", incident.Filter{Regions: []string{"NE-6"}}, 9, false},
-		{"every date (the cell index)", incident.Filter{Start: "2000-01-01"}, 9, false},
-		{"text", incident.Filter{Q: "note"}, 9, false},
-	} {
-		if got := db.AggregateFromCounts(c.f, c.level); got != c.counts {
-			t.Errorf("%s at level %d: from the counts %v, want %v", c.name, c.level, got, c.counts)
-			continue
-		}
-		all := c.f
-		all.Limit = incident.MaxLimit
-		page, err := db.List(ctx, all)
-		if err != nil {
-			t.Fatal(err)
-		}
-		type sums struct{ n, lon, lat, clon, clat float64 }
-		by := map[string]*sums{}
-		for _, in := range page.Incidents {
-			id := s2.CellIDFromLatLng(s2.LatLngFromDegrees(in.Lat, in.Lon))
-			k := id.Parent(c.level).ToToken()
-			if by[k] == nil {
-				by[k] = &sums{}
-			}
-			centre := s2.LatLngFromPoint(id.Parent(13).Point())
-			s := by[k]
-			s.n++
-			s.lon, s.lat = s.lon+in.Lon, s.lat+in.Lat
-			s.clon, s.clat = s.clon+centre.Lng.Degrees(), s.clat+centre.Lat.Degrees()
-		}
-		cells, err := db.Aggregate(ctx, c.f, c.level)
-		if err != nil {
-			t.Fatal(err)
-		}
-		near := func(a, b float64) bool { return math.Abs(a-b) < 2e-5 }
-		var fromCounts, fromIncidents int
-		for _, cell := range cells {
-			s := by[cell.Cell]
-			if s == nil || float64(cell.Incidents) != s.n {
-				t.Fatalf("%s at level %d: cell %s with %d incidents is not the matches'", c.name, c.level, cell.Cell, cell.Incidents)
-			}
-			centres := near(cell.Lon, s.clon/s.n) && near(cell.Lat, s.clat/s.n)
-			means := near(cell.Lon, s.lon/s.n) && near(cell.Lat, s.lat/s.n)
-			switch {
-			case centres && !means:
-				fromCounts++
-			case means && !centres:
-				fromIncidents++
-			}
-		}
-		if fromCounts+fromIncidents == 0 {
-			t.Fatalf("%s at level %d: no cell tells the two paths apart", c.name, c.level)
-		}
-		if c.counts && fromIncidents > 0 || !c.counts && fromCounts > 0 {
-			t.Errorf("%s at level %d: %d cells placed at their level-13 centres (the counts), %d at their incidents; AggregateFromCounts says %v", c.name, c.level, fromCounts, fromIncidents, c.counts)
-		}
-	}
+	storetest.AggregatePaths(t, db, []storetest.Path{
+		{Name: "no filter", F: incident.Filter{}, Level: 9, Counts: true},
+		{Name: "no filter", F: incident.Filter{}, Level: 13, Counts: true},
+		{Name: "no filter", F: incident.Filter{}, Level: 14},
+		{Name: "one type", F: incident.Filter{EventTypes: []string{"Battles"}}, Level: 6, Counts: true},
+		{Name: "five types (else the cell index)", F: incident.Filter{EventTypes: five}, Level: 9, Counts: true},
+		{Name: "two types", F: incident.Filter{EventTypes: []string{"Riots", "Protests"}}, Level: 13, Counts: true},
+		{Name: "two types", F: incident.Filter{EventTypes: []string{"Riots", "Protests"}}, Level: 14},
+		{Name: "types and dates", F: incident.Filter{EventTypes: five, Start: "2020-06-01"}, Level: 9},
+		{Name: "types and a box", F: incident.Filter{EventTypes: five, BBox: &box}, Level: 9},
+		{Name: "types and fatalities", F: incident.Filter{EventTypes: five, MinFatalities: 2}, Level: 9},
+		{Name: "a region", F: incident.Filter{Regions: []string{"NE-6"}}, Level: 9},
+		{Name: "every date (the cell index)", F: incident.Filter{Start: "2000-01-01"}, Level: 9},
+		{Name: "text", F: incident.Filter{Q: "note"}, Level: 9},
+	})
 }
 
 // Every incident a filter selects is in exactly one cell of the overview:

@@ -10,6 +10,8 @@ import (
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/incident"
 	"github.com/incidentmap/incidentmap/store/internal/stored"
+	"github.com/incidentmap/incidentmap/store/storetest"
+	"github.com/paulmach/orb"
 )
 
 // A sync filter (updated_since) lists deletions as markers, but stats
@@ -34,6 +36,37 @@ func TestStatsLeaveDeletionsOut(t *testing.T) {
 	if page.NumberMatched != 20 || st.Total.Incidents != 19 {
 		t.Errorf("updated_since: %d listed (with the deletion marker), %d counted by stats; want 20 and 19", page.NumberMatched, st.Total.Incidents)
 	}
+}
+
+// StatsFromRollups says which path Stats takes (the server lets those
+// stats past its heavy-request limit): with every rollup count made 1000
+// times what it was, Stats from the rollups says so.
+func TestStatsFromRollupsSaysWhichPathStatsTakes(t *testing.T) {
+	db := openTest(t)
+	fill(t, db, 800)
+	ctx := context.Background()
+	niamey := orb.Point{2.1098, 13.51366}
+	box := orb.Bound{Min: orb.Point{1, 12.5}, Max: orb.Point{2.5, 14}}
+	since := time.Now().Add(-time.Hour)
+	storetest.StatsPaths(t, db, func() {
+		// stats_monthly follows stats_daily by its triggers (migration 0011).
+		if _, err := db.write.ExecContext(ctx, "UPDATE stats_daily SET incidents = incidents * 1000"); err != nil {
+			t.Fatal(err)
+		}
+	}, []storetest.Path{
+		{Name: "no filter", F: incident.Filter{}, Counts: true},
+		{Name: "dates cutting months", F: incident.Filter{Start: "2020-03-10", End: "2021-02-20"}, Counts: true},
+		{Name: "regions and types", F: incident.Filter{Regions: []string{"NE-6", "NE-8"}, EventTypes: []string{"Battles", "Riots"}}, Counts: true},
+		{Name: "a page of them", F: incident.Filter{Limit: 20, EventTypes: []string{"Protests"}}, Counts: true},
+		{Name: "a country", F: incident.Filter{Countries: []string{"NER"}}},
+		{Name: "text", F: incident.Filter{Q: "note"}},
+		{Name: "a box", F: incident.Filter{BBox: &box}},
+		{Name: "near a point", F: incident.Filter{Near: &niamey, RadiusKM: 100}},
+		{Name: "fatalities", F: incident.Filter{MinFatalities: 5}},
+		{Name: "a border", F: incident.Filter{Border: "any", BorderKM: 100}},
+		{Name: "updated since", F: incident.Filter{UpdatedSince: &since}},
+		{Name: "sub-event types", F: incident.Filter{SubEventTypes: []string{incident.EventTypes[0].SubEvents[0]}}},
+	})
 }
 
 // The daily rollup that answers most stats must agree with a full scan,

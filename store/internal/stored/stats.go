@@ -164,3 +164,62 @@ func SplitBuckets(ranges []geo.KeyRange, bits int) (buckets, rest []geo.KeyRange
 	}
 	return buckets, rest
 }
+
+// CountBucketLevel is the level of the cells both stores keep live
+// incidents counted by (key geo.CellKey >> 34: about 1 km across), which
+// answer an aggregate of every incident at that level or coarser.
+const CountBucketLevel = 13
+
+// CountedCells adds up counts kept per level-13 cell, fed in key order,
+// into the cells of a level no finer, each placed at the count-weighted
+// mean of its level-13 cells' centres: the counts keep no positions, and
+// that mean is within a kilometre of the incidents' own.
+type CountedCells struct {
+	level    int
+	last     int64
+	lon, lat float64
+	out      []incident.CellCount
+}
+
+// NewCountedCells adds up level-13 counts into level-L cells.
+func NewCountedCells(level int) *CountedCells {
+	return &CountedCells{level: level, last: -1}
+}
+
+// Add counts n incidents in level-13 cell k13 (geo.CellKey >> 34), and
+// their fatalities when fat is not nil (a cell has them when its first
+// count does).
+func (c *CountedCells) Add(k13 int64, n int, fat *int) {
+	k := k13 >> (2 * (CountBucketLevel - c.level))
+	if k != c.last {
+		c.flush()
+		cc := incident.CellCount{Cell: CellToken(k, c.level), Level: c.level}
+		if fat != nil {
+			cc.Fatalities = new(int)
+		}
+		c.out = append(c.out, cc)
+		c.lon, c.lat, c.last = 0, 0, k
+	}
+	centre := s2.LatLngFromPoint(CellID(k13, CountBucketLevel).Point())
+	cc := &c.out[len(c.out)-1]
+	cc.Incidents += n
+	if cc.Fatalities != nil && fat != nil {
+		*cc.Fatalities += *fat
+	}
+	c.lon += centre.Lng.Degrees() * float64(n)
+	c.lat += centre.Lat.Degrees() * float64(n)
+}
+
+// Cells is the cells added up, in cell order.
+func (c *CountedCells) Cells() []incident.CellCount {
+	c.flush()
+	c.last = -1
+	return c.out
+}
+
+func (c *CountedCells) flush() {
+	if n := len(c.out); n > 0 && c.last >= 0 {
+		cc := &c.out[n-1]
+		cc.Lon, cc.Lat = Round5(c.lon/float64(cc.Incidents)), Round5(c.lat/float64(cc.Incidents))
+	}
+}
