@@ -10,11 +10,12 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// Heavy requests read many incidents: a download, a stats scan, a vector
-// tile at zoom 6 or below (a quarter of Niger or more), an OGC page of over
-// 1,000 incidents, counts per cell of a match over more than a map's view
-// that the store does not add up from counts it keeps (at 1M, q=jnim
-// grouped every incident, and region=NE-6 took 3.6 s). Eight GeoPackage
+// Heavy requests read many incidents: a download, stats the store does not
+// add up from rollups it keeps, a vector tile at zoom 6 or below (a quarter
+// of Niger or more), an OGC page of over 1,000 incidents, counts per cell
+// of a match over more than a map's view that the store does not add up
+// from counts it keeps (at 1M, q=jnim grouped every incident, and
+// region=NE-6 took 3.6 s). Eight GeoPackage
 // downloads of 100,000 incidents at once took 762 MB and all timed out
 // after 30 s on 2 cores; so they run a few at a time, refused at once (503,
 // Retry-After) when all slots are taken rather than queued, and each client
@@ -68,7 +69,7 @@ func (s *Server) isHeavy(c echo.Context) bool {
 	case "/api/v1/incidents":
 		return isDownload(c)
 	case "/api/v1/stats":
-		return true
+		return s.isHeavyStats(c)
 	case "/tiles/incidents/:z/:x/:y":
 		z, err := strconv.Atoi(c.Param("z"))
 		return err == nil && z <= heavyTileMaxZoom
@@ -82,13 +83,12 @@ func (s *Server) isHeavy(c echo.Context) bool {
 }
 
 // isHeavyAggregate: counts per cell are light when the store adds up
-// counts it keeps for them (incident.CheapAggregator; SQLite with no filter
-// or event types alone, 0.1–0.3 s at 1M whatever is ticked), within a box
-// no bigger than a map's view, or within a month (the map's timeline
-// playback steps by month or week: about 8,000 incidents a month at 1M);
-// any other filter may group every incident, and so may no filter on a
-// store that keeps no counts for it (PostGIS reads the incidents). A query
-// the handler refuses is light: it reads nothing.
+// counts it keeps for them (incident.CheapAggregator, at level 13 or
+// coarser: SQLite with no filter or event types alone, 0.1–0.3 s at 1M
+// whatever is ticked; PostGIS with no filter), within a box no bigger than
+// a map's view, or within a month (the map's timeline playback steps by month or
+// week: about 8,000 incidents a month at 1M); any other filter may group
+// every incident. A query the handler refuses is light: it reads nothing.
 func (s *Server) isHeavyAggregate(q url.Values) bool {
 	zoom, f, err := s.aggregateQuery(q)
 	if err != nil {
@@ -104,6 +104,21 @@ func (s *Server) isHeavyAggregate(q url.Values) bool {
 	}
 	ca, ok := s.cfg.Store.(incident.CheapAggregator)
 	return !ok || !ca.AggregateFromCounts(f, levelForZoom(zoom))
+}
+
+// isHeavyStats: stats are light when the store adds up rollups it keeps
+// for them (incident.CheapStats: both stores, for dates, regions and event
+// types, and on PostGIS countries; thousands of rows whatever the number of
+// incidents), as they are for most of the map's filters, which ask for
+// stats on every change; any other filter may scan every incident. A query
+// the handler refuses is light: it reads nothing.
+func (s *Server) isHeavyStats(c echo.Context) bool {
+	f, err := s.countFilter(c, "stats")
+	if err != nil {
+		return false
+	}
+	cs, ok := s.cfg.Store.(incident.CheapStats)
+	return !ok || !cs.StatsFromRollups(f)
 }
 
 // limitHeavy admits a heavy request when a slot is free and its client is

@@ -163,6 +163,47 @@ func TestAggregatesFromKeptCountsAreNotHeavy(t *testing.T) {
 	}
 }
 
+// Stats the store adds up from rollups it keeps are not heavy: the map asks
+// for stats on every change of filter, and an analyst making more than 30 a
+// minute got 429s although both stores answer most of them from their
+// rollups in milliseconds. Stats the store scans the incidents for still
+// spend the client's heavy budget.
+func TestStatsFromRollupsAreNotHeavy(t *testing.T) {
+	var asked []incident.Filter
+	fs := &fakeStore{fromRollups: func(f incident.Filter) bool {
+		asked = append(asked, f)
+		return f.Q == ""
+	}}
+	from := func(ts *harness, target string) *httptest.ResponseRecorder {
+		r := req("GET", target, "")
+		r.RemoteAddr = "203.0.113.7:4000"
+		return ts.do(r)
+	}
+	ts := newHarness(t, Config{Store: fs, HeavyPerMinute: 30})
+	for i := range 31 {
+		for _, cheap := range []string{"/api/v1/stats?event_type=Battles,Riots&start=2024-01-01", "/api/v1/stats"} {
+			if r := from(ts, cheap); r.Code != http.StatusOK {
+				t.Fatalf("%s, request %d: %d %s", cheap, i+1, r.Code, r.Body)
+			}
+		}
+	}
+	if len(asked) == 0 || !slices.Equal(asked[0].EventTypes, []string{"Battles", "Riots"}) || asked[0].Start != "2024-01-01" {
+		t.Errorf("the store was asked about %+v, want the request's filter", asked)
+	}
+	ts = newHarness(t, Config{Store: fs, HeavyPerMinute: 30})
+	var codes []int
+	for range 31 {
+		rec := from(ts, "/api/v1/stats?q=jnim")
+		codes = append(codes, rec.Code)
+		if rec.Code == http.StatusTooManyRequests && (rec.Header().Get("Retry-After") == "" || rec.Header().Get("Content-Type") != MIMEProblem) {
+			t.Errorf("stats by text over the heavy rate: %v", rec.Header())
+		}
+	}
+	if want := append(slices.Repeat([]int{200}, 30), 429); !slices.Equal(codes, want) {
+		t.Errorf("stats by text 31 times with a heavy budget of 30: %v", codes)
+	}
+}
+
 // A download takes as long as it takes: the request timeout (30 s) once
 // cut off every full export at 100,000 incidents.
 func TestDownloadOutlastsTheRequestTimeout(t *testing.T) {

@@ -115,6 +115,9 @@ type fakeStore struct {
 	// fromCounts, when set, says which aggregates the store adds up from
 	// counts it keeps (incident.CheapAggregator); else none.
 	fromCounts func(f incident.Filter, level int) bool
+	// fromRollups, when set, says which stats the store adds up from
+	// rollups it keeps (incident.CheapStats); else none.
+	fromRollups func(f incident.Filter) bool
 }
 
 func (f *fakeStore) Each(ctx context.Context, fl incident.Filter, fn func(*incident.Incident) error) error {
@@ -153,6 +156,10 @@ func (f *fakeStore) Aggregate(ctx context.Context, fl incident.Filter, level int
 
 func (f *fakeStore) AggregateFromCounts(fl incident.Filter, level int) bool {
 	return f.fromCounts != nil && f.fromCounts(fl, level)
+}
+
+func (f *fakeStore) StatsFromRollups(fl incident.Filter) bool {
+	return f.fromRollups != nil && f.fromRollups(fl)
 }
 
 func (f *fakeStore) Stats(ctx context.Context, fl incident.Filter) (*incident.Stats, error) {
