@@ -112,6 +112,45 @@ func TestHeavyRequestsAreRateLimitedPerClient(t *testing.T) {
 	}
 }
 
+// fromOneClient sends a GET from one client IP.
+func fromOneClient(ts *harness, target string) *httptest.ResponseRecorder {
+	r := req("GET", target, "")
+	r.RemoteAddr = "203.0.113.7:4000"
+	return ts.do(r)
+}
+
+// notHeavy sends each of targets 31 times, in turn, from one client with
+// a heavy budget of 30: every one must be answered.
+func notHeavy(t *testing.T, fs *fakeStore, targets ...string) {
+	t.Helper()
+	ts := newHarness(t, Config{Store: fs, HeavyPerMinute: 30})
+	for i := range 31 {
+		for _, cheap := range targets {
+			if r := fromOneClient(ts, cheap); r.Code != http.StatusOK {
+				t.Fatalf("%s, request %d: %d %s", cheap, i+1, r.Code, r.Body)
+			}
+		}
+	}
+}
+
+// heavy sends target 31 times from one client with a heavy budget of 30:
+// 30 pass, the 31st is refused (429, Retry-After).
+func heavy(t *testing.T, fs *fakeStore, target string) {
+	t.Helper()
+	ts := newHarness(t, Config{Store: fs, HeavyPerMinute: 30})
+	var codes []int
+	for range 31 {
+		rec := fromOneClient(ts, target)
+		codes = append(codes, rec.Code)
+		if rec.Code == http.StatusTooManyRequests && (rec.Header().Get("Retry-After") == "" || rec.Header().Get("Content-Type") != MIMEProblem) {
+			t.Errorf("%s over the heavy rate: %v", target, rec.Header())
+		}
+	}
+	if want := append(slices.Repeat([]int{200}, 30), 429); !slices.Equal(codes, want) {
+		t.Errorf("%s 31 times with a heavy budget of 30: %v", target, codes)
+	}
+}
+
 // An aggregate the store adds up from counts it keeps is not heavy: an
 // analyst ticking event types on the map sent one per click and got 429s
 // after 30 a minute, although SQLite answers each in a fraction of a
@@ -129,38 +168,14 @@ func TestAggregatesFromKeptCountsAreNotHeavy(t *testing.T) {
 		g.EventTypes, g.Limit = nil, 0
 		return reflect.DeepEqual(g, incident.Filter{}) && level <= 13
 	}}
-	from := func(ts *harness, target string) *httptest.ResponseRecorder {
-		r := req("GET", target, "")
-		r.RemoteAddr = "203.0.113.7:4000"
-		return ts.do(r)
-	}
-	ts := newHarness(t, Config{Store: fs, HeavyPerMinute: 30})
-	for i := range 31 {
-		for _, cheap := range []string{"/api/v1/aggregate?zoom=6&event_type=Battles,Riots", "/api/v1/aggregate?zoom=6"} {
-			if r := from(ts, cheap); r.Code != http.StatusOK {
-				t.Fatalf("%s, request %d: %d %s", cheap, i+1, r.Code, r.Body)
-			}
-		}
-	}
+	notHeavy(t, fs, "/api/v1/aggregate?zoom=6&event_type=Battles,Riots", "/api/v1/aggregate?zoom=6")
 	if want := (ask{[]string{"Battles", "Riots"}, 6}); len(asked) == 0 || !reflect.DeepEqual(asked[0], want) {
 		t.Errorf("the store was asked about %+v, want the request's filter and level %+v", asked, want)
 	}
 	// The same filters at zoom 14 (level 14, finer than the counts) and
-	// with a region are heavy: 30 pass, the 31st is refused.
-	for _, heavy := range []string{"/api/v1/aggregate?zoom=14&event_type=Battles", "/api/v1/aggregate?zoom=6&event_type=Battles&region=NE-6"} {
-		ts := newHarness(t, Config{Store: fs, HeavyPerMinute: 30})
-		var codes []int
-		for range 31 {
-			rec := from(ts, heavy)
-			codes = append(codes, rec.Code)
-			if rec.Code == http.StatusTooManyRequests && (rec.Header().Get("Retry-After") == "" || rec.Header().Get("Content-Type") != MIMEProblem) {
-				t.Errorf("%s over the heavy rate: %v", heavy, rec.Header())
-			}
-		}
-		if want := append(slices.Repeat([]int{200}, 30), 429); !slices.Equal(codes, want) {
-			t.Errorf("%s 31 times with a heavy budget of 30: %v", heavy, codes)
-		}
-	}
+	// with a region are heavy.
+	heavy(t, fs, "/api/v1/aggregate?zoom=14&event_type=Battles")
+	heavy(t, fs, "/api/v1/aggregate?zoom=6&event_type=Battles&region=NE-6")
 }
 
 // Stats the store adds up from rollups it keeps are not heavy: the map asks
@@ -174,34 +189,11 @@ func TestStatsFromRollupsAreNotHeavy(t *testing.T) {
 		asked = append(asked, f)
 		return f.Q == ""
 	}}
-	from := func(ts *harness, target string) *httptest.ResponseRecorder {
-		r := req("GET", target, "")
-		r.RemoteAddr = "203.0.113.7:4000"
-		return ts.do(r)
-	}
-	ts := newHarness(t, Config{Store: fs, HeavyPerMinute: 30})
-	for i := range 31 {
-		for _, cheap := range []string{"/api/v1/stats?event_type=Battles,Riots&start=2024-01-01", "/api/v1/stats"} {
-			if r := from(ts, cheap); r.Code != http.StatusOK {
-				t.Fatalf("%s, request %d: %d %s", cheap, i+1, r.Code, r.Body)
-			}
-		}
-	}
+	notHeavy(t, fs, "/api/v1/stats?event_type=Battles,Riots&start=2024-01-01", "/api/v1/stats")
 	if len(asked) == 0 || !slices.Equal(asked[0].EventTypes, []string{"Battles", "Riots"}) || asked[0].Start != "2024-01-01" {
 		t.Errorf("the store was asked about %+v, want the request's filter", asked)
 	}
-	ts = newHarness(t, Config{Store: fs, HeavyPerMinute: 30})
-	var codes []int
-	for range 31 {
-		rec := from(ts, "/api/v1/stats?q=jnim")
-		codes = append(codes, rec.Code)
-		if rec.Code == http.StatusTooManyRequests && (rec.Header().Get("Retry-After") == "" || rec.Header().Get("Content-Type") != MIMEProblem) {
-			t.Errorf("stats by text over the heavy rate: %v", rec.Header())
-		}
-	}
-	if want := append(slices.Repeat([]int{200}, 30), 429); !slices.Equal(codes, want) {
-		t.Errorf("stats by text 31 times with a heavy budget of 30: %v", codes)
-	}
+	heavy(t, fs, "/api/v1/stats?q=jnim")
 }
 
 // A download takes as long as it takes: the request timeout (30 s) once
