@@ -15,11 +15,10 @@ import (
 // of Niger or more), an OGC page of over 1,000 incidents, counts per cell
 // of a match over more than a map's view that the store does not add up
 // from counts it keeps (at 1M, q=jnim grouped every incident, and
-// region=NE-6 took 3.6 s). Eight GeoPackage
-// downloads of 100,000 incidents at once took 762 MB and all timed out
-// after 30 s on 2 cores; so they run a few at a time, refused at once (503,
-// Retry-After) when all slots are taken rather than queued, and each client
-// IP gets heavyPerMinute of them.
+// region=NE-6 took 3.6 s). Eight GeoPackage downloads of 100,000 incidents
+// at once took 762 MB and all timed out after 30 s on 2 cores; so they run
+// a few at a time, refused at once (503, Retry-After) when all slots are
+// taken rather than queued, and each client IP gets heavyPerMinute of them.
 const (
 	heavyTileMaxZoom = 6
 	heavyOGCLimit    = incident.DefaultLimit
@@ -86,9 +85,10 @@ func (s *Server) isHeavy(c echo.Context) bool {
 // counts it keeps for them (incident.CheapAggregator, at level 13 or
 // coarser: SQLite with no filter or event types alone, 0.1–0.3 s at 1M
 // whatever is ticked; PostGIS with no filter), within a box no bigger than
-// a map's view, or within a month (the map's timeline playback steps by month or
-// week: about 8,000 incidents a month at 1M); any other filter may group
-// every incident. A query the handler refuses is light: it reads nothing.
+// a map's view, or within a month (the map's timeline playback steps by
+// month or week: about 8,000 incidents a month at 1M); any other filter
+// may group every incident. A query the handler refuses is light: it reads
+// nothing.
 func (s *Server) isHeavyAggregate(q url.Values) bool {
 	zoom, f, err := s.aggregateQuery(q)
 	if err != nil {
