@@ -19,3 +19,10 @@ CREATE INDEX incidents_cell ON incidents (cell) INCLUDE (lon, lat, event_date, i
 -- (hashtext(key) = hashtext($1) AND key = $1 AND km <= $2).
 DROP INDEX incident_borders_key;
 CREATE INDEX incident_borders_key ON incident_borders (hashtext(key), km) INCLUDE (key, seq, live);
+
+-- key decides hashtext(key): without saying so, the planner takes the two
+-- conditions as independent and expects a twelfth of a border's rows (a
+-- page within 50 km of Mali's border at 1,000,000 was then planned with
+-- parallel workers: 43.6 ms, against 5.9 ms).
+CREATE STATISTICS incident_borders_key_hash (dependencies) ON key, hashtext(key) FROM incident_borders;
+ANALYZE incident_borders;
