@@ -125,8 +125,8 @@ func borderZonesSQL(q *query, zones []*incident.Zone) string {
 	expr := "false"
 	for _, z := range zones {
 		if isBorderZone(z) {
-			expr += fmt.Sprintf(" OR (EXISTS (SELECT 1 FROM incident_borders b WHERE b.seq = i.seq AND b.key = %s AND b.km <= %s) AND i.country = ANY(%s))",
-				q.arg(z.Border), q.arg(z.WidthKM), q.arg(z.Countries))
+			expr += fmt.Sprintf(" OR (EXISTS (SELECT 1 FROM incident_borders b WHERE b.seq = i.seq AND %s AND b.km <= %s) AND i.country = ANY(%s))",
+				borderKeySQL("b.key", q.arg(z.Border)), q.arg(z.WidthKM), q.arg(z.Countries))
 		}
 	}
 	return "(" + expr + ")"

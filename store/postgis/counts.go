@@ -56,7 +56,7 @@ func borderCount(f incident.Filter) (string, []any, bool) {
 		return "", nil, false
 	}
 	return `SELECT (SELECT coalesce(sum(n), 0) FROM border_counts WHERE key = $1 AND km < floor($2::float8))
-		+ (SELECT count(*) FROM incident_borders WHERE key = $1 AND km >= floor($2::float8) AND km <= $2::float8 AND live)`,
+		+ (SELECT count(*) FROM incident_borders WHERE ` + borderKeySQL("key", "$1") + ` AND km >= floor($2::float8) AND km <= $2::float8 AND live)`,
 		[]any{f.Border, f.BorderKM}, true
 }
 

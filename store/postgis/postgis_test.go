@@ -157,9 +157,9 @@ func randomFilter(r *rand.Rand, ins []*incident.Incident, since time.Time) incid
 // restore.
 func TestPostgresMatchesFilterMatch(t *testing.T) { matchesFilterMatch(t) }
 
-// The same with every circle's page tested row by row as the date index
-// is walked (the plan for circles holding many), not read through its
-// cells.
+// The same with every circle's and box's page tested row by row as the
+// date index is walked (the plan for those holding many: a box through
+// the GiST index), not read through its cells.
 func TestPostgresMatchesFilterMatchCirclesRowwise(t *testing.T) {
 	defer func(n int) { placeFirstMax = n }(placeFirstMax)
 	placeFirstMax = 0

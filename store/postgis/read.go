@@ -89,12 +89,7 @@ func (db *DB) List(ctx context.Context, f incident.Filter) (*incident.Page, erro
 	if err := tx.QueryRow(ctx, count, args...).Scan(&page.NumberMatched); err != nil {
 		return nil, db.fail("count", err)
 	}
-	// A circle holding many is tested row by row as the date index is
-	// walked (a page of 100 within 25 km of Niamey reads about 1,200 of
-	// its 8,300 at 100,000); one holding few is read whole through its
-	// cells and sorted.
-	rowwise := page.NumberMatched >= placeFirstMax
-	err = db.each(ctx, tx, f, area, limit+1, false, rowwise, func(in *incident.Incident) error {
+	err = db.each(ctx, tx, f, area, limit+1, false, page.NumberMatched, func(in *incident.Incident) error {
 		page.Incidents = append(page.Incidents, in)
 		return nil
 	})
@@ -117,7 +112,7 @@ func (db *DB) Each(ctx context.Context, f incident.Filter, fn func(*incident.Inc
 	if err != nil {
 		return err
 	}
-	return db.each(ctx, db.pool, f, area, f.Limit, f.JSONOnly, false, fn)
+	return db.each(ctx, db.pool, f, area, f.Limit, f.JSONOnly, -1, fn)
 }
 
 // querier is a pool or a transaction.
@@ -128,9 +123,13 @@ type querier interface {
 // each reads what f selects from its cursor on, newest first, up to limit
 // (none when 0 or less). With stream, fn's incident and its StoredJSON are
 // reused for the next row. area is f's zone= and near_site= resolved;
-// rowwise tests a circle on each row (query.rowwise).
-func (db *DB) each(ctx context.Context, qr querier, f incident.Filter, area *areaMatch, limit int, stream, rowwise bool, fn func(*incident.Incident) error) error {
-	q := query{area: area, rowwise: rowwise}
+// matched is how many f selects (-1: not counted). A circle holding many
+// is tested row by row as the date index is walked (a page of 100 within
+// 25 km of Niamey reads about 1,200 of its 8,300 at 100,000); one holding
+// few, and a box holding few, are read whole through their cells and
+// sorted.
+func (db *DB) each(ctx context.Context, qr querier, f incident.Filter, area *areaMatch, limit int, stream bool, matched int, fn func(*incident.Incident) error) error {
+	q := query{area: area, rowwise: matched >= placeFirstMax, boxCells: matched >= 0 && matched < placeFirstMax}
 	dist := resultDist(&q, f, filter(&q, f))
 	if f.Cursor != nil {
 		q.conds = append(q.conds, "(i.event_date, i.id) < ("+q.arg(f.Cursor.EventDate)+", "+q.arg(f.Cursor.ID)+")")

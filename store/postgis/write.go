@@ -1,6 +1,7 @@
 package postgis
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +21,15 @@ import (
 var incidentCols = []string{"seq", "id", "event_date", "event_type", "sub_event_type", "region_code", "country",
 	"admin1_key", "admin2_key", "admin1_mismatch", "fatalities", "lon", "lat", "cell", "d_any", "search",
 	"created_ns", "updated_ns"}
+
+// cellOf is the cell of the incident whose document row doc is, among
+// rows (row's values) numbered from rows[0]'s seq on.
+func cellOf(rows [][]any, doc []any) int64 {
+	return rows[doc[0].(int64)-rows[0][0].(int64)][cellCol].(int64)
+}
+
+// cellCol is the index of cell in incidentCols.
+var cellCol = slices.Index(incidentCols, "cell")
 
 // row is the incidents table's values for an incident stored as seq, and
 // its stored document.
@@ -158,6 +168,11 @@ func (db *DB) insert(ctx context.Context, tx pgx.Tx, ins []*incident.Incident) e
 		}
 		return err
 	}
+	// Documents are written in cell order: a box's page fetches its
+	// documents by seq, and neighbours in one batch then share heap pages
+	// (a batch of 20,000 in a million puts about twenty of a page of 1,000
+	// together, where in the batch's order each was a page of its own).
+	slices.SortFunc(docs, func(a, b []any) int { return cmp.Compare(cellOf(inc, a), cellOf(inc, b)) })
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"incident_docs"}, []string{"seq", "doc"}, pgx.CopyFromRows(docs)); err != nil {
 		return err
 	}
