@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"math/rand"
-	"os"
 	"testing"
 
 	"github.com/incidentmap/incidentmap/internal/pgtest"
@@ -13,11 +12,7 @@ import (
 	"github.com/paulmach/orb/encoding/wkt"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pgtest.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // continents are boxes of land on every continent to draw test points
 // from (points at sea are drawn again).

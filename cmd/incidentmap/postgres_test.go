@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,11 +17,7 @@ import (
 	"github.com/incidentmap/incidentmap/internal/pgtest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pgtest.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // Two servers on one PostGIS database, as behind a load balancer: the
 // seed goes in once, each sees the other's writes at once, and a token

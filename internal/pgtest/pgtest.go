@@ -95,8 +95,17 @@ func NewDatabase(t testing.TB) string {
 	return dbURL
 }
 
+// Main runs a package's tests and stops the cluster they started, for
+// the package's TestMain: without it the postgres processes outlive the
+// test binary.
+func Main(m *testing.M) {
+	code := m.Run()
+	Stop()
+	os.Exit(code)
+}
+
 // Stop stops the cluster this process started, if any, and removes its
-// files. Call it from TestMain after m.Run.
+// files. Call it from TestMain after m.Run (Main does).
 func Stop() {
 	if dir == "" {
 		return

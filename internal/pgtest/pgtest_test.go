@@ -3,18 +3,13 @@ package pgtest_test
 import (
 	"context"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/incidentmap/incidentmap/internal/pgtest"
 	"github.com/jackc/pgx/v5"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pgtest.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // TestPostGIS starts the throwaway cluster, makes a database and measures
 // Niamey–Ouagadougou on the ellipsoid, which is about 414 km.

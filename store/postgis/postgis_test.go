@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"math/rand"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -19,11 +18,7 @@ import (
 	"github.com/paulmach/orb"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pgtest.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // openTest opens a store on a new, empty database of the test cluster.
 func openTest(t testing.TB) *DB {
