@@ -2,7 +2,6 @@ package postgis
 
 import (
 	"context"
-	"fmt"
 	"reflect"
 
 	"github.com/incidentmap/incidentmap/incident"
@@ -103,25 +102,17 @@ func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]in
 	}
 	q := query{area: area}
 	filter(&q, f)
-	shift := 60 - 2*level
-	sql := fmt.Sprintf("SELECT i.cell >> %d AS k, count(*), coalesce(sum(i.fatalities), 0), avg(i.lon), avg(i.lat)%s%s GROUP BY k ORDER BY k", shift, q.from(), q.where())
-	rows, err := db.pool.Query(ctx, sql, q.args...)
+	rows, err := db.pool.Query(ctx, stored.GroupCellsSQL(level, "i.", q.from(), q.where()), q.args...)
 	if err != nil {
 		return nil, db.fail("aggregate", err)
 	}
 	defer rows.Close()
-	var out []incident.CellCount
-	for rows.Next() {
-		var k int64
-		var fat int
-		cc := incident.CellCount{Level: level, Fatalities: &fat}
-		if err := rows.Scan(&k, &cc.Incidents, &fat, &cc.Lon, &cc.Lat); err != nil {
-			return nil, db.fail("aggregate", err)
-		}
-		cc.Cell, cc.Lon, cc.Lat = stored.CellToken(k, level), stored.Round5(cc.Lon), stored.Round5(cc.Lat)
-		out = append(out, cc)
+	out, err := stored.ScanCells(rows, level)
+	if err != nil {
+		return nil, db.fail("aggregate", err)
 	}
-	return out, db.fail("aggregate", rows.Err())
+	stored.RoundPositions(out)
+	return out, nil
 }
 
 // aggregateCounts adds up cell_counts (live incidents per level-13 cell)

@@ -38,38 +38,23 @@ func (db *DB) Aggregate(ctx context.Context, f incident.Filter, level int) ([]in
 		return db.aggregateCellIndex(ctx, f, level)
 	}
 	out, err := db.groupCells(ctx, db.clause(ctx, f), level, "")
-	for i := range out {
-		out[i].Lon, out[i].Lat = stored.Round5(out[i].Lon), stored.Round5(out[i].Lat)
-	}
+	stored.RoundPositions(out)
 	return out, err
 }
 
 // groupCells groups the rows of c (further limited by the condition more,
 // when given) by their level-L cells, in cell order.
 func (db *DB) groupCells(ctx context.Context, c clause, level int, more string, moreArgs ...any) ([]incident.CellCount, error) {
-	shift := 60 - 2*level
 	where, args := c.where, c.args
 	if more != "" {
 		where, args = where+" AND "+more, append(append([]any{}, args...), moreArgs...)
 	}
-	q := fmt.Sprintf("SELECT cell >> %d AS k, count(*), coalesce(sum(fatalities), 0), avg(lon), avg(lat)%s%s GROUP BY k ORDER BY k", shift, c.from, where)
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	rows, err := db.read.QueryContext(ctx, stored.GroupCellsSQL(level, "", c.from, where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: aggregate: %w", err)
 	}
 	defer rows.Close()
-	var out []incident.CellCount
-	for rows.Next() {
-		var k int64
-		var fat int
-		cc := incident.CellCount{Level: level, Fatalities: &fat}
-		if err := rows.Scan(&k, &cc.Incidents, &fat, &cc.Lon, &cc.Lat); err != nil {
-			return nil, err
-		}
-		cc.Cell = stored.CellToken(k, level)
-		out = append(out, cc)
-	}
-	return out, rows.Err()
+	return stored.ScanCells(rows, level)
 }
 
 // aggregateCellIndex groups the matches of f reading the cell index in two
@@ -111,9 +96,7 @@ func (db *DB) aggregateCellIndex(ctx context.Context, f incident.Filter, level i
 		rest = rest[1:]
 	}
 	out = append(out, rest...)
-	for i := range out {
-		out[i].Lon, out[i].Lat = stored.Round5(out[i].Lon), stored.Round5(out[i].Lat)
-	}
+	stored.RoundPositions(out)
 	return out, nil
 }
 

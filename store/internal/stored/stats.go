@@ -1,6 +1,7 @@
 package stored
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -74,6 +75,47 @@ func CellToken(k int64, level int) string { return CellID(k, level).ToToken() }
 func CellID(k int64, level int) s2.CellID {
 	shift := 60 - 2*level
 	return s2.CellID(uint64(k)<<(shift+1) | 1<<shift)
+}
+
+// GroupCellsSQL is the query that groups the incidents of from and where
+// by their level-L cells, in cell order: key prefix, count, fatalities and
+// mean position per cell (col qualifies the incidents' columns, "" or "i.").
+// Both stores group this way; ScanCells reads the rows.
+func GroupCellsSQL(level int, col, from, where string) string {
+	return fmt.Sprintf("SELECT %[1]scell >> %[2]d AS k, count(*), coalesce(sum(%[1]sfatalities), 0), avg(%[1]slon), avg(%[1]slat)%[3]s%[4]s GROUP BY k ORDER BY k",
+		col, 60-2*level, from, where)
+}
+
+// Rows is what ScanCells reads: *sql.Rows and pgx.Rows both are.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// ScanCells reads the rows of GroupCellsSQL as level-L cell counts, the
+// positions unrounded (a caller may still merge cells: RoundPositions
+// after).
+func ScanCells(rows Rows, level int) ([]incident.CellCount, error) {
+	var out []incident.CellCount
+	for rows.Next() {
+		var k int64
+		var fat int
+		cc := incident.CellCount{Level: level, Fatalities: &fat}
+		if err := rows.Scan(&k, &cc.Incidents, &fat, &cc.Lon, &cc.Lat); err != nil {
+			return nil, err
+		}
+		cc.Cell = CellToken(k, level)
+		out = append(out, cc)
+	}
+	return out, rows.Err()
+}
+
+// RoundPositions rounds the cells' positions with Round5.
+func RoundPositions(cs []incident.CellCount) {
+	for i := range cs {
+		cs[i].Lon, cs[i].Lat = Round5(cs[i].Lon), Round5(cs[i].Lat)
+	}
 }
 
 // Round5 keeps a degree to 5 decimals (about a metre): cell positions are
