@@ -53,10 +53,16 @@ func isACLEDAPI(head []byte) bool {
 // with the decoder's tokens: memory is one object, whatever the count.
 type apiTable struct {
 	dec     *json.Decoder
+	src     *boundedReader
 	record  int
 	started bool // the opening { is read
 	inData  bool
 	done    bool
+}
+
+func newAPITable(r io.Reader) *apiTable {
+	src := &boundedReader{r: r}
+	return &apiTable{dec: json.NewDecoder(src), src: src}
 }
 
 // next returns the next object of data as a row, or io.EOF after the
@@ -66,6 +72,7 @@ func (t *apiTable) next() (int, row, error) {
 	for !t.done {
 		if t.inData {
 			if t.dec.More() {
+				t.src.mark = t.dec.InputOffset()
 				var obj map[string]json.RawMessage
 				err := t.dec.Decode(&obj)
 				var te *json.UnmarshalTypeError
@@ -153,6 +160,9 @@ func (t *apiTable) member() error {
 
 // fault says where the answer's JSON broke.
 func (t *apiTable) fault(err error) error {
+	if errors.Is(err, errObjectTooLong) {
+		return incident.Errorf(incident.EINVALID, "row %d of data runs past %d MB without ending: a row of ACLED's columns is a few KB; is this an ACLED API answer?", t.record+1, 2*maxAPIObject>>20)
+	}
 	var se *json.SyntaxError
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return incident.Errorf(incident.EINVALID, "malformed JSON: the answer ends early, after row %d (was the file cut short?)", t.record)
@@ -161,4 +171,35 @@ func (t *apiTable) fault(err error) error {
 		return incident.Errorf(incident.EINVALID, "malformed JSON: %v at byte %d, after row %d", se, se.Offset, t.record)
 	}
 	return fmt.Errorf("reading the ACLED API answer: %w", err)
+}
+
+// maxAPIObject bounds what one item of data may take: a row of ACLED's
+// columns is a few KB (its longest notes a few thousand bytes), and the
+// decoder holds a whole item; 16 MB is not a row (a variable for tests).
+var maxAPIObject int64 = 16 << 20
+
+var errObjectTooLong = errors.New("object too long")
+
+// boundedReader feeds the decoder and fails once it has read more than
+// twice maxAPIObject past mark, the decoder's offset at the start of the
+// current item (twice: the decoder reads ahead as much as its buffer,
+// which grows with the largest item so far).
+type boundedReader struct {
+	r    io.Reader
+	read int64
+	mark int64
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	limit := 2*maxAPIObject - (b.read - b.mark)
+	if limit < 0 {
+		return 0, errObjectTooLong
+	}
+	p = p[:min(int64(len(p)), limit+1)]
+	n, err := b.r.Read(p)
+	b.read += int64(n)
+	if b.read-b.mark > 2*maxAPIObject {
+		return n, errObjectTooLong
+	}
+	return n, err
 }

@@ -51,6 +51,25 @@ func TestACLEDAPIAnswer(t *testing.T) {
 }
 
 // An answer of 200,000 rows (about 90 MB), written as it is read, is read
+// One item of data that runs past twice maxAPIObject is refused, naming
+// its row, before the decoder holds more of it; rows before it were read,
+// and a row just under the limit is read.
+func TestACLEDAPIRowTooLong(t *testing.T) {
+	defer func(n int64) { maxAPIObject = n }(maxAPIObject)
+	maxAPIObject = 1 << 20
+	row := `{"event_id_cnty":"%s","event_date":"2023-11-02","event_type":"Battles","sub_event_type":"Armed clash","latitude":"13.1200","longitude":"1.8000","fatalities":"1","notes":"%s"}`
+	answer := func(notes int) string {
+		return `{"status":200,"success":true,"data":[` + fmt.Sprintf(row, "NIG90101", "x") + "," + fmt.Sprintf(row, "NIG90102", strings.Repeat("x", notes)) + `]}`
+	}
+	_, err := Read(strings.NewReader(answer(3<<20)), Options{})
+	if err == nil || !strings.Contains(err.Error(), "row 2 of data runs past 2 MB") || incident.ErrorCode(err) != incident.EINVALID {
+		t.Errorf("a 3 MB row: %v", err)
+	}
+	if b, err := Read(strings.NewReader(answer(900<<10)), Options{}); err != nil || len(b.Incidents) != 2 {
+		t.Errorf("a 900 KB row: %v, %+v", err, b.Rejected)
+	}
+}
+
 // with the memory of a chunk: the decoder holds one object at a time.
 func TestACLEDAPIMemoryIsBounded(t *testing.T) {
 	const n = 200000

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"io"
 	"sort"
@@ -117,7 +116,7 @@ type peekedRow struct {
 // shape (ACLED's columns, or its deletion list).
 func openACLEDAPI(br *bufio.Reader, opts Options) (*Reader, error) {
 	stripBOM(br)
-	rd := &Reader{Shape: ShapeACLED, Container: "JSON", api: &apiTable{dec: json.NewDecoder(br)}, d: &dates{order: opts.DateOrder, given: opts.DateOrder != "", unit: "record"}}
+	rd := &Reader{Shape: ShapeACLED, Container: "JSON", api: newAPITable(br), d: &dates{order: opts.DateOrder, given: opts.DateOrder != "", unit: "record"}}
 	line, r, err := rd.api.next()
 	var re rowError
 	switch {

@@ -16,6 +16,14 @@ import (
 // before more of it is held (a variable for tests).
 var MaxSequenceRecord = 16 << 20
 
+// errValueTooLong is lineSource's answer once it holds more than twice
+// MaxSequenceRecord since the last feature: one Feature (or foreign
+// member) of a FeatureCollection that long is not an incident, and the
+// decoder would hold all of it, whatever the body limit. Twice, because
+// what is kept includes the decoder's read-ahead, which grows with the
+// largest value read so far.
+var errValueTooLong = errors.New("value too long")
+
 // A FeatureReader reads GeoJSON a record at a time, so that reading an input
 // of any size holds one Feature, never the document: a FeatureCollection
 // (members in any order, its features read one at a time), a single
@@ -161,7 +169,7 @@ func (fr *FeatureReader) start() error {
 	case len(t) > 0 && t[0] != '{':
 		return Errorf(EINVALID, "not GeoJSON: want a FeatureCollection, or one Feature per line")
 	}
-	fr.src = &lineSource{r: fr.br}
+	fr.src = &lineSource{r: fr.br, max: 2 * MaxSequenceRecord}
 	fr.dec = json.NewDecoder(fr.src)
 	if _, err := fr.dec.Token(); err != nil { // the opening {
 		return fr.fault(err)
@@ -384,6 +392,9 @@ func (fr *FeatureReader) checkpoint(prefix string) {
 // (its token reader from the input, its value reader from the value).
 // An error reading the input (a body over the limit) is returned as it is.
 func (fr *FeatureReader) fault(err error) error {
+	if errors.Is(err, errValueTooLong) {
+		return Errorf(EINVALID, "record %d runs past %d MB without ending: a Feature of an incident is a few KB; split the file, or send one Feature per line", fr.record+1, fr.src.max>>20)
+	}
 	var se *json.SyntaxError
 	if !errors.As(err, &se) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return err
@@ -457,6 +468,7 @@ func checkCRS(raw json.RawMessage) *Error {
 // the document.
 type lineSource struct {
 	r      io.Reader
+	max    int // how much it may keep: errValueTooLong past it
 	kept   []byte
 	base   int64    // the offset of kept[0]
 	lines  int      // newlines before base
@@ -468,8 +480,19 @@ type lineSource struct {
 type position struct{ line, col int }
 
 func (s *lineSource) Read(p []byte) (int, error) {
+	if s.max > 0 {
+		// A read reaches at most one byte past the limit: the decoder asks
+		// for as much as its buffer holds, which doubles.
+		if len(s.kept) > s.max {
+			return 0, errValueTooLong
+		}
+		p = p[:min(len(p), s.max-len(s.kept)+1)]
+	}
 	n, err := s.r.Read(p)
 	s.kept = append(s.kept, p[:n]...)
+	if s.max > 0 && len(s.kept) > s.max {
+		return n, errValueTooLong
+	}
 	return n, err
 }
 

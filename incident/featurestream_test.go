@@ -130,6 +130,24 @@ func TestFeatureReaderLongRecord(t *testing.T) {
 	}
 }
 
+// A Feature of a FeatureCollection that runs past twice MaxSequenceRecord
+// is refused, naming it, before the decoder holds more of it: a client
+// cannot make the server hold a 200 MB value.
+func TestFeatureReaderLongFeature(t *testing.T) {
+	defer func(n int) { MaxSequenceRecord = n }(MaxSequenceRecord)
+	MaxSequenceRecord = 1 << 20
+	doc := `{"type":"FeatureCollection","features":[` + feat("A1") + "," + strings.Replace(feat("A2"), "Armed clash", strings.Repeat("x", 3<<20), 1) + `]}`
+	got, err := readAll(strings.NewReader(doc))
+	if got != "A1@1" || err == nil || !strings.Contains(err.Error(), "record 2 runs past 2 MB") {
+		t.Errorf("read %q, then %v", got, err)
+	}
+	// One just under the limit is read.
+	doc = `{"type":"FeatureCollection","features":[` + feat("A1") + "," + strings.Replace(feat("A2"), "Armed clash", strings.Repeat("x", 900<<10), 1) + `]}`
+	if got, err := readAll(strings.NewReader(doc)); err != nil || !strings.HasPrefix(got, "A1@1") {
+		t.Errorf("a 900 KB feature: read %q, then %v", got, err)
+	}
+}
+
 // FuzzFeatureReader: whatever the input, the reader does not panic, its
 // errors are *Error, records count up from 1, and how the input arrives (a
 // byte at a time, or whole) changes nothing, errors and their positions
